@@ -1,0 +1,1 @@
+//! srec library.

@@ -1,0 +1,1 @@
+//! Fake live platform (placeholder until issue 3 lands).
