@@ -1,1 +1,14 @@
-//! srec library.
+//! srec: a terminal-first live-stream recorder.
+//!
+//! The binary (`src/main.rs`) only parses the command line and dispatches to
+//! [`cli`]; everything else lives here so tests and benchmarks can drive the
+//! real services. See `DESIGN.md` in the shared folder for the module map.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod events;
+pub mod logging;
+pub mod platform;
+pub mod streamer;

@@ -1,0 +1,273 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[srec] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'srec'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'srec'= {
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]'
+            cand --data-dir 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]'
+            cand -v 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand --verbose 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand -q 'Less log output (-q errors only, -qq nothing)'
+            cand --quiet 'Less log output (-q errors only, -qq nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand add 'Add a streamer to monitor'
+            cand list 'List monitored streamers'
+            cand remove 'Remove a streamer (recorded files are kept)'
+            cand enable 'Enable a disabled streamer'
+            cand disable 'Disable a streamer (it is no longer checked or recorded)'
+            cand status 'Show the daemon, streamer states and active recordings'
+            cand config 'Inspect and check the configuration'
+            cand completions 'Print a shell completion script'
+            cand man 'Print or write the manual pages'
+            cand run 'Run the recorder (dashboard, or headless with --no-tui)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'srec;add'= {
+            cand --name 'Display name [default: derived from the URL]'
+            cand --priority 'Scheduling priority; high may use reserved download slots'
+            cand --template 'Apply a `[templates.NAME]` section from the config'
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]'
+            cand --data-dir 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]'
+            cand --disabled 'Add without monitoring it yet'
+            cand --json 'Print the created streamer as JSON'
+            cand -v 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand --verbose 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand -q 'Less log output (-q errors only, -qq nothing)'
+            cand --quiet 'Less log output (-q errors only, -qq nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'srec;list'= {
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]'
+            cand --data-dir 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]'
+            cand --json 'Print JSON instead of a table'
+            cand -v 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand --verbose 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand -q 'Less log output (-q errors only, -qq nothing)'
+            cand --quiet 'Less log output (-q errors only, -qq nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'srec;remove'= {
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]'
+            cand --data-dir 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]'
+            cand -v 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand --verbose 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand -q 'Less log output (-q errors only, -qq nothing)'
+            cand --quiet 'Less log output (-q errors only, -qq nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'srec;enable'= {
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]'
+            cand --data-dir 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]'
+            cand -v 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand --verbose 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand -q 'Less log output (-q errors only, -qq nothing)'
+            cand --quiet 'Less log output (-q errors only, -qq nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'srec;disable'= {
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]'
+            cand --data-dir 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]'
+            cand -v 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand --verbose 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand -q 'Less log output (-q errors only, -qq nothing)'
+            cand --quiet 'Less log output (-q errors only, -qq nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'srec;status'= {
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]'
+            cand --data-dir 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]'
+            cand --json 'Print JSON instead of text'
+            cand -v 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand --verbose 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand -q 'Less log output (-q errors only, -qq nothing)'
+            cand --quiet 'Less log output (-q errors only, -qq nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'srec;config'= {
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]'
+            cand --data-dir 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]'
+            cand -v 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand --verbose 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand -q 'Less log output (-q errors only, -qq nothing)'
+            cand --quiet 'Less log output (-q errors only, -qq nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand path 'Print the config file path'
+            cand show 'Print the active config (file merged over defaults)'
+            cand check 'Validate the config file and report problems'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'srec;config;path'= {
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]'
+            cand --data-dir 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]'
+            cand -v 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand --verbose 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand -q 'Less log output (-q errors only, -qq nothing)'
+            cand --quiet 'Less log output (-q errors only, -qq nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'srec;config;show'= {
+            cand --effective 'Print the effective recording config of this streamer (id, URL or name)'
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]'
+            cand --data-dir 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]'
+            cand -v 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand --verbose 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand -q 'Less log output (-q errors only, -qq nothing)'
+            cand --quiet 'Less log output (-q errors only, -qq nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'srec;config;check'= {
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]'
+            cand --data-dir 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]'
+            cand -v 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand --verbose 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand -q 'Less log output (-q errors only, -qq nothing)'
+            cand --quiet 'Less log output (-q errors only, -qq nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'srec;config;help'= {
+            cand path 'Print the config file path'
+            cand show 'Print the active config (file merged over defaults)'
+            cand check 'Validate the config file and report problems'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'srec;config;help;path'= {
+        }
+        &'srec;config;help;show'= {
+        }
+        &'srec;config;help;check'= {
+        }
+        &'srec;config;help;help'= {
+        }
+        &'srec;completions'= {
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]'
+            cand --data-dir 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]'
+            cand -v 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand --verbose 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand -q 'Less log output (-q errors only, -qq nothing)'
+            cand --quiet 'Less log output (-q errors only, -qq nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'srec;man'= {
+            cand --out-dir 'Write srec.1 and one page per subcommand into this folder'
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]'
+            cand --data-dir 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]'
+            cand -v 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand --verbose 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand -q 'Less log output (-q errors only, -qq nothing)'
+            cand --quiet 'Less log output (-q errors only, -qq nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'srec;run'= {
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]'
+            cand --data-dir 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]'
+            cand --no-tui 'Run headless (no dashboard): logs to stderr and the log files'
+            cand -v 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand --verbose 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand -q 'Less log output (-q errors only, -qq nothing)'
+            cand --quiet 'Less log output (-q errors only, -qq nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'srec;help'= {
+            cand add 'Add a streamer to monitor'
+            cand list 'List monitored streamers'
+            cand remove 'Remove a streamer (recorded files are kept)'
+            cand enable 'Enable a disabled streamer'
+            cand disable 'Disable a streamer (it is no longer checked or recorded)'
+            cand status 'Show the daemon, streamer states and active recordings'
+            cand config 'Inspect and check the configuration'
+            cand completions 'Print a shell completion script'
+            cand man 'Print or write the manual pages'
+            cand run 'Run the recorder (dashboard, or headless with --no-tui)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'srec;help;add'= {
+        }
+        &'srec;help;list'= {
+        }
+        &'srec;help;remove'= {
+        }
+        &'srec;help;enable'= {
+        }
+        &'srec;help;disable'= {
+        }
+        &'srec;help;status'= {
+        }
+        &'srec;help;config'= {
+            cand path 'Print the config file path'
+            cand show 'Print the active config (file merged over defaults)'
+            cand check 'Validate the config file and report problems'
+        }
+        &'srec;help;config;path'= {
+        }
+        &'srec;help;config;show'= {
+        }
+        &'srec;help;config;check'= {
+        }
+        &'srec;help;completions'= {
+        }
+        &'srec;help;man'= {
+        }
+        &'srec;help;run'= {
+        }
+        &'srec;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,86 @@
+//! `srec add URL`: register a streamer. A running daemon notices the new row
+//! within a second (see `app::db_watch`).
+
+use clap::Args;
+
+use super::{Ctx, output};
+use crate::db::streamers;
+use crate::platform;
+use crate::streamer::{NewStreamer, Priority};
+
+#[derive(Debug, Args)]
+pub struct AddCmd {
+    /// Channel page or direct stream URL (http/https)
+    pub url: String,
+    /// Display name [default: derived from the URL]
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Scheduling priority; high may use reserved download slots
+    #[arg(long, value_enum, default_value_t = Priority::Normal)]
+    pub priority: Priority,
+    /// Apply a `[templates.NAME]` section from the config
+    #[arg(long, value_name = "NAME")]
+    pub template: Option<String>,
+    /// Add without monitoring it yet
+    #[arg(long)]
+    pub disabled: bool,
+    /// Print the created streamer as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl AddCmd {
+    pub fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
+        let resolved = platform::resolve(&self.url)?;
+        if let Some(t) = &self.template {
+            let config = ctx.load_config()?;
+            if !config.templates.contains_key(t) {
+                let known: Vec<&str> = config.templates.keys().map(String::as_str).collect();
+                let hint = crate::config::load::suggest(t, &known)
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                anyhow::bail!(
+                    "unknown template `{t}`{hint}; templates in {}: {}",
+                    ctx.paths.config_file.display(),
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                );
+            }
+        }
+        let name = match self.name.map(|n| n.trim().to_string()) {
+            Some(n) if n.is_empty() => anyhow::bail!("--name must not be empty"),
+            Some(n) => n,
+            None => resolved.suggested_name.clone(),
+        };
+        let new = NewStreamer {
+            url: resolved.url,
+            name,
+            platform: resolved.platform.to_string(),
+            priority: self.priority,
+            enabled: !self.disabled,
+            template: self.template,
+            overrides: Default::default(),
+        };
+        let db = ctx.open_db()?;
+        let s = db.with(|c| streamers::insert(c, &new))?;
+        if self.json {
+            return output::print_json(&s);
+        }
+        let mut msg = format!(
+            "added streamer {} `{}` ({}, {} priority{}) {}\n",
+            s.id,
+            s.name,
+            s.platform,
+            s.priority,
+            if s.enabled { "" } else { ", disabled" },
+            s.url
+        );
+        if crate::app::lock::probe(&ctx.paths.lock_file()).is_some() {
+            msg.push_str("the running daemon picks it up within a second\n");
+        }
+        output::print(&msg)
+    }
+}

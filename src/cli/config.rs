@@ -1,0 +1,114 @@
+//! `srec config path|show|check`: where the config lives, what is in effect
+//! (optionally for one streamer, with the level each value came from), and
+//! whether the file is valid.
+
+use clap::{Args, Subcommand};
+
+use super::{Ctx, output};
+use crate::config::effective::FIELDS;
+use crate::config::{EffectiveConfig, Layers};
+use crate::db::streamers;
+
+#[derive(Debug, Args)]
+pub struct ConfigCmd {
+    #[command(subcommand)]
+    pub action: ConfigAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Print the config file path
+    Path,
+    /// Print the active config (file merged over defaults)
+    Show {
+        /// Print the effective recording config of this streamer (id, URL or name)
+        #[arg(long, value_name = "STREAMER")]
+        effective: Option<String>,
+    },
+    /// Validate the config file and report problems
+    Check,
+}
+
+impl ConfigCmd {
+    pub fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
+        match self.action {
+            ConfigAction::Path => output::print(&format!("{}\n", ctx.paths.config_file.display())),
+            ConfigAction::Show { effective: None } => {
+                let file = ctx.load_config()?;
+                output::print(&toml::to_string_pretty(&file)?)
+            }
+            ConfigAction::Show {
+                effective: Some(sel),
+            } => show_effective(ctx, &sel),
+            ConfigAction::Check => check(ctx),
+        }
+    }
+}
+
+fn show_effective(ctx: &Ctx, selector: &str) -> anyhow::Result<()> {
+    let file = ctx.load_config()?;
+    let db = ctx.open_db()?;
+    let s = db.with(|c| streamers::find(c, selector))?;
+    let eff = EffectiveConfig::resolve(
+        &file,
+        ctx.paths.default_output_dir(),
+        Layers {
+            platform: &s.platform,
+            template: s.template.as_deref(),
+            streamer: Some(&s.overrides),
+        },
+    );
+    let json = serde_json::to_value(&eff)?;
+    let mut out = format!(
+        "# effective config of streamer {} `{}` (platform {}, template {})\n",
+        s.id,
+        s.name,
+        s.platform,
+        s.template.as_deref().unwrap_or("none")
+    );
+    for field in FIELDS {
+        let source = eff.sources.get(field).map_or("default", String::as_str);
+        match json.get(field) {
+            Some(serde_json::Value::Null) | None => {
+                out.push_str(&format!("# {field} is not set  (from {source})\n"))
+            }
+            Some(v) => {
+                let tv = toml::Value::try_from(v)?;
+                out.push_str(&format!("{field} = {tv}  # from {source}\n"));
+            }
+        }
+    }
+    output::print(&out)
+}
+
+fn check(ctx: &Ctx) -> anyhow::Result<()> {
+    let path = &ctx.paths.config_file;
+    let file = ctx.load_config()?;
+    let mut out = if path.exists() {
+        format!("config OK: {}\n", path.display())
+    } else {
+        format!(
+            "no config file at {}; built-in defaults apply\n",
+            path.display()
+        )
+    };
+    let db = ctx.open_db()?;
+    let missing: Vec<String> = db
+        .with(|c| streamers::list(c))?
+        .into_iter()
+        .filter_map(|s| {
+            let t = s.template?;
+            (!file.templates.contains_key(&t))
+                .then(|| format!("streamer {} `{}` uses unknown template `{t}`", s.id, s.name))
+        })
+        .collect();
+    if !missing.is_empty() {
+        anyhow::bail!("{}", missing.join("; "));
+    }
+    out.push_str(&format!(
+        "{} platform section(s), {} template(s)\n",
+        file.platforms.len(),
+        file.templates.len()
+    ));
+    output::print(&out)
+}

@@ -1,0 +1,140 @@
+//! `srec status`: is a daemon running, how many streamers are in each state,
+//! and what is being recorded right now.
+
+use std::collections::BTreeMap;
+
+use clap::Args;
+use serde::Serialize;
+
+use super::{Ctx, output};
+use crate::app::lock::{self, DaemonInfo};
+use crate::db::sessions::{self, ActiveRecording};
+use crate::db::streamers;
+
+#[derive(Debug, Args)]
+pub struct StatusCmd {
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct Status {
+    daemon: Option<DaemonInfo>,
+    data_dir: String,
+    streamers: Counts,
+    recordings: Vec<ActiveRecording>,
+}
+
+#[derive(Debug, Serialize)]
+struct Counts {
+    total: i64,
+    disabled: i64,
+    /// Enabled streamers per state.
+    by_state: BTreeMap<String, i64>,
+}
+
+impl StatusCmd {
+    pub fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
+        let daemon = lock::probe(&ctx.paths.lock_file());
+        let db = ctx.open_db()?;
+        let (counts, recordings) = db.with(|c| {
+            Ok((
+                streamers::count_by_state(c)?,
+                sessions::active_recordings(c)?,
+            ))
+        })?;
+        let mut by_state = BTreeMap::new();
+        let (mut total, mut disabled) = (0, 0);
+        for (state, enabled, n) in counts {
+            total += n;
+            if enabled {
+                *by_state.entry(state.to_string()).or_insert(0) += n;
+            } else {
+                disabled += n;
+            }
+        }
+        let status = Status {
+            daemon,
+            data_dir: ctx.paths.data_dir.display().to_string(),
+            streamers: Counts {
+                total,
+                disabled,
+                by_state,
+            },
+            recordings,
+        };
+        if self.json {
+            return output::print_json(&status);
+        }
+        output::print(&render(&status))
+    }
+}
+
+fn render(s: &Status) -> String {
+    let now = crate::db::now_ms();
+    let mut out = match &s.daemon {
+        Some(d) if d.pid != 0 => format!(
+            "daemon: running (pid {}, up {}, version {})\n",
+            d.pid,
+            output::short_duration(now - d.started_at),
+            d.version
+        ),
+        Some(_) => "daemon: running\n".to_string(),
+        None => "daemon: not running (start it with `srec run`)\n".to_string(),
+    };
+    out.push_str(&format!("data dir: {}\n", s.data_dir));
+    let states: Vec<String> = s
+        .streamers
+        .by_state
+        .iter()
+        .map(|(k, v)| format!("{v} {k}"))
+        .collect();
+    out.push_str(&format!(
+        "streamers: {} total{}{}\n",
+        s.streamers.total,
+        if states.is_empty() {
+            String::new()
+        } else {
+            format!(", {}", states.join(", "))
+        },
+        if s.streamers.disabled > 0 {
+            format!(", {} disabled", s.streamers.disabled)
+        } else {
+            String::new()
+        }
+    ));
+    if s.recordings.is_empty() {
+        out.push_str("recordings: none\n");
+        return out;
+    }
+    out.push_str(&format!("recordings: {}\n", s.recordings.len()));
+    let rows: Vec<Vec<String>> = s
+        .recordings
+        .iter()
+        .map(|r| {
+            vec![
+                r.streamer_name.clone(),
+                r.session_id.to_string(),
+                output::short_duration(now - r.started_at),
+                r.segments.to_string(),
+                output::bytes(r.bytes),
+                r.title.clone().unwrap_or_default(),
+                r.current_path.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    out.push_str(&output::table(
+        &[
+            "STREAMER",
+            "SESSION",
+            "FOR",
+            "SEGMENTS",
+            "SIZE",
+            "TITLE",
+            "CURRENT FILE",
+        ],
+        &rows,
+    ));
+    out
+}

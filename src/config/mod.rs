@@ -1,0 +1,21 @@
+//! Configuration: the TOML model, the 4-level merge into an
+//! [`EffectiveConfig`], validation with precise errors, XDG paths, filename
+//! templates and the hot-reloading [`ConfigService`].
+
+pub mod effective;
+pub mod load;
+pub mod model;
+pub mod paths;
+pub mod service;
+pub mod template;
+pub mod validate;
+
+pub use effective::{EffectiveConfig, Layers};
+pub use load::{ConfigError, load_file, parse_str};
+pub use model::{ConfigFile, EngineKind, Filters, OutputFormat, Quality, RecordingOptions};
+pub use paths::Paths;
+pub use service::ConfigService;
+
+/// The commented example config, embedded so `srec config show --example`
+/// and the tests use the very file users read.
+pub const EXAMPLE_CONFIG: &str = include_str!("../../examples/config.toml");

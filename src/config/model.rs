@@ -1,0 +1,264 @@
+//! The TOML config file model. Every struct rejects unknown keys so a typo is
+//! an error, not a silently ignored setting.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use bytesize::ByteSize;
+use serde::{Deserialize, Serialize};
+
+/// The whole `config.toml`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConfigFile {
+    /// Process-wide daemon settings.
+    pub daemon: DaemonSettings,
+    /// Download slot settings.
+    pub download: DownloadSettings,
+    /// Global recording options (level 1 of 4).
+    pub recording: RecordingOptions,
+    /// Per-platform overrides (level 2), keyed by platform name.
+    pub platforms: BTreeMap<String, RecordingOptions>,
+    /// Named templates streamers can opt into (level 3).
+    pub templates: BTreeMap<String, RecordingOptions>,
+}
+
+/// Settings of the `srec run` process itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DaemonSettings {
+    /// tracing filter used when neither `SREC_LOG` nor `-v/-q` is given.
+    pub log_level: String,
+    /// Daily log files kept in `<data dir>/logs`.
+    pub log_retention_days: usize,
+    /// Bound on graceful shutdown: files finalised and DB flushed within it.
+    #[serde(with = "humantime_serde")]
+    pub shutdown_timeout: Duration,
+}
+
+impl Default for DaemonSettings {
+    fn default() -> Self {
+        Self {
+            log_level: "info".into(),
+            log_retention_days: 7,
+            shutdown_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Global download slot limits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DownloadSettings {
+    /// Recordings running at once for normal/low priority streamers.
+    pub max_concurrent: usize,
+    /// Extra slots only high-priority streamers may use.
+    pub high_priority_slots: usize,
+}
+
+impl Default for DownloadSettings {
+    fn default() -> Self {
+        Self {
+            max_concurrent: 6,
+            high_priority_slots: 2,
+        }
+    }
+}
+
+/// One level of recording options; `None` means "inherit from the level above".
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RecordingOptions {
+    /// Root folder for recordings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output_dir: Option<PathBuf>,
+    /// Relative path template without extension: `{streamer} {title} {platform}
+    /// {session_id} {index}` plus strftime tokens such as `%Y-%m-%d`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filename_template: Option<String>,
+    /// Container written to disk.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output_format: Option<OutputFormat>,
+    /// Recording engine.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub engine: Option<EngineKind>,
+    /// Which variant to record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<Quality>,
+    /// Closed segments smaller than this are deleted as junk (0 keeps all).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_segment_size: Option<ByteSize>,
+    /// Split at the next keyframe past this size (0 = no limit).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_segment_size: Option<ByteSize>,
+    /// Split at the next keyframe past this duration (0 = no limit).
+    #[serde(
+        with = "humantime_serde",
+        skip_serializing_if = "Option::is_none",
+        default
+    )]
+    pub max_segment_duration: Option<Duration>,
+    /// Time between live checks.
+    #[serde(
+        with = "humantime_serde",
+        skip_serializing_if = "Option::is_none",
+        default
+    )]
+    pub check_interval: Option<Duration>,
+    /// Consecutive offline checks before a session is closed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offline_confirmations: Option<u32>,
+    /// HTTP/SOCKS proxy URL; empty string means "no proxy" (overrides a parent level).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
+    /// Cookie header value sent to the platform and CDN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cookies: Option<String>,
+    /// Extra HTTP headers; merged key by key across levels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub headers: Option<BTreeMap<String, String>>,
+    /// Recording filters; a level that sets them replaces the parent's whole set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filters: Option<Filters>,
+}
+
+/// Container for output files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputFormat {
+    /// Keep the source container (FLV for FLV, TS for HLS-TS, fMP4 for HLS-fMP4).
+    #[default]
+    Auto,
+    Flv,
+    Ts,
+    Mp4,
+    Mkv,
+}
+
+/// Recording engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum EngineKind {
+    /// srec's in-process HLS/FLV engine.
+    #[default]
+    Mesio,
+    Ffmpeg,
+    Streamlink,
+}
+
+/// Variant choice: `best`, `worst`, `720p` (closest height not above) or
+/// `<=3000k` (highest bandwidth not above, in kbit/s).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(try_from = "String", into = "String")]
+pub enum Quality {
+    #[default]
+    Best,
+    Worst,
+    Height(u32),
+    MaxKbps(u64),
+}
+
+impl FromStr for Quality {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim().to_ascii_lowercase();
+        let bad = || format!("invalid quality `{s}`: use best, worst, 720p or <=3000k");
+        match t.as_str() {
+            "best" => Ok(Self::Best),
+            "worst" => Ok(Self::Worst),
+            _ => {
+                if let Some(h) = t.strip_suffix('p') {
+                    h.parse().map(Self::Height).map_err(|_| bad())
+                } else if let Some(k) = t.strip_prefix("<=").and_then(|r| r.strip_suffix('k')) {
+                    k.trim().parse().map(Self::MaxKbps).map_err(|_| bad())
+                } else {
+                    Err(bad())
+                }
+            }
+        }
+    }
+}
+
+impl TryFrom<String> for Quality {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl From<Quality> for String {
+    fn from(q: Quality) -> String {
+        q.to_string()
+    }
+}
+
+impl fmt::Display for Quality {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Best => f.write_str("best"),
+            Self::Worst => f.write_str("worst"),
+            Self::Height(h) => write!(f, "{h}p"),
+            Self::MaxKbps(k) => write!(f, "<={k}k"),
+        }
+    }
+}
+
+/// Conditions a live stream must meet to be recorded; otherwise the streamer
+/// is `OutOfSchedule`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Filters {
+    /// Record only if the title contains one of these (case-insensitive).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub title_include: Vec<String>,
+    /// Never record if the title contains one of these (case-insensitive).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub title_exclude: Vec<String>,
+    /// Record only in these categories (case-insensitive, exact).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
+    /// Record only if the title matches this regular expression.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title_regex: Option<String>,
+    /// Record only inside one of these weekly time windows.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub schedule: Vec<TimeWindow>,
+    /// IANA time zone or `local` for `schedule` and `cron`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// Record only while this cron expression's minute matches.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cron: Option<String>,
+}
+
+/// A weekly window such as `days = ["fri", "sat"], start = "20:00", end = "02:00"`
+/// (an end before the start wraps past midnight).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeWindow {
+    /// Weekdays (`mon`..`sun`); empty means every day.
+    #[serde(default)]
+    pub days: Vec<String>,
+    /// `HH:MM` start.
+    pub start: String,
+    /// `HH:MM` end.
+    pub end: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quality_round_trips() {
+        for s in ["best", "worst", "720p", "<=3000k"] {
+            let q: Quality = s.parse().unwrap();
+            assert_eq!(q.to_string(), s);
+        }
+        assert!("huge".parse::<Quality>().is_err());
+        assert!("p".parse::<Quality>().is_err());
+    }
+}

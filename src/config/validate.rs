@@ -1,0 +1,195 @@
+//! Semantic checks that serde cannot express: ranges, regexes, time windows,
+//! proxy URLs, header names, known platforms, filename templates.
+
+use std::time::Duration;
+
+use super::model::{ConfigFile, Filters, RecordingOptions};
+use super::template;
+
+/// A rejected value and the dotted key it sits under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    pub key: String,
+    pub message: String,
+}
+
+fn violation(key: impl Into<String>, message: impl Into<String>) -> Violation {
+    Violation {
+        key: key.into(),
+        message: message.into(),
+    }
+}
+
+/// Checks the whole file; the first problem found is returned.
+pub fn validate(file: &ConfigFile) -> Result<(), Violation> {
+    let d = &file.daemon;
+    tracing_subscriber::EnvFilter::try_new(&d.log_level)
+        .map_err(|e| violation("daemon.log_level", e.to_string()))?;
+    if d.log_retention_days == 0 {
+        return Err(violation("daemon.log_retention_days", "must be at least 1"));
+    }
+    if d.shutdown_timeout < Duration::from_secs(1) {
+        return Err(violation("daemon.shutdown_timeout", "must be at least 1s"));
+    }
+    if file.download.max_concurrent == 0 {
+        return Err(violation("download.max_concurrent", "must be at least 1"));
+    }
+    validate_options(&file.recording, "recording")?;
+    for (name, opts) in &file.platforms {
+        if !crate::platform::KNOWN_PLATFORMS.contains(&name.as_str()) {
+            let hint = super::load::suggest(name, crate::platform::KNOWN_PLATFORMS)
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            return Err(violation(
+                format!("platforms.{name}"),
+                format!(
+                    "unknown platform `{name}`{hint}; known: {}",
+                    crate::platform::KNOWN_PLATFORMS.join(", ")
+                ),
+            ));
+        }
+        validate_options(opts, &format!("platforms.{name}"))?;
+    }
+    for (name, opts) in &file.templates {
+        validate_options(opts, &format!("templates.{name}"))?;
+    }
+    Ok(())
+}
+
+/// Checks one level of recording options; `prefix` is its dotted key.
+pub fn validate_options(o: &RecordingOptions, prefix: &str) -> Result<(), Violation> {
+    let key = |k: &str| format!("{prefix}.{k}");
+    if let Some(t) = &o.filename_template {
+        template::validate(t).map_err(|m| violation(key("filename_template"), m))?;
+    }
+    if let Some(i) = o.check_interval
+        && i < Duration::from_secs(1)
+    {
+        return Err(violation(key("check_interval"), "must be at least 1s"));
+    }
+    if o.offline_confirmations == Some(0) {
+        return Err(violation(
+            key("offline_confirmations"),
+            "must be at least 1",
+        ));
+    }
+    if let Some(p) = o.proxy.as_deref().filter(|p| !p.trim().is_empty()) {
+        let url = url::Url::parse(p)
+            .map_err(|e| violation(key("proxy"), format!("`{p}` is not a URL: {e}")))?;
+        if !matches!(url.scheme(), "http" | "https" | "socks5" | "socks5h") {
+            return Err(violation(
+                key("proxy"),
+                format!(
+                    "unsupported proxy scheme `{}` (use http, https, socks5 or socks5h)",
+                    url.scheme()
+                ),
+            ));
+        }
+    }
+    for (name, value) in o.headers.iter().flatten() {
+        let bad_name = name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic() && b != b':');
+        if bad_name {
+            return Err(violation(
+                key("headers"),
+                format!("invalid header name `{name}`"),
+            ));
+        }
+        if value.chars().any(|c| c == '\r' || c == '\n') {
+            return Err(violation(
+                key("headers"),
+                format!("header `{name}` has a line break in its value"),
+            ));
+        }
+    }
+    if let Some(f) = &o.filters {
+        validate_filters(f).map_err(|m| violation(key("filters"), m))?;
+    }
+    Ok(())
+}
+
+const DAYS: &[&str] = &["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+fn validate_filters(f: &Filters) -> Result<(), String> {
+    if let Some(r) = &f.title_regex {
+        regex::Regex::new(r).map_err(|e| format!("title_regex: {e}"))?;
+    }
+    for w in &f.schedule {
+        for t in [&w.start, &w.end] {
+            chrono::NaiveTime::parse_from_str(t, "%H:%M")
+                .map_err(|_| format!("schedule time `{t}` is not HH:MM"))?;
+        }
+        for d in &w.days {
+            if !DAYS.contains(&d.to_ascii_lowercase().as_str()) {
+                return Err(format!(
+                    "schedule day `{d}` is not one of {}",
+                    DAYS.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    fn check(text: &str) -> Result<(), String> {
+        super::super::load::parse_str(text, Path::new("c.toml"))
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn semantic_errors_name_the_key() {
+        let cases = [
+            (
+                "[recording]\ncheck_interval = \"100ms\"",
+                "recording.check_interval",
+            ),
+            (
+                "[templates.t]\noffline_confirmations = 0",
+                "templates.t.offline_confirmations",
+            ),
+            ("[recording]\nproxy = \"ftp://x\"", "recording.proxy"),
+            (
+                "[recording.headers]\n\"Bad Name\" = \"x\"",
+                "recording.headers",
+            ),
+            (
+                "[recording.filters]\ntitle_regex = \"(\"",
+                "recording.filters",
+            ),
+            (
+                "[[recording.filters.schedule]]\nstart = \"25:00\"\nend = \"01:00\"",
+                "recording.filters",
+            ),
+            ("[platforms.fakee]\n", "platforms.fakee"),
+            ("[daemon]\nlog_level = \"=\"", "daemon.log_level"),
+            ("[download]\nmax_concurrent = 0", "download.max_concurrent"),
+            (
+                "[recording]\nfilename_template = \"{nope}\"",
+                "recording.filename_template",
+            ),
+        ];
+        for (text, key) in cases {
+            let msg = check(text).unwrap_err();
+            assert!(msg.contains(&format!("`{key}`")), "{text} -> {msg}");
+        }
+        assert!(
+            check("[platforms.fakee]")
+                .unwrap_err()
+                .contains("did you mean `fake`")
+        );
+    }
+
+    #[test]
+    fn good_values_pass() {
+        check(
+            "[recording]\nproxy = \"socks5://127.0.0.1:1080\"\ncheck_interval = \"5s\"\n\
+             [recording.filters]\ntitle_regex = \"^ok\"\n\
+             [[recording.filters.schedule]]\ndays = [\"Fri\"]\nstart = \"20:00\"\nend = \"02:00\"\n",
+        )
+        .unwrap();
+    }
+}

@@ -1,0 +1,264 @@
+//! Repository for `live_sessions`, `session_segments` and `session_titles`.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use super::{DbError, now_ms};
+
+/// One live session (a streamer's broadcast from live to confirmed offline).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Session {
+    pub id: i64,
+    pub streamer_id: i64,
+    pub title: Option<String>,
+    pub category: Option<String>,
+    pub started_at: i64,
+    pub ended_at: Option<i64>,
+    pub end_reason: Option<String>,
+}
+
+/// An open session with what the CLI shows about it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActiveRecording {
+    pub session_id: i64,
+    pub streamer_id: i64,
+    pub streamer_name: String,
+    pub title: Option<String>,
+    pub started_at: i64,
+    pub segments: i64,
+    pub bytes: i64,
+    pub current_path: Option<String>,
+}
+
+/// Opens a session. Fails if one is already open for the streamer (the
+/// partial unique index enforces one active session).
+pub fn open(
+    conn: &Connection,
+    streamer_id: i64,
+    title: Option<&str>,
+    category: Option<&str>,
+    started_at: i64,
+) -> Result<i64, DbError> {
+    conn.execute(
+        "INSERT INTO live_sessions (streamer_id, title, category, started_at) VALUES (?1, ?2, ?3, ?4)",
+        params![streamer_id, title, category, started_at],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Closes a session; returns false if it was not open.
+pub fn close(
+    conn: &Connection,
+    session_id: i64,
+    ended_at: i64,
+    reason: &str,
+) -> Result<bool, DbError> {
+    Ok(conn.execute(
+        "UPDATE live_sessions SET ended_at = ?2, end_reason = ?3 WHERE id = ?1 AND ended_at IS NULL",
+        params![session_id, ended_at, reason],
+    )? > 0)
+}
+
+/// The open session of a streamer, if any.
+pub fn active_for(conn: &Connection, streamer_id: i64) -> Result<Option<Session>, DbError> {
+    Ok(conn
+        .query_row(
+            "SELECT id, streamer_id, title, category, started_at, ended_at, end_reason
+             FROM live_sessions WHERE streamer_id = ?1 AND ended_at IS NULL",
+            [streamer_id],
+            |r| {
+                Ok(Session {
+                    id: r.get(0)?,
+                    streamer_id: r.get(1)?,
+                    title: r.get(2)?,
+                    category: r.get(3)?,
+                    started_at: r.get(4)?,
+                    ended_at: r.get(5)?,
+                    end_reason: r.get(6)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// Records a segment file opened for a session.
+pub fn add_segment(
+    conn: &Connection,
+    session_id: i64,
+    index: u32,
+    path: &str,
+    started_at: i64,
+) -> Result<i64, DbError> {
+    conn.execute(
+        "INSERT INTO session_segments (session_id, seg_index, path, started_at) VALUES (?1, ?2, ?3, ?4)",
+        params![session_id, index, path, started_at],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Finalises a segment row with its measured duration, size and split reason.
+pub fn close_segment(
+    conn: &Connection,
+    segment_id: i64,
+    duration_ms: i64,
+    bytes: i64,
+    split_reason: &str,
+) -> Result<bool, DbError> {
+    Ok(conn.execute(
+        "UPDATE session_segments SET ended_at = started_at + ?2, duration_ms = ?2, bytes = ?3, split_reason = ?4
+         WHERE id = ?1",
+        params![segment_id, duration_ms, bytes, split_reason],
+    )? > 0)
+}
+
+/// Appends a title change to the session's history.
+pub fn record_title(
+    conn: &Connection,
+    session_id: i64,
+    title: &str,
+    category: Option<&str>,
+) -> Result<(), DbError> {
+    conn.execute(
+        "INSERT INTO session_titles (session_id, title, category, changed_at) VALUES (?1, ?2, ?3, ?4)",
+        params![session_id, title, category, now_ms()],
+    )?;
+    conn.execute(
+        "UPDATE live_sessions SET title = ?2, category = COALESCE(?3, category) WHERE id = ?1",
+        params![session_id, title, category],
+    )?;
+    Ok(())
+}
+
+/// All open sessions with their segment totals, newest first.
+pub fn active_recordings(conn: &Connection) -> Result<Vec<ActiveRecording>, DbError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT l.id, l.streamer_id, s.name, l.title, l.started_at,
+                (SELECT count(*) FROM session_segments g WHERE g.session_id = l.id),
+                (SELECT COALESCE(sum(bytes), 0) FROM session_segments g WHERE g.session_id = l.id),
+                (SELECT path FROM session_segments g WHERE g.session_id = l.id ORDER BY seg_index DESC LIMIT 1)
+         FROM live_sessions l JOIN streamers s ON s.id = l.streamer_id
+         WHERE l.ended_at IS NULL ORDER BY l.started_at DESC",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(ActiveRecording {
+            session_id: r.get(0)?,
+            streamer_id: r.get(1)?,
+            streamer_name: r.get(2)?,
+            title: r.get(3)?,
+            started_at: r.get(4)?,
+            segments: r.get(5)?,
+            bytes: r.get(6)?,
+            current_path: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// What crash recovery changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Recovery {
+    pub streamers_reset: usize,
+    pub sessions_closed: usize,
+    pub segments_closed: usize,
+}
+
+/// After an unclean stop: `Live` streamers become `NotLive`, open segments
+/// are closed at their last known length, and open sessions end at their
+/// last segment's end (or their start when nothing was written). One
+/// transaction: either all of it happens or none.
+pub fn recover_after_crash(conn: &mut Connection) -> Result<Recovery, DbError> {
+    let tx = conn.transaction()?;
+    let now = now_ms();
+    let streamers_reset = tx.execute(
+        "UPDATE streamers SET state = 'not_live', updated_at = ?1 WHERE state = 'live'",
+        [now],
+    )?;
+    let segments_closed = tx.execute(
+        "UPDATE session_segments
+         SET ended_at = started_at + COALESCE(duration_ms, 0), split_reason = 'crash'
+         WHERE ended_at IS NULL",
+        [],
+    )?;
+    let sessions_closed = tx.execute(
+        "UPDATE live_sessions SET
+             ended_at = COALESCE(
+                 (SELECT max(g.ended_at) FROM session_segments g WHERE g.session_id = live_sessions.id),
+                 started_at),
+             end_reason = 'recovered_after_crash'
+         WHERE ended_at IS NULL",
+        [],
+    )?;
+    tx.commit()?;
+    Ok(Recovery {
+        streamers_reset,
+        sessions_closed,
+        segments_closed,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::{Db, streamers};
+    use crate::streamer::{NewStreamer, StreamerState};
+
+    #[test]
+    fn one_active_session_and_recovery() {
+        let db = Db::open_in_memory().unwrap();
+        db.with(|c| {
+            let s = streamers::insert(
+                c,
+                &NewStreamer {
+                    url: "http://h/a".into(),
+                    name: "a".into(),
+                    platform: "generic".into(),
+                    priority: Default::default(),
+                    enabled: true,
+                    template: None,
+                    overrides: Default::default(),
+                },
+            )?;
+            streamers::set_state(c, s.id, StreamerState::Live, None)?;
+            let sid = open(c, s.id, Some("t"), None, 1_000)?;
+            assert!(
+                open(c, s.id, None, None, 2_000).is_err(),
+                "second open session refused"
+            );
+            let g1 = add_segment(c, sid, 0, "/x/0.flv", 1_000)?;
+            close_segment(c, g1, 5_000, 100, "size")?;
+            let g2 = add_segment(c, sid, 1, "/x/1.flv", 6_000)?;
+            c.execute(
+                "UPDATE session_segments SET duration_ms = 2000, bytes = 50 WHERE id = ?1",
+                [g2],
+            )?;
+            record_title(c, sid, "new title", Some("music"))?;
+            let active = active_recordings(c)?;
+            assert_eq!(active.len(), 1);
+            assert_eq!((active[0].segments, active[0].bytes), (2, 150));
+            assert_eq!(active[0].current_path.as_deref(), Some("/x/1.flv"));
+            assert_eq!(active[0].title.as_deref(), Some("new title"));
+            Ok(())
+        })
+        .unwrap();
+        let rec = db.with(recover_after_crash).unwrap();
+        assert_eq!(
+            rec,
+            Recovery {
+                streamers_reset: 1,
+                sessions_closed: 1,
+                segments_closed: 1
+            }
+        );
+        db.with(|c| {
+            let (ended, reason): (i64, String) =
+                c.query_row("SELECT ended_at, end_reason FROM live_sessions", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
+            assert_eq!((ended, reason.as_str()), (8_000, "recovered_after_crash"));
+            assert_eq!(streamers::list(c)?[0].state, StreamerState::NotLive);
+            assert!(active_recordings(c)?.is_empty());
+            Ok(())
+        })
+        .unwrap();
+    }
+}

@@ -1,0 +1,213 @@
+//! StreamerManager: the in-memory view of all streamers, written through to
+//! SQLite before memory changes or events are published.
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+
+use tokio::sync::broadcast;
+
+use super::model::{NewStreamer, Streamer, StreamerState};
+use crate::db::sessions::Recovery;
+use crate::db::{Db, DbError, sessions, streamers};
+use crate::events::ConfigUpdateEvent;
+
+/// Owner of streamer state for a running daemon.
+pub struct StreamerManager {
+    db: Db,
+    map: RwLock<HashMap<i64, Streamer>>,
+    events: broadcast::Sender<ConfigUpdateEvent>,
+}
+
+impl StreamerManager {
+    /// Runs restart recovery (Live → NotLive, open sessions closed), then
+    /// loads every streamer into memory.
+    pub async fn start(
+        db: Db,
+        events: broadcast::Sender<ConfigUpdateEvent>,
+    ) -> Result<(Self, Recovery), DbError> {
+        let recovery = db.call(sessions::recover_after_crash).await?;
+        let all = db.call(|c| streamers::list(c)).await?;
+        let map = all.into_iter().map(|s| (s.id, s)).collect();
+        Ok((
+            Self {
+                db,
+                map: RwLock::new(map),
+                events,
+            },
+            recovery,
+        ))
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<i64, Streamer>> {
+        self.map.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<i64, Streamer>> {
+        self.map.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// One streamer.
+    pub fn get(&self, id: i64) -> Option<Streamer> {
+        self.read().get(&id).cloned()
+    }
+
+    /// All streamers ordered by id.
+    pub fn list(&self) -> Vec<Streamer> {
+        let mut v: Vec<Streamer> = self.read().values().cloned().collect();
+        v.sort_by_key(|s| s.id);
+        v
+    }
+
+    /// Number of streamers.
+    pub fn len(&self) -> usize {
+        self.read().len()
+    }
+
+    /// True when no streamer is configured.
+    pub fn is_empty(&self) -> bool {
+        self.read().is_empty()
+    }
+
+    /// Creates a streamer (DB first, then memory, then the event).
+    pub async fn add(&self, new: NewStreamer) -> Result<Streamer, DbError> {
+        let s = self.db.call(move |c| streamers::insert(c, &new)).await?;
+        self.write().insert(s.id, s.clone());
+        let _ = self
+            .events
+            .send(ConfigUpdateEvent::StreamerAdded { id: s.id });
+        Ok(s)
+    }
+
+    /// Deletes a streamer; false if it did not exist.
+    pub async fn remove(&self, id: i64) -> Result<bool, DbError> {
+        let removed = self.db.call(move |c| streamers::delete(c, id)).await?;
+        if self.write().remove(&id).is_some() || removed {
+            let _ = self.events.send(ConfigUpdateEvent::StreamerRemoved { id });
+        }
+        Ok(removed)
+    }
+
+    /// Enables or disables a streamer.
+    pub async fn set_enabled(&self, id: i64, enabled: bool) -> Result<bool, DbError> {
+        let changed = self
+            .db
+            .call(move |c| streamers::set_enabled(c, id, enabled))
+            .await?;
+        if changed {
+            self.refresh(id).await?;
+            let _ = self.events.send(ConfigUpdateEvent::StreamerUpdated { id });
+        }
+        Ok(changed)
+    }
+
+    /// Records an observed state (write-through; no config event).
+    pub async fn set_state(
+        &self,
+        id: i64,
+        state: StreamerState,
+        error: Option<String>,
+    ) -> Result<(), DbError> {
+        self.db
+            .call(move |c| streamers::set_state(c, id, state, error.as_deref()))
+            .await?;
+        self.refresh(id).await
+    }
+
+    async fn refresh(&self, id: i64) -> Result<(), DbError> {
+        match self.db.call(move |c| streamers::get(c, id)).await? {
+            Some(s) => self.write().insert(id, s),
+            None => self.write().remove(&id),
+        };
+        Ok(())
+    }
+
+    /// Reconciles memory with rows changed by another process (the CLI) and
+    /// publishes one event per difference.
+    pub async fn sync_from_db(&self) -> Result<Vec<ConfigUpdateEvent>, DbError> {
+        let rows = self.db.call(|c| streamers::list(c)).await?;
+        let mut events = Vec::new();
+        {
+            let mut map = self.write();
+            let mut fresh: HashMap<i64, Streamer> = rows.into_iter().map(|s| (s.id, s)).collect();
+            for id in map.keys() {
+                if !fresh.contains_key(id) {
+                    events.push(ConfigUpdateEvent::StreamerRemoved { id: *id });
+                }
+            }
+            for (id, s) in &fresh {
+                match map.get(id) {
+                    None => events.push(ConfigUpdateEvent::StreamerAdded { id: *id }),
+                    Some(old) if old.settings_differ(s) => {
+                        events.push(ConfigUpdateEvent::StreamerUpdated { id: *id })
+                    }
+                    Some(_) => {}
+                }
+            }
+            std::mem::swap(&mut *map, &mut fresh);
+        }
+        events.sort_by_key(|e| match e {
+            ConfigUpdateEvent::StreamerAdded { id }
+            | ConfigUpdateEvent::StreamerRemoved { id }
+            | ConfigUpdateEvent::StreamerUpdated { id } => *id,
+            ConfigUpdateEvent::GlobalReloaded => 0,
+        });
+        for e in &events {
+            let _ = self.events.send(e.clone());
+        }
+        Ok(events)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::streamer::Priority;
+
+    fn new(url: &str) -> NewStreamer {
+        NewStreamer {
+            url: url.into(),
+            name: url.rsplit('/').next().unwrap_or("x").into(),
+            platform: "generic".into(),
+            priority: Priority::Normal,
+            enabled: true,
+            template: None,
+            overrides: Default::default(),
+        }
+    }
+
+    #[tokio::test]
+    async fn write_through_and_external_sync() {
+        let db = Db::open_in_memory().unwrap();
+        let (tx, mut rx) = broadcast::channel(16);
+        let (m, _) = StreamerManager::start(db.clone(), tx).await.unwrap();
+        let a = m.add(new("http://h/a")).await.unwrap();
+        assert_eq!(
+            rx.recv().await.unwrap(),
+            ConfigUpdateEvent::StreamerAdded { id: a.id }
+        );
+        m.set_state(a.id, StreamerState::Live, None).await.unwrap();
+        let stored = db.with(|c| streamers::get(c, a.id)).unwrap().unwrap();
+        assert_eq!(stored.state, StreamerState::Live, "state written through");
+
+        // Another process adds b and disables a.
+        let b = db
+            .with(|c| streamers::insert(c, &new("http://h/b")))
+            .unwrap();
+        db.with(|c| streamers::set_enabled(c, a.id, false)).unwrap();
+        let evs = m.sync_from_db().await.unwrap();
+        assert_eq!(
+            evs,
+            vec![
+                ConfigUpdateEvent::StreamerUpdated { id: a.id },
+                ConfigUpdateEvent::StreamerAdded { id: b.id }
+            ]
+        );
+        assert!(!m.get(a.id).unwrap().enabled);
+        db.with(|c| streamers::delete(c, b.id)).unwrap();
+        assert_eq!(
+            m.sync_from_db().await.unwrap(),
+            vec![ConfigUpdateEvent::StreamerRemoved { id: b.id }]
+        );
+        assert_eq!(m.len(), 1);
+    }
+}

@@ -1,0 +1,8 @@
+//! Streamers: the domain model and the [`StreamerManager`] that owns their
+//! in-memory state with write-through to SQLite.
+
+pub mod manager;
+pub mod model;
+
+pub use manager::StreamerManager;
+pub use model::{NewStreamer, Priority, Streamer, StreamerState};

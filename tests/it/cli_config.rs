@@ -1,0 +1,143 @@
+//! `srec config` and config-file errors through the real binary; the shipped
+//! examples must load.
+
+use crate::harness::{Srec, repo_root};
+
+#[test]
+fn bad_toml_names_file_line_and_column() {
+    let s = Srec::new();
+    s.write_config("[recording]\ncheck_interval = \"10s\"\nengine = \n");
+    let out = s.run(&["config", "check"]);
+    assert_eq!(out.code(), 1);
+    let err = out.stderr();
+    let expect = format!("{}:3:", s.config_path().display());
+    assert!(err.contains(&expect), "{err}");
+}
+
+#[test]
+fn unknown_key_gets_suggestion_and_key_path() {
+    let s = Srec::new();
+    s.write_config(
+        "[daemon]\nlog_level = \"info\"\n\n[templates.night]\nofline_confirmations = 2\n",
+    );
+    let out = s.run(&["config", "check"]);
+    assert_eq!(out.code(), 1);
+    let err = out.stderr();
+    assert!(err.contains(":5:1:"), "{err}");
+    assert!(
+        err.contains("did you mean `offline_confirmations`"),
+        "{err}"
+    );
+    assert!(err.contains("templates.night"), "{err}");
+}
+
+#[test]
+fn invalid_value_names_key() {
+    let s = Srec::new();
+    s.write_config("[platforms.generic]\ncheck_interval = \"10ms\"\n");
+    let out = s.run(&["config", "check"]);
+    assert_eq!(out.code(), 1);
+    assert!(
+        out.stderr()
+            .contains("`platforms.generic.check_interval`: must be at least 1s"),
+        "{}",
+        out.stderr()
+    );
+}
+
+#[test]
+fn config_path_and_show() {
+    let s = Srec::new();
+    assert_eq!(
+        s.ok(&["config", "path"]).trim(),
+        s.config_path().display().to_string()
+    );
+    let shown = s.ok(&["config", "show"]);
+    let parsed = srec::config::parse_str(&shown, std::path::Path::new("shown")).unwrap();
+    assert_eq!(
+        parsed,
+        srec::config::ConfigFile::default(),
+        "show output round-trips"
+    );
+    assert!(
+        s.ok(&["config", "check"])
+            .contains("built-in defaults apply")
+    );
+}
+
+#[test]
+fn effective_config_merges_levels_with_sources() {
+    let s = Srec::new();
+    s.write_config(
+        "[recording]\ncheck_interval = \"30s\"\nengine = \"ffmpeg\"\n\
+         [platforms.fake]\ncheck_interval = \"10s\"\n\
+         [templates.night]\nquality = \"720p\"\n",
+    );
+    s.ok(&["add", "http://127.0.0.1:9/room/a", "--template", "night"]);
+    let out = s.ok(&["config", "show", "--effective", "a"]);
+    assert!(
+        out.contains("check_interval = \"10s\"  # from platform:fake"),
+        "{out}"
+    );
+    assert!(out.contains("engine = \"ffmpeg\"  # from global"), "{out}");
+    assert!(
+        out.contains("quality = \"720p\"  # from template:night"),
+        "{out}"
+    );
+    assert!(
+        out.contains("offline_confirmations = 3  # from default"),
+        "{out}"
+    );
+}
+
+#[test]
+fn add_with_unknown_template_is_refused() {
+    let s = Srec::new();
+    s.write_config("[templates.night]\nquality = \"720p\"\n");
+    let out = s.run(&["add", "http://127.0.0.1:9/room/a", "--template", "nigth"]);
+    assert_eq!(out.code(), 1);
+    assert!(
+        out.stderr().contains("did you mean `night`"),
+        "{}",
+        out.stderr()
+    );
+    assert_eq!(s.json(&["list"]).as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn every_example_config_loads() {
+    let mut files = vec![repo_root().join("examples/config.toml")];
+    for e in std::fs::read_dir(repo_root().join("examples/setups")).unwrap() {
+        files.push(e.unwrap().path());
+    }
+    assert!(files.len() >= 4);
+    for f in files {
+        let s = Srec::new();
+        std::fs::copy(&f, s.config_path()).unwrap();
+        let out = s.run(&["config", "check"]);
+        assert_eq!(out.code(), 0, "{}: {}", f.display(), out.stderr());
+    }
+}
+
+#[test]
+fn commented_example_states_the_real_defaults() {
+    let file = srec::config::parse_str(
+        srec::config::EXAMPLE_CONFIG,
+        std::path::Path::new("example"),
+    )
+    .unwrap();
+    let defaults = srec::config::ConfigFile::default();
+    assert_eq!(file.daemon, defaults.daemon);
+    assert_eq!(file.download, defaults.download);
+    let out = std::path::PathBuf::from("/out");
+    let layers = srec::config::Layers {
+        platform: "generic",
+        template: None,
+        streamer: None,
+    };
+    let mut from_example = srec::config::EffectiveConfig::resolve(&file, out.clone(), layers);
+    from_example.sources.clear();
+    let mut builtin = srec::config::EffectiveConfig::defaults(out);
+    builtin.sources.clear();
+    assert_eq!(from_example, builtin);
+}

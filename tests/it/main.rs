@@ -1,0 +1,8 @@
+//! Integration tests: drive the real `srec` binary and the real services
+//! over temp dirs and loopback.
+
+mod cli_config;
+mod cli_streamers;
+mod daemon;
+mod generated;
+mod harness;
