@@ -13,3 +13,88 @@ pub enum ConfigUpdateEvent {
     /// Name, priority, enabled flag, template or overrides changed.
     StreamerUpdated { id: i64 },
 }
+
+/// Why a recording file was closed and the next one opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SplitReason {
+    /// `max_segment_size` reached (split at a keyframe).
+    Size,
+    /// `max_segment_duration` reached (split at a keyframe).
+    Duration,
+    /// Audio/video codec parameters changed (new sequence header, new init segment).
+    HeaderChange,
+    /// Media data is missing (HLS gap, dropped connection): never glued silently.
+    Discontinuity,
+    /// Timestamps jumped and could not be repaired in place.
+    TimestampJump,
+    /// The source ended the stream (FLV end tag, HLS ENDLIST).
+    EndOfStream,
+    /// The recording was stopped (offline, user stop, shutdown).
+    Stopped,
+    /// The download failed; the file holds everything received before it.
+    Error,
+    /// Closed by crash recovery after an unclean stop.
+    Crash,
+}
+
+impl SplitReason {
+    /// Stable text stored in `session_segments.split_reason`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Size => "size",
+            Self::Duration => "duration",
+            Self::HeaderChange => "header_change",
+            Self::Discontinuity => "discontinuity",
+            Self::TimestampJump => "timestamp_jump",
+            Self::EndOfStream => "end_of_stream",
+            Self::Stopped => "stopped",
+            Self::Error => "error",
+            Self::Crash => "crash",
+        }
+    }
+}
+
+/// Identifies one engine run (a session may have several after retries).
+pub type DownloadId = u64;
+
+/// Something an engine did; stamped with who it belongs to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DownloadEvent {
+    pub download_id: DownloadId,
+    pub streamer_id: i64,
+    pub session_id: i64,
+    pub kind: DownloadEventKind,
+}
+
+/// Engine progress and results, the same for every engine.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DownloadEventKind {
+    Started {
+        engine: crate::config::EngineKind,
+    },
+    SegmentOpened {
+        index: u32,
+        path: std::path::PathBuf,
+    },
+    SegmentClosed {
+        index: u32,
+        path: std::path::PathBuf,
+        duration: std::time::Duration,
+        bytes: u64,
+        split_reason: SplitReason,
+    },
+    Progress {
+        /// Bytes written in this download so far.
+        bytes: u64,
+        /// Recent bitrate, bits per second.
+        bitrate: u64,
+        /// Media duration recorded so far.
+        duration: std::time::Duration,
+    },
+    Failed {
+        error: String,
+        retryable: bool,
+    },
+    Finished,
+}

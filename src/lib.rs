@@ -8,6 +8,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod download;
 pub mod events;
 pub mod logging;
 pub mod platform;

@@ -5,6 +5,26 @@
 /// Platform names accepted as `[platforms.<name>]` keys.
 pub const KNOWN_PLATFORMS: &[&str] = &["generic", "fake"];
 
+/// Media container of a stream URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StreamFormat {
+    Hls,
+    Flv,
+}
+
+/// One playable stream offered by a platform for a live room.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StreamCandidate {
+    pub url: String,
+    pub format: StreamFormat,
+    /// Platform's quality label (`source`, `720p`, ...).
+    pub quality: String,
+    /// Bits per second when known.
+    pub bitrate: Option<u64>,
+    pub codec: Option<String>,
+}
+
 /// Why a URL cannot be monitored.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum UrlError {
