@@ -98,3 +98,46 @@ pub enum DownloadEventKind {
     },
     Finished,
 }
+
+/// A committed change in a streamer's live status, published from the
+/// outbox after the transaction that caused it. Delivered at least once:
+/// consumers skip ids they have already handled.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MonitorEvent {
+    /// Outbox row id: unique and increasing.
+    pub id: i64,
+    pub streamer_id: i64,
+    pub kind: MonitorEventKind,
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum MonitorEventKind {
+    /// A session was opened; record one of `streams`.
+    Live {
+        session_id: i64,
+        title: Option<String>,
+        category: Option<String>,
+        streams: Vec<crate::platform::StreamCandidate>,
+    },
+    /// The title or category changed during a session.
+    TitleChanged {
+        session_id: i64,
+        title: String,
+        category: Option<String>,
+    },
+    /// The session was closed (offline confirmed, filtered out, removed).
+    Offline { session_id: i64, reason: String },
+}
+
+impl MonitorEventKind {
+    /// Short name stored in `monitor_event_outbox.kind`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Live { .. } => "live",
+            Self::TitleChanged { .. } => "title_changed",
+            Self::Offline { .. } => "offline",
+        }
+    }
+}

@@ -11,5 +11,7 @@ pub mod db;
 pub mod download;
 pub mod events;
 pub mod logging;
+pub mod monitor;
 pub mod platform;
+pub mod scheduler;
 pub mod streamer;

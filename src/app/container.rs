@@ -2,19 +2,24 @@
 //! tasks on one `TaskTracker`, and shuts them down through one
 //! `CancellationToken` within a bounded deadline.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::broadcast;
+use tokio::sync::{Notify, broadcast};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::lock::{DaemonLock, LockError};
 use crate::config::service::WatchError;
-use crate::config::{ConfigError, ConfigService, Paths};
+use crate::config::{ConfigError, ConfigService, EngineKind, Paths};
 use crate::db::sessions::Recovery;
 use crate::db::{Db, DbError};
-use crate::events::ConfigUpdateEvent;
+use crate::download::recorder::{Inputs, Recorder};
+use crate::download::{DownloadManager, Engine};
+use crate::events::{ConfigUpdateEvent, DownloadEvent, MonitorEvent};
+use crate::monitor::StreamMonitor;
+use crate::scheduler::{ActorCtx, Scheduler};
 use crate::streamer::StreamerManager;
 
 /// Capacity of event channels; a slower receiver sees `Lagged` and logs it.
@@ -48,7 +53,13 @@ pub struct ServiceContainer {
     pub db: Db,
     pub streamers: Arc<StreamerManager>,
     pub config_events: broadcast::Sender<ConfigUpdateEvent>,
+    pub monitor_events: broadcast::Sender<MonitorEvent>,
+    pub download_events: broadcast::Sender<DownloadEvent>,
+    pub monitor: Arc<StreamMonitor>,
+    pub scheduler: Arc<Scheduler>,
+    pub downloads: Arc<DownloadManager>,
     pub recovery: Recovery,
+    outbox_wake: Arc<Notify>,
     cancel: CancellationToken,
     tracker: TaskTracker,
     _lock: DaemonLock,
@@ -56,7 +67,10 @@ pub struct ServiceContainer {
 
 impl ServiceContainer {
     /// Takes the daemon lock, loads config, opens and recovers the database.
-    pub async fn build(paths: Paths) -> Result<Self, ContainerError> {
+    pub async fn build(
+        paths: Paths,
+        engines: HashMap<EngineKind, Arc<dyn Engine>>,
+    ) -> Result<Self, ContainerError> {
         let lock = DaemonLock::acquire(&paths.lock_file())?;
         let (config_events, _) = broadcast::channel(EVENT_CAPACITY);
         let config = Arc::new(ConfigService::load(paths.clone(), config_events.clone())?);
@@ -66,23 +80,82 @@ impl ServiceContainer {
             .map_err(|_| DbError::Worker)??;
         let (streamers, recovery) =
             StreamerManager::start(db.clone(), config_events.clone()).await?;
+        let streamers = Arc::new(streamers);
+        let (monitor_events, _) = broadcast::channel(EVENT_CAPACITY);
+        let (download_events, _) = broadcast::channel(EVENT_CAPACITY);
+        let outbox_wake = Arc::new(Notify::new());
+        let monitor = Arc::new(StreamMonitor::new(
+            db.clone(),
+            Arc::clone(&streamers),
+            Arc::clone(&config),
+            Arc::clone(&outbox_wake),
+        ));
+        let scheduler = Scheduler::new(ActorCtx {
+            monitor: Arc::clone(&monitor),
+            streamers: Arc::clone(&streamers),
+            config: Arc::clone(&config),
+        });
+        let tracker = TaskTracker::new();
+        let limits = config.current().download.clone();
+        let downloads = DownloadManager::new(
+            engines,
+            download_events.clone(),
+            limits.max_concurrent,
+            limits.high_priority_slots,
+            tracker.clone(),
+        );
         Ok(Self {
             paths,
             config,
             db,
-            streamers: Arc::new(streamers),
+            streamers,
             config_events,
+            monitor_events,
+            download_events,
+            monitor,
+            scheduler,
+            downloads,
             recovery,
+            outbox_wake,
             cancel: CancellationToken::new(),
-            tracker: TaskTracker::new(),
+            tracker,
             _lock: lock,
         })
     }
 
     /// Spawns the long-running tasks.
     pub fn start(&self) -> Result<(), ContainerError> {
+        // Subscribe before anything can publish.
+        let recorder_inputs = Inputs {
+            monitor: self.monitor_events.subscribe(),
+            downloads: self.download_events.subscribe(),
+            config: self.config_events.subscribe(),
+        };
+        let scheduler_events = self.config_events.subscribe();
         self.config
             .spawn_watcher(self.cancel.clone(), &self.tracker)?;
+        self.tracker.spawn(crate::monitor::outbox::run(
+            self.db.clone(),
+            self.monitor_events.clone(),
+            Arc::clone(&self.outbox_wake),
+            self.cancel.clone(),
+        ));
+        let recorder = Arc::new(Recorder {
+            db: self.db.clone(),
+            streamers: Arc::clone(&self.streamers),
+            config: Arc::clone(&self.config),
+            monitor: Arc::clone(&self.monitor),
+            manager: Arc::clone(&self.downloads),
+        });
+        self.tracker
+            .spawn(recorder.run(recorder_inputs, self.cancel.clone()));
+        self.tracker
+            .spawn(Arc::clone(&self.scheduler).run(scheduler_events, self.cancel.clone()));
+        self.tracker.spawn(follow_download_limits(
+            Arc::clone(&self.config),
+            Arc::clone(&self.downloads),
+            self.cancel.clone(),
+        ));
         self.tracker.spawn(super::db_watch::run(
             self.db.clone(),
             Arc::clone(&self.streamers),
@@ -118,6 +191,19 @@ impl ServiceContainer {
             );
         }
         let db = self.db.clone();
+        let closed = db
+            .call(|c| crate::db::sessions::close_all_open(c, "shutdown"))
+            .await;
+        match closed {
+            Ok(r) if r.sessions_closed > 0 => {
+                tracing::info!(
+                    sessions = r.sessions_closed,
+                    "open sessions closed for shutdown"
+                )
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!("cannot close sessions at shutdown: {e}"),
+        }
         let checkpoint = tokio::task::spawn_blocking(move || db.checkpoint()).await;
         if let Ok(Err(e)) = checkpoint {
             tracing::warn!("database checkpoint at shutdown failed: {e}");
@@ -126,5 +212,22 @@ impl ServiceContainer {
             elapsed: started.elapsed(),
             clean,
         }
+    }
+}
+
+/// Applies `[download]` limit changes from config reloads.
+async fn follow_download_limits(
+    config: Arc<ConfigService>,
+    downloads: Arc<DownloadManager>,
+    cancel: CancellationToken,
+) {
+    let mut rx = config.subscribe();
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            changed = rx.changed() => if changed.is_err() { return },
+        }
+        let d = rx.borrow().download.clone();
+        downloads.set_limits(d.max_concurrent, d.high_priority_slots);
     }
 }

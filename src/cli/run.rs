@@ -41,7 +41,7 @@ impl RunCmd {
 
 async fn run_daemon(ctx: Ctx, logging: Arc<DaemonLogging>) -> anyhow::Result<()> {
     let started = Instant::now();
-    let container = ServiceContainer::build(ctx.paths.clone()).await?;
+    let container = ServiceContainer::build(ctx.paths.clone(), crate::download::engines()).await?;
     container.start()?;
     spawn_log_level_reload(&container, logging);
     let r = container.recovery;

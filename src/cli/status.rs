@@ -38,12 +38,18 @@ impl StatusCmd {
     pub fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
         let daemon = lock::probe(&ctx.paths.lock_file());
         let db = ctx.open_db()?;
-        let (counts, recordings) = db.with(|c| {
+        let (counts, mut recordings) = db.with(|c| {
             Ok((
                 streamers::count_by_state(c)?,
                 sessions::active_recordings(c)?,
             ))
         })?;
+        // The open file's size is only on disk until the segment closes.
+        for r in &mut recordings {
+            if let Some(p) = r.current_path.as_ref().filter(|_| r.current_open) {
+                r.bytes += std::fs::metadata(p).map_or(0, |m| m.len() as i64);
+            }
+        }
         let mut by_state = BTreeMap::new();
         let (mut total, mut disabled) = (0, 0);
         for (state, enabled, n) in counts {

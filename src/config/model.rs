@@ -139,7 +139,7 @@ pub enum OutputFormat {
 }
 
 /// Recording engine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum EngineKind {
     /// srec's in-process HLS/FLV engine.

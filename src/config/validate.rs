@@ -107,27 +107,8 @@ pub fn validate_options(o: &RecordingOptions, prefix: &str) -> Result<(), Violat
     Ok(())
 }
 
-const DAYS: &[&str] = &["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-
 fn validate_filters(f: &Filters) -> Result<(), String> {
-    if let Some(r) = &f.title_regex {
-        regex::Regex::new(r).map_err(|e| format!("title_regex: {e}"))?;
-    }
-    for w in &f.schedule {
-        for t in [&w.start, &w.end] {
-            chrono::NaiveTime::parse_from_str(t, "%H:%M")
-                .map_err(|_| format!("schedule time `{t}` is not HH:MM"))?;
-        }
-        for d in &w.days {
-            if !DAYS.contains(&d.to_ascii_lowercase().as_str()) {
-                return Err(format!(
-                    "schedule day `{d}` is not one of {}",
-                    DAYS.join(", ")
-                ));
-            }
-        }
-    }
-    Ok(())
+    crate::monitor::filters::CompiledFilters::compile(f).map(|_| ())
 }
 
 #[cfg(test)]
@@ -162,6 +143,14 @@ mod tests {
             ),
             (
                 "[[recording.filters.schedule]]\nstart = \"25:00\"\nend = \"01:00\"",
+                "recording.filters",
+            ),
+            (
+                "[recording.filters]\ncron = \"sometimes\"",
+                "recording.filters",
+            ),
+            (
+                "[recording.filters]\ntimezone = \"Nowhere/City\"",
                 "recording.filters",
             ),
             ("[platforms.fakee]\n", "platforms.fakee"),

@@ -28,6 +28,8 @@ pub struct ActiveRecording {
     pub segments: i64,
     pub bytes: i64,
     pub current_path: Option<String>,
+    /// The current file is still being written (its size is on disk only).
+    pub current_open: bool,
 }
 
 /// Opens a session. Fails if one is already open for the streamer (the
@@ -111,6 +113,97 @@ pub fn close_segment(
     )? > 0)
 }
 
+/// Finalises the segment `index` of a session (engines report by index).
+pub fn close_segment_by_index(
+    conn: &Connection,
+    session_id: i64,
+    index: u32,
+    duration_ms: i64,
+    bytes: i64,
+    split_reason: &str,
+) -> Result<bool, DbError> {
+    Ok(conn.execute(
+        "UPDATE session_segments SET ended_at = started_at + ?3, duration_ms = ?3, bytes = ?4, split_reason = ?5
+         WHERE session_id = ?1 AND seg_index = ?2",
+        params![session_id, index, duration_ms, bytes, split_reason],
+    )? > 0)
+}
+
+/// Removes a segment row (a junk segment below `min_segment_size`).
+pub fn delete_segment(conn: &Connection, session_id: i64, index: u32) -> Result<bool, DbError> {
+    Ok(conn.execute(
+        "DELETE FROM session_segments WHERE session_id = ?1 AND seg_index = ?2",
+        params![session_id, index],
+    )? > 0)
+}
+
+/// The index the next segment of a session should use.
+pub fn next_segment_index(conn: &Connection, session_id: i64) -> Result<u32, DbError> {
+    Ok(conn.query_row(
+        "SELECT COALESCE(max(seg_index) + 1, 0) FROM session_segments WHERE session_id = ?1",
+        [session_id],
+        |r| r.get(0),
+    )?)
+}
+
+/// One stored segment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Segment {
+    pub session_id: i64,
+    pub index: u32,
+    pub path: String,
+    pub started_at: i64,
+    pub ended_at: Option<i64>,
+    pub duration_ms: Option<i64>,
+    pub bytes: i64,
+    pub split_reason: Option<String>,
+}
+
+/// Segments of a session in order.
+pub fn segments(conn: &Connection, session_id: i64) -> Result<Vec<Segment>, DbError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT session_id, seg_index, path, started_at, ended_at, duration_ms, bytes, split_reason
+         FROM session_segments WHERE session_id = ?1 ORDER BY seg_index",
+    )?;
+    let rows = stmt.query_map([session_id], |r| {
+        Ok(Segment {
+            session_id: r.get(0)?,
+            index: r.get(1)?,
+            path: r.get(2)?,
+            started_at: r.get(3)?,
+            ended_at: r.get(4)?,
+            duration_ms: r.get(5)?,
+            bytes: r.get(6)?,
+            split_reason: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Sessions of a streamer, newest first.
+pub fn list_for(
+    conn: &Connection,
+    streamer_id: i64,
+    limit: usize,
+) -> Result<Vec<Session>, DbError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, streamer_id, title, category, started_at, ended_at, end_reason
+         FROM live_sessions WHERE streamer_id = ?1 ORDER BY started_at DESC, id DESC LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![streamer_id, limit as i64], |r| {
+        Ok(Session {
+            id: r.get(0)?,
+            streamer_id: r.get(1)?,
+            title: r.get(2)?,
+            category: r.get(3)?,
+            started_at: r.get(4)?,
+            ended_at: r.get(5)?,
+            end_reason: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Appends a title change to the session's history.
 pub fn record_title(
     conn: &Connection,
@@ -135,7 +228,9 @@ pub fn active_recordings(conn: &Connection) -> Result<Vec<ActiveRecording>, DbEr
         "SELECT l.id, l.streamer_id, s.name, l.title, l.started_at,
                 (SELECT count(*) FROM session_segments g WHERE g.session_id = l.id),
                 (SELECT COALESCE(sum(bytes), 0) FROM session_segments g WHERE g.session_id = l.id),
-                (SELECT path FROM session_segments g WHERE g.session_id = l.id ORDER BY seg_index DESC LIMIT 1)
+                (SELECT path FROM session_segments g WHERE g.session_id = l.id ORDER BY seg_index DESC LIMIT 1),
+                COALESCE((SELECT ended_at IS NULL FROM session_segments g WHERE g.session_id = l.id
+                          ORDER BY seg_index DESC LIMIT 1), 0)
          FROM live_sessions l JOIN streamers s ON s.id = l.streamer_id
          WHERE l.ended_at IS NULL ORDER BY l.started_at DESC",
     )?;
@@ -149,6 +244,7 @@ pub fn active_recordings(conn: &Connection) -> Result<Vec<ActiveRecording>, DbEr
             segments: r.get(5)?,
             bytes: r.get(6)?,
             current_path: r.get(7)?,
+            current_open: r.get(8)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -167,6 +263,12 @@ pub struct Recovery {
 /// last segment's end (or their start when nothing was written). One
 /// transaction: either all of it happens or none.
 pub fn recover_after_crash(conn: &mut Connection) -> Result<Recovery, DbError> {
+    close_all_open(conn, "recovered_after_crash")
+}
+
+/// Closes every open session and segment and resets `Live` streamers, with
+/// `reason` as the sessions' end reason (crash recovery, graceful shutdown).
+pub fn close_all_open(conn: &mut Connection, reason: &str) -> Result<Recovery, DbError> {
     let tx = conn.transaction()?;
     let now = now_ms();
     let streamers_reset = tx.execute(
@@ -184,9 +286,9 @@ pub fn recover_after_crash(conn: &mut Connection) -> Result<Recovery, DbError> {
              ended_at = COALESCE(
                  (SELECT max(g.ended_at) FROM session_segments g WHERE g.session_id = live_sessions.id),
                  started_at),
-             end_reason = 'recovered_after_crash'
+             end_reason = ?1
          WHERE ended_at IS NULL",
-        [],
+        [reason],
     )?;
     tx.commit()?;
     Ok(Recovery {

@@ -193,9 +193,10 @@ impl DownloadHandle {
         }
     }
 
-    /// Waits for the engine to end on its own.
-    pub async fn wait(self) {
-        let _ = self.task.await;
+    /// Waits for the engine to end on its own (cancel-safe; call at most
+    /// until it returns once).
+    pub async fn join(&mut self) {
+        let _ = (&mut self.task).await;
     }
 }
 

@@ -1,9 +1,25 @@
-//! Platforms: which site a URL belongs to. The `Platform` trait with live
-//! checks lands with the scheduler; today this resolves a URL to a platform
-//! name so per-platform config applies from the first `srec add`.
+//! Platforms: the [`Platform`] trait every site implements (live checks,
+//! optional batch checks, error classification), the registry that maps a
+//! streamer to its platform, and URL resolution for `srec add`.
 
-/// Platform names accepted as `[platforms.<name>]` keys.
-pub const KNOWN_PLATFORMS: &[&str] = &["generic", "fake"];
+pub mod fake;
+pub mod generic;
+pub mod http;
+pub mod registry;
+pub mod url;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+pub use registry::{KNOWN_PLATFORMS, PlatformRegistry};
+pub use url::{ResolvedUrl, UrlError, resolve};
+
+use crate::config::EffectiveConfig;
+
+/// A boxed future, so platforms can be used as trait objects.
+pub type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Media container of a stream URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -25,80 +41,108 @@ pub struct StreamCandidate {
     pub codec: Option<String>,
 }
 
-/// Why a URL cannot be monitored.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum UrlError {
-    #[error("`{0}` is not a valid URL")]
-    Invalid(String),
-    #[error("unsupported URL scheme `{scheme}` in `{url}`: srec records http:// and https:// URLs")]
-    Scheme { url: String, scheme: String },
-    #[error("URL `{0}` has no host")]
-    NoHost(String),
+/// What a live check found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LiveStatus {
+    pub live: bool,
+    pub title: Option<String>,
+    pub category: Option<String>,
+    pub avatar: Option<String>,
+    /// Playable streams, best first; empty when offline.
+    pub streams: Vec<StreamCandidate>,
 }
 
-/// A URL accepted for monitoring: normalised text plus its platform.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResolvedUrl {
-    pub url: String,
-    pub platform: &'static str,
-    /// A readable default name derived from the URL.
-    pub suggested_name: String,
+/// A failed check, classified so the scheduler can react.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlatformError {
+    /// The room does not exist (deleted, banned, typo).
+    #[error("room not found: {0}")]
+    NotFound(String),
+    /// Cookies or a login are needed.
+    #[error("authentication required: {0}")]
+    AuthRequired(String),
+    /// Too many requests; back off.
+    #[error("rate limited{}", retry_after.map(|d| format!(" (retry after {}s)", d.as_secs())).unwrap_or_default())]
+    RateLimited { retry_after: Option<Duration> },
+    /// Network trouble or a server error; try again later.
+    #[error("{0}")]
+    Transient(String),
 }
 
-/// Parses and classifies a user-supplied URL.
-pub fn resolve(input: &str) -> Result<ResolvedUrl, UrlError> {
-    let trimmed = input.trim();
-    let url = url::Url::parse(trimmed).map_err(|_| UrlError::Invalid(trimmed.to_string()))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(UrlError::Scheme {
-            url: trimmed.to_string(),
-            scheme: url.scheme().to_string(),
-        });
+impl PlatformError {
+    /// Classifies an HTTP status of a platform API.
+    pub fn from_status(status: u16, url: &str, retry_after: Option<Duration>) -> Self {
+        match status {
+            404 | 410 => Self::NotFound(format!("HTTP {status} from {url}")),
+            401 | 403 => Self::AuthRequired(format!("HTTP {status} from {url}")),
+            429 => Self::RateLimited { retry_after },
+            _ => Self::Transient(format!("HTTP {status} from {url}")),
+        }
     }
-    let host = url
-        .host_str()
-        .filter(|h| !h.is_empty())
-        .ok_or_else(|| UrlError::NoHost(trimmed.to_string()))?
-        .to_string();
-    let path = url.path();
-    // The fake live server's room pages: http://host:port/room/<id>
-    let platform = if path.starts_with("/room/") {
-        "fake"
-    } else {
-        "generic"
-    };
-    let suggested_name = url
-        .path_segments()
-        .and_then(|mut segs| segs.rfind(|s| !s.is_empty()))
-        .map(|s| {
-            s.trim_end_matches(".m3u8")
-                .trim_end_matches(".flv")
-                .to_string()
-        })
-        .filter(|s| !s.is_empty())
-        .unwrap_or(host);
-    Ok(ResolvedUrl {
-        url: url.to_string(),
-        platform,
-        suggested_name,
-    })
+
+    /// Classifies a transport error.
+    pub fn from_reqwest(e: &reqwest::Error) -> Self {
+        let what = if e.is_timeout() {
+            "timed out"
+        } else if e.is_connect() {
+            "connection failed"
+        } else if e.is_decode() {
+            "unreadable response"
+        } else {
+            "request failed"
+        };
+        let url = e.url().map(|u| u.as_str()).unwrap_or("?");
+        Self::Transient(format!("{what}: {url}"))
+    }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Inputs of one check.
+pub struct CheckContext<'a> {
+    /// The streamer's URL (for batch checks: any member's URL).
+    pub url: &'a str,
+    pub http: &'a reqwest::Client,
+    pub config: &'a EffectiveConfig,
+}
 
-    #[test]
-    fn resolves_and_rejects() {
-        let r = resolve(" http://127.0.0.1:8080/room/alice ").unwrap();
-        assert_eq!((r.platform, r.suggested_name.as_str()), ("fake", "alice"));
-        let g = resolve("https://cdn.example/live/bob.m3u8?token=1").unwrap();
-        assert_eq!((g.platform, g.suggested_name.as_str()), ("generic", "bob"));
-        assert_eq!(
-            resolve("https://Example.COM").unwrap().suggested_name,
-            "example.com"
-        );
-        assert!(matches!(resolve("ftp://x/y"), Err(UrlError::Scheme { .. })));
-        assert!(matches!(resolve("not a url"), Err(UrlError::Invalid(_))));
+/// A group of streamers that one batch request can check.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct BatchGroup {
+    /// Same key = same batch request (e.g. the API origin).
+    pub key: String,
+    /// The room id inside the batch.
+    pub id: String,
+}
+
+/// A live platform.
+pub trait Platform: Send + Sync {
+    /// Stable name: config key `[platforms.NAME]` and `streamers.platform`.
+    fn name(&self) -> &'static str;
+
+    /// Whether this platform handles the URL.
+    fn matches(&self, url: &::url::Url) -> bool;
+
+    /// Is the room live, and with which streams.
+    fn check_live<'a>(
+        &'a self,
+        ctx: &'a CheckContext<'a>,
+    ) -> BoxFut<'a, Result<LiveStatus, PlatformError>>;
+
+    /// For batch-capable platforms: the group and id of a streamer URL.
+    fn batch_group(&self, _url: &str) -> Option<BatchGroup> {
+        None
+    }
+
+    /// Checks many rooms of one group in one request. Rooms missing from
+    /// the answer do not exist.
+    fn check_batch<'a>(
+        &'a self,
+        _ctx: &'a CheckContext<'a>,
+        _ids: &'a [String],
+    ) -> BoxFut<'a, Result<HashMap<String, LiveStatus>, PlatformError>> {
+        Box::pin(async {
+            Err(PlatformError::Transient(
+                "batch checks are not supported".into(),
+            ))
+        })
     }
 }

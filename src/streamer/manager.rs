@@ -94,6 +94,9 @@ impl StreamerManager {
             .call(move |c| streamers::set_enabled(c, id, enabled))
             .await?;
         if changed {
+            if let Some(s) = self.write().get_mut(&id) {
+                s.enabled = enabled;
+            }
             self.refresh(id).await?;
             let _ = self.events.send(ConfigUpdateEvent::StreamerUpdated { id });
         }
@@ -113,11 +116,27 @@ impl StreamerManager {
         self.refresh(id).await
     }
 
+    /// Re-reads one streamer after another component committed a change
+    /// to its row (e.g. the monitor's session transaction).
+    pub async fn reload(&self, id: i64) -> Result<(), DbError> {
+        self.refresh(id).await
+    }
+
+    /// Re-reads the daemon-owned fields (state, errors, timestamps) of one
+    /// row. User settings keep their in-memory values so that a concurrent
+    /// CLI edit is still seen as a difference by [`Self::sync_from_db`] and
+    /// announced; a row deleted by the CLI is left to `sync_from_db` too.
     async fn refresh(&self, id: i64) -> Result<(), DbError> {
-        match self.db.call(move |c| streamers::get(c, id)).await? {
-            Some(s) => self.write().insert(id, s),
-            None => self.write().remove(&id),
+        let Some(fresh) = self.db.call(move |c| streamers::get(c, id)).await? else {
+            return Ok(());
         };
+        if let Some(s) = self.write().get_mut(&id) {
+            s.state = fresh.state;
+            s.consecutive_errors = fresh.consecutive_errors;
+            s.last_error = fresh.last_error;
+            s.last_live_at = fresh.last_live_at;
+            s.updated_at = fresh.updated_at;
+        }
         Ok(())
     }
 

@@ -1,0 +1,3 @@
+//! Recording engines. Each implements [`crate::download::Engine`].
+
+pub mod ffmpeg;

@@ -1,0 +1,372 @@
+//! Recorder: turns monitor events into downloads and download events into
+//! segment rows. A live session gets a download; a retryable failure or an
+//! early end while the session is still open restarts quickly into the next
+//! segment of the same session; `Offline` stops it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::{broadcast, mpsc};
+use tokio_util::sync::CancellationToken;
+
+use super::engine::DownloadRequest;
+use super::manager::DownloadManager;
+use crate::config::ConfigService;
+use crate::db::{Db, now_ms, sessions};
+use crate::events::{
+    ConfigUpdateEvent, DownloadEvent, DownloadEventKind, DownloadId, MonitorEvent, MonitorEventKind,
+};
+use crate::monitor::StreamMonitor;
+use crate::platform::StreamCandidate;
+use crate::streamer::{StreamerManager, StreamerState};
+
+/// First restart delay after a retryable failure (the "< 2 s" gap).
+const QUICK_RESTART: Duration = Duration::from_millis(500);
+/// Upper bound of the restart backoff when failures repeat.
+const MAX_RESTART: Duration = Duration::from_secs(30);
+/// Retry delay after a non-retryable failure (a config fix applies then).
+const SLOW_RESTART: Duration = Duration::from_secs(60);
+
+/// Recording state of one live session.
+struct Rec {
+    session_id: i64,
+    title: Option<String>,
+    streams: Vec<StreamCandidate>,
+    next_index: u32,
+    download: Option<DownloadId>,
+    restarts: u32,
+    last_start: Instant,
+}
+
+/// Services the recorder talks to.
+pub struct Recorder {
+    pub db: Db,
+    pub streamers: Arc<StreamerManager>,
+    pub config: Arc<ConfigService>,
+    pub monitor: Arc<StreamMonitor>,
+    pub manager: Arc<DownloadManager>,
+}
+
+/// Channels the recorder consumes.
+pub struct Inputs {
+    pub monitor: broadcast::Receiver<MonitorEvent>,
+    pub downloads: broadcast::Receiver<DownloadEvent>,
+    pub config: broadcast::Receiver<ConfigUpdateEvent>,
+}
+
+impl Recorder {
+    /// Runs until cancelled, then stops all downloads and keeps writing
+    /// their final segment rows until they have ended (bounded by the
+    /// container's shutdown deadline).
+    pub async fn run(self: Arc<Self>, mut inputs: Inputs, cancel: CancellationToken) {
+        let (restart_tx, mut restart_rx) = mpsc::unbounded_channel::<(i64, i64)>();
+        let mut recs: HashMap<i64, Rec> = HashMap::new();
+        let mut seen: HashMap<i64, i64> = HashMap::new();
+        loop {
+            tokio::select! {
+                _ = cancel.cancelled() => break,
+                m = inputs.monitor.recv() => match m {
+                    Ok(ev) => {
+                        if seen.get(&ev.streamer_id).is_some_and(|last| *last >= ev.id) {
+                            continue;
+                        }
+                        seen.insert(ev.streamer_id, ev.id);
+                        self.on_monitor(ev, &mut recs).await;
+                    }
+                    Err(broadcast::error::RecvError::Lagged(n)) => tracing::warn!("recorder missed {n} monitor events"),
+                    Err(broadcast::error::RecvError::Closed) => break,
+                },
+                d = inputs.downloads.recv() => match d {
+                    Ok(ev) => self.on_download(ev, &mut recs, &restart_tx).await,
+                    Err(broadcast::error::RecvError::Lagged(n)) => tracing::warn!("recorder missed {n} download events"),
+                    Err(broadcast::error::RecvError::Closed) => break,
+                },
+                c = inputs.config.recv() => {
+                    if let Ok(ConfigUpdateEvent::StreamerRemoved { id }) = c
+                        && recs.remove(&id).is_some()
+                    {
+                        self.manager.stop_streamer(id);
+                    }
+                }
+                Some((id, sid)) = restart_rx.recv() => self.on_restart(id, sid, &mut recs, &restart_tx).await,
+            }
+        }
+        self.manager.stop_all();
+        recs.clear();
+        while self.manager.counts().0 > 0 || !inputs.downloads.is_empty() {
+            match tokio::time::timeout(Duration::from_millis(200), inputs.downloads.recv()).await {
+                Ok(Ok(ev)) => self.on_download(ev, &mut recs, &restart_tx).await,
+                Ok(Err(broadcast::error::RecvError::Closed)) => break,
+                _ => {}
+            }
+        }
+    }
+
+    async fn on_monitor(&self, ev: MonitorEvent, recs: &mut HashMap<i64, Rec>) {
+        let id = ev.streamer_id;
+        match ev.kind {
+            MonitorEventKind::Live {
+                session_id,
+                title,
+                streams,
+                ..
+            } => {
+                let active = self.db.call(move |c| sessions::active_for(c, id)).await;
+                if !matches!(active, Ok(Some(ref s)) if s.id == session_id) {
+                    tracing::debug!(
+                        streamer = id,
+                        session = session_id,
+                        "ignoring Live for a session that is no longer open"
+                    );
+                    return;
+                }
+                if recs.get(&id).is_some_and(|r| r.session_id == session_id) {
+                    return;
+                }
+                let next_index = self
+                    .db
+                    .call(move |c| sessions::next_segment_index(c, session_id))
+                    .await
+                    .unwrap_or(0);
+                let mut rec = Rec {
+                    session_id,
+                    title,
+                    streams,
+                    next_index,
+                    download: None,
+                    restarts: 0,
+                    last_start: Instant::now(),
+                };
+                self.start(id, &mut rec);
+                recs.insert(id, rec);
+            }
+            MonitorEventKind::TitleChanged {
+                session_id, title, ..
+            } => {
+                if let Some(r) = recs.get_mut(&id).filter(|r| r.session_id == session_id) {
+                    r.title = Some(title);
+                }
+            }
+            MonitorEventKind::Offline { session_id, reason } => {
+                if recs.get(&id).is_some_and(|r| r.session_id == session_id) {
+                    recs.remove(&id);
+                    if self.manager.stop_streamer(id) {
+                        tracing::info!(
+                            streamer = id,
+                            session = session_id,
+                            reason,
+                            "stopping recording"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    fn start(&self, id: i64, rec: &mut Rec) {
+        let Some(s) = self.streamers.get(id) else {
+            return;
+        };
+        let Some(stream) = rec.streams.first().cloned() else {
+            tracing::warn!(
+                streamer = id,
+                "live but the platform offered no playable stream"
+            );
+            return;
+        };
+        let req = DownloadRequest {
+            download_id: 0,
+            streamer_id: id,
+            session_id: rec.session_id,
+            streamer_name: s.name.clone(),
+            platform: s.platform.clone(),
+            title: rec.title.clone().unwrap_or_default(),
+            page_url: s.url.clone(),
+            stream,
+            config: self.config.effective(&s),
+            first_index: rec.next_index,
+        };
+        rec.last_start = Instant::now();
+        rec.download = Some(self.manager.submit(req, s.priority));
+    }
+
+    async fn on_download(
+        &self,
+        ev: DownloadEvent,
+        recs: &mut HashMap<i64, Rec>,
+        restart: &mpsc::UnboundedSender<(i64, i64)>,
+    ) {
+        self.manager.observe(&ev);
+        let (id, sid) = (ev.streamer_id, ev.session_id);
+        match ev.kind {
+            DownloadEventKind::SegmentOpened { index, path } => {
+                let p = path.display().to_string();
+                if let Err(e) = self
+                    .db
+                    .call(move |c| sessions::add_segment(c, sid, index, &p, now_ms()))
+                    .await
+                {
+                    tracing::warn!(streamer = id, "cannot record segment {index}: {e}");
+                }
+                if let Some(r) = recs.get_mut(&id).filter(|r| r.session_id == sid) {
+                    r.next_index = r.next_index.max(index + 1);
+                }
+                tracing::info!(streamer = id, session = sid, index, path = %path.display(), "segment opened");
+            }
+            DownloadEventKind::SegmentClosed {
+                index,
+                path,
+                duration,
+                bytes,
+                split_reason,
+            } => {
+                let min = self
+                    .streamers
+                    .get(id)
+                    .map_or(0, |s| self.config.effective(&s).min_segment_size);
+                let junk = min > 0 && bytes < min;
+                let ms = duration.as_millis() as i64;
+                let reason = split_reason.as_str();
+                let res = self
+                    .db
+                    .call(move |c| {
+                        if junk {
+                            sessions::delete_segment(c, sid, index)
+                        } else {
+                            sessions::close_segment_by_index(
+                                c,
+                                sid,
+                                index,
+                                ms,
+                                bytes as i64,
+                                reason,
+                            )
+                        }
+                    })
+                    .await;
+                if let Err(e) = res {
+                    tracing::warn!(streamer = id, "cannot finalise segment {index}: {e}");
+                }
+                if junk {
+                    let _ = std::fs::remove_file(&path);
+                    tracing::info!(
+                        streamer = id,
+                        index,
+                        bytes,
+                        "deleted segment below min_segment_size"
+                    );
+                } else {
+                    tracing::info!(
+                        streamer = id,
+                        session = sid,
+                        index,
+                        bytes,
+                        ?duration,
+                        reason,
+                        "segment closed"
+                    );
+                }
+            }
+            DownloadEventKind::Failed { error, retryable } => {
+                let Some(r) = recs
+                    .get_mut(&id)
+                    .filter(|r| r.download == Some(ev.download_id))
+                else {
+                    return;
+                };
+                r.download = None;
+                let delay = if retryable { backoff(r) } else { SLOW_RESTART };
+                tracing::warn!(
+                    streamer = id,
+                    retryable,
+                    "download failed: {error}; restarting in {delay:?}"
+                );
+                if !retryable {
+                    let _ = self
+                        .streamers
+                        .set_state(id, StreamerState::Error, Some(error))
+                        .await;
+                }
+                schedule(restart, id, r.session_id, delay);
+            }
+            DownloadEventKind::Finished => {
+                let Some(r) = recs
+                    .get_mut(&id)
+                    .filter(|r| r.download == Some(ev.download_id))
+                else {
+                    return;
+                };
+                r.download = None;
+                let delay = backoff(r);
+                tracing::info!(
+                    streamer = id,
+                    "stream ended at the source while the session is open; restarting in {delay:?}"
+                );
+                schedule(restart, id, r.session_id, delay);
+            }
+            DownloadEventKind::Started { .. } | DownloadEventKind::Progress { .. } => {}
+        }
+    }
+
+    async fn on_restart(
+        &self,
+        id: i64,
+        sid: i64,
+        recs: &mut HashMap<i64, Rec>,
+        restart: &mpsc::UnboundedSender<(i64, i64)>,
+    ) {
+        let Some(r) = recs
+            .get_mut(&id)
+            .filter(|r| r.session_id == sid && r.download.is_none())
+        else {
+            return;
+        };
+        match self.monitor.probe(id).await {
+            Ok(st) if st.live && !st.streams.is_empty() => r.streams = st.streams,
+            Ok(_) => {
+                let delay = backoff(r);
+                tracing::debug!(
+                    streamer = id,
+                    "source not live right now; retrying in {delay:?}"
+                );
+                schedule(restart, id, sid, delay);
+                return;
+            }
+            Err(e) => tracing::debug!(
+                streamer = id,
+                "probe failed ({e}); reusing the previous stream URL"
+            ),
+        }
+        if self
+            .streamers
+            .get(id)
+            .is_some_and(|s| s.state == StreamerState::Error)
+        {
+            let _ = self
+                .streamers
+                .set_state(id, StreamerState::Live, None)
+                .await;
+        }
+        self.start(id, r);
+    }
+}
+
+/// Quick first restart, doubling while restarts keep coming within a minute.
+fn backoff(r: &mut Rec) -> Duration {
+    if r.last_start.elapsed() > Duration::from_secs(60) {
+        r.restarts = 0;
+    }
+    r.restarts += 1;
+    QUICK_RESTART
+        .saturating_mul(1 << (r.restarts - 1).min(6))
+        .min(MAX_RESTART)
+}
+
+fn schedule(tx: &mpsc::UnboundedSender<(i64, i64)>, id: i64, sid: i64, delay: Duration) {
+    let tx = tx.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(delay).await;
+        let _ = tx.send((id, sid));
+    });
+}

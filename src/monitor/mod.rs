@@ -1,0 +1,8 @@
+//! StreamMonitor: runs live checks, applies filters, opens and closes
+//! sessions, and publishes [`MonitorEvent`]s through a DB outbox.
+
+pub mod filters;
+pub mod outbox;
+pub mod service;
+
+pub use service::{Outcome, StreamMonitor};

@@ -1,0 +1,444 @@
+//! The monitor's state machine. Every transition that must survive a crash
+//! (session opened or closed, state changed) is committed together with its
+//! outbox row in one transaction; the flusher publishes it afterwards.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::Notify;
+
+use super::filters::{CompiledFilters, Rejection};
+use crate::config::{ConfigService, EffectiveConfig};
+use crate::db::{Db, DbError, now_ms, outbox, sessions, streamers};
+use crate::events::MonitorEventKind;
+use crate::platform::http::ClientPool;
+use crate::platform::{BatchGroup, CheckContext, LiveStatus, PlatformError, PlatformRegistry};
+use crate::streamer::{Streamer, StreamerManager, StreamerState};
+
+/// What one check concluded; the scheduler uses it for timing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Offline,
+    Live {
+        session_id: i64,
+    },
+    Filtered(Rejection),
+    Failed(PlatformError),
+    /// The streamer no longer exists.
+    Gone,
+}
+
+/// Per-streamer memory between checks.
+#[derive(Debug, Default)]
+struct Runtime {
+    loaded: bool,
+    session: Option<i64>,
+    offline_checks: u32,
+    title: Option<String>,
+    category: Option<String>,
+}
+
+/// Runs checks and applies their results.
+pub struct StreamMonitor {
+    db: Db,
+    streamers: Arc<StreamerManager>,
+    config: Arc<ConfigService>,
+    platforms: PlatformRegistry,
+    clients: ClientPool,
+    runtime: Mutex<HashMap<i64, Runtime>>,
+    outbox_wake: Arc<Notify>,
+}
+
+impl StreamMonitor {
+    pub fn new(
+        db: Db,
+        streamers: Arc<StreamerManager>,
+        config: Arc<ConfigService>,
+        outbox_wake: Arc<Notify>,
+    ) -> Self {
+        Self {
+            db,
+            streamers,
+            config,
+            platforms: PlatformRegistry::default(),
+            clients: ClientPool::default(),
+            runtime: Mutex::new(HashMap::new()),
+            outbox_wake,
+        }
+    }
+
+    fn rt(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Runtime>> {
+        self.runtime.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The batch group of a streamer, if its platform checks in batches.
+    pub fn batch_group(&self, s: &Streamer) -> Option<BatchGroup> {
+        self.platforms.by_name(&s.platform).batch_group(&s.url)
+    }
+
+    /// Checks one streamer and applies the result.
+    pub async fn check(&self, id: i64) -> Outcome {
+        let Some(s) = self.streamers.get(id) else {
+            return Outcome::Gone;
+        };
+        let eff = self.config.effective(&s);
+        let result = match self.clients.client(&eff) {
+            Ok(http) => {
+                let platform = self.platforms.by_name(&s.platform);
+                let ctx = CheckContext {
+                    url: &s.url,
+                    http: &http,
+                    config: &eff,
+                };
+                platform.check_live(&ctx).await
+            }
+            Err(e) => Err(PlatformError::Transient(e)),
+        };
+        self.apply(&s, &eff, result).await
+    }
+
+    /// Asks the platform for the current streams without changing any state
+    /// (fresh URLs before restarting a download).
+    pub async fn probe(&self, id: i64) -> Result<LiveStatus, PlatformError> {
+        let s = self
+            .streamers
+            .get(id)
+            .ok_or_else(|| PlatformError::NotFound(format!("streamer {id}")))?;
+        let eff = self.config.effective(&s);
+        let http = self
+            .clients
+            .client(&eff)
+            .map_err(PlatformError::Transient)?;
+        let platform = self.platforms.by_name(&s.platform);
+        let ctx = CheckContext {
+            url: &s.url,
+            http: &http,
+            config: &eff,
+        };
+        platform.check_live(&ctx).await
+    }
+
+    /// Checks a group of batch-capable streamers with one request. `members`
+    /// are `(streamer id, room id)`.
+    pub async fn check_batch(&self, members: &[(i64, String)]) -> Vec<(i64, Outcome)> {
+        let present: Vec<(Streamer, String)> = members
+            .iter()
+            .filter_map(|(id, room)| self.streamers.get(*id).map(|s| (s, room.clone())))
+            .collect();
+        let Some((first, _)) = present.first() else {
+            return Vec::new();
+        };
+        let eff = self.config.effective(first);
+        let ids: Vec<String> = present.iter().map(|(_, r)| r.clone()).collect();
+        let result = match self.clients.client(&eff) {
+            Ok(http) => {
+                let platform = self.platforms.by_name(&first.platform);
+                let ctx = CheckContext {
+                    url: &first.url,
+                    http: &http,
+                    config: &eff,
+                };
+                platform.check_batch(&ctx, &ids).await
+            }
+            Err(e) => Err(PlatformError::Transient(e)),
+        };
+        let mut out = Vec::with_capacity(present.len());
+        let mut map = result;
+        for (s, room) in present {
+            let r = match &mut map {
+                Ok(m) => m
+                    .remove(&room)
+                    .ok_or_else(|| PlatformError::NotFound(format!("room `{room}`"))),
+                Err(e) => Err(e.clone()),
+            };
+            let eff = self.config.effective(&s);
+            out.push((s.id, self.apply(&s, &eff, r).await));
+        }
+        out
+    }
+
+    async fn session_of(&self, id: i64) -> Result<Option<i64>, DbError> {
+        if let Some(rt) = self.rt().get(&id).filter(|r| r.loaded) {
+            return Ok(rt.session);
+        }
+        let active = self.db.call(move |c| sessions::active_for(c, id)).await?;
+        let mut map = self.rt();
+        let rt = map.entry(id).or_default();
+        rt.loaded = true;
+        rt.session = active.as_ref().map(|s| s.id);
+        rt.title = active.as_ref().and_then(|s| s.title.clone());
+        rt.category = active.and_then(|s| s.category);
+        Ok(rt.session)
+    }
+
+    /// Applies a check result to one streamer.
+    pub async fn apply(
+        &self,
+        s: &Streamer,
+        eff: &EffectiveConfig,
+        result: Result<LiveStatus, PlatformError>,
+    ) -> Outcome {
+        match self.apply_inner(s, eff, result).await {
+            Ok(o) => o,
+            Err(e) => {
+                tracing::error!(streamer = s.id, "cannot record check result: {e}");
+                Outcome::Failed(PlatformError::Transient(format!("database: {e}")))
+            }
+        }
+    }
+
+    async fn apply_inner(
+        &self,
+        s: &Streamer,
+        eff: &EffectiveConfig,
+        result: Result<LiveStatus, PlatformError>,
+    ) -> Result<Outcome, DbError> {
+        let session = self.session_of(s.id).await?;
+        let status = match result {
+            Ok(st) => st,
+            Err(PlatformError::NotFound(msg)) if session.is_none() => {
+                self.set_state(s, StreamerState::NotFound, Some(msg.clone()))
+                    .await?;
+                return Ok(Outcome::Failed(PlatformError::NotFound(msg)));
+            }
+            Err(PlatformError::NotFound(_)) => LiveStatus::default(),
+            Err(e) => {
+                if session.is_none() {
+                    self.set_state(s, StreamerState::Error, Some(e.to_string()))
+                        .await?;
+                } else {
+                    tracing::warn!(streamer = s.id, "check failed during a live session: {e}");
+                }
+                return Ok(Outcome::Failed(e));
+            }
+        };
+        if !status.live {
+            return self.observe_offline(s, eff, session).await;
+        }
+        let filters = CompiledFilters::compile(&eff.filters).unwrap_or_else(|e| {
+            tracing::warn!(streamer = s.id, "ignoring invalid filters: {e}");
+            CompiledFilters::compile(&Default::default())
+                .unwrap_or_else(|_| unreachable!("empty filters compile"))
+        });
+        let title = status.title.clone().unwrap_or_default();
+        if let Err(rej) = filters.evaluate(&title, status.category.as_deref(), chrono::Utc::now()) {
+            if let Some(sid) = session {
+                self.close_session(
+                    s.id,
+                    sid,
+                    StreamerState::OutOfSchedule,
+                    &format!("filtered: {rej}"),
+                )
+                .await?;
+            } else {
+                self.set_state(s, StreamerState::OutOfSchedule, None)
+                    .await?;
+            }
+            return Ok(Outcome::Filtered(rej));
+        }
+        match session {
+            None => self.open_session(s.id, status).await,
+            Some(sid) => {
+                self.observe_live(s.id, sid, &status).await?;
+                Ok(Outcome::Live { session_id: sid })
+            }
+        }
+    }
+
+    async fn observe_offline(
+        &self,
+        s: &Streamer,
+        eff: &EffectiveConfig,
+        session: Option<i64>,
+    ) -> Result<Outcome, DbError> {
+        let Some(sid) = session else {
+            if s.state != StreamerState::NotLive {
+                self.set_state(s, StreamerState::NotLive, None).await?;
+            }
+            return Ok(Outcome::Offline);
+        };
+        let checks = {
+            let mut map = self.rt();
+            let rt = map.entry(s.id).or_default();
+            rt.offline_checks += 1;
+            rt.offline_checks
+        };
+        if checks >= eff.offline_confirmations {
+            self.close_session(s.id, sid, StreamerState::NotLive, "offline")
+                .await?;
+        } else {
+            tracing::debug!(
+                streamer = s.id,
+                checks,
+                "offline check {checks}/{}",
+                eff.offline_confirmations
+            );
+        }
+        Ok(Outcome::Offline)
+    }
+
+    async fn observe_live(&self, id: i64, sid: i64, status: &LiveStatus) -> Result<(), DbError> {
+        let changed = {
+            let mut map = self.rt();
+            let rt = map.entry(id).or_default();
+            rt.offline_checks = 0;
+            let changed = status.title.is_some()
+                && (rt.title != status.title || rt.category != status.category);
+            if changed {
+                rt.title = status.title.clone();
+                rt.category = status.category.clone();
+            }
+            changed
+        };
+        if !changed {
+            return Ok(());
+        }
+        let title = status.title.clone().unwrap_or_default();
+        let category = status.category.clone();
+        let kind = MonitorEventKind::TitleChanged {
+            session_id: sid,
+            title: title.clone(),
+            category: category.clone(),
+        };
+        self.db
+            .call(move |c| {
+                let tx = c.transaction()?;
+                sessions::record_title(&tx, sid, &title, category.as_deref())?;
+                insert_event(&tx, id, &kind)?;
+                tx.commit()?;
+                Ok(())
+            })
+            .await?;
+        self.outbox_wake.notify_one();
+        Ok(())
+    }
+
+    async fn open_session(&self, id: i64, status: LiveStatus) -> Result<Outcome, DbError> {
+        let (title, category) = (status.title.clone(), status.category.clone());
+        let sid = self
+            .db
+            .call(move |c| {
+                let tx = c.transaction()?;
+                let sid = sessions::open(
+                    &tx,
+                    id,
+                    status.title.as_deref(),
+                    status.category.as_deref(),
+                    now_ms(),
+                )?;
+                if let Some(t) = &status.title {
+                    sessions::record_title(&tx, sid, t, status.category.as_deref())?;
+                }
+                streamers::set_state(&tx, id, StreamerState::Live, None)?;
+                let kind = MonitorEventKind::Live {
+                    session_id: sid,
+                    title: status.title,
+                    category: status.category,
+                    streams: status.streams,
+                };
+                insert_event(&tx, id, &kind)?;
+                tx.commit()?;
+                Ok(sid)
+            })
+            .await?;
+        {
+            let mut map = self.rt();
+            let rt = map.entry(id).or_default();
+            *rt = Runtime {
+                loaded: true,
+                session: Some(sid),
+                offline_checks: 0,
+                title,
+                category,
+            };
+        }
+        self.streamers.reload(id).await?;
+        self.outbox_wake.notify_one();
+        tracing::info!(streamer = id, session = sid, "live: session opened");
+        Ok(Outcome::Live { session_id: sid })
+    }
+
+    /// Closes a streamer's open session (offline confirmed, filtered,
+    /// disabled, removed) and publishes `Offline`.
+    pub async fn close_session(
+        &self,
+        id: i64,
+        sid: i64,
+        state: StreamerState,
+        reason: &str,
+    ) -> Result<(), DbError> {
+        let kind = MonitorEventKind::Offline {
+            session_id: sid,
+            reason: reason.to_string(),
+        };
+        let closed = self
+            .db
+            .call(move |c| {
+                let tx = c.transaction()?;
+                let closed = sessions::close(&tx, sid, now_ms(), reason_text(&kind))?;
+                if streamers::get(&tx, id)?.is_some() {
+                    streamers::set_state(&tx, id, state, None)?;
+                }
+                if closed {
+                    insert_event(&tx, id, &kind)?;
+                }
+                tx.commit()?;
+                Ok(closed)
+            })
+            .await?;
+        {
+            let mut map = self.rt();
+            let rt = map.entry(id).or_default();
+            *rt = Runtime {
+                loaded: true,
+                ..Default::default()
+            };
+        }
+        self.streamers.reload(id).await?;
+        self.outbox_wake.notify_one();
+        if closed {
+            tracing::info!(streamer = id, session = sid, reason, "session closed");
+        }
+        Ok(())
+    }
+
+    /// Ends the open session of a streamer that is being disabled or removed.
+    pub async fn end_session_for(&self, id: i64, reason: &str) -> Result<(), DbError> {
+        if let Some(sid) = self.session_of(id).await? {
+            self.close_session(id, sid, StreamerState::NotLive, reason)
+                .await?;
+        }
+        self.rt().remove(&id);
+        Ok(())
+    }
+
+    async fn set_state(
+        &self,
+        s: &Streamer,
+        state: StreamerState,
+        error: Option<String>,
+    ) -> Result<(), DbError> {
+        let same_error = error.is_none() || error == s.last_error;
+        if s.state == state && same_error && state != StreamerState::Error {
+            return Ok(());
+        }
+        self.streamers.set_state(s.id, state, error).await
+    }
+}
+
+fn reason_text(kind: &MonitorEventKind) -> &str {
+    match kind {
+        MonitorEventKind::Offline { reason, .. } => reason,
+        _ => "",
+    }
+}
+
+fn insert_event(
+    c: &rusqlite::Connection,
+    streamer_id: i64,
+    kind: &MonitorEventKind,
+) -> Result<i64, DbError> {
+    let payload =
+        serde_json::to_string(kind).map_err(|e| DbError::Corrupt(format!("event payload: {e}")))?;
+    outbox::insert(c, Some(streamer_id), kind.name(), &payload)
+}

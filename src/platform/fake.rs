@@ -1,0 +1,166 @@
+//! The local fake live platform (`tests/support/fake-live`, `cargo run
+//! --example fake_live`): room pages `http://HOST/room/ID`, status from
+//! `GET /api/rooms/ID`, many rooms at once from `POST /api/rooms/batch`.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+
+use super::generic::retry_after;
+use super::{
+    BatchGroup, BoxFut, CheckContext, LiveStatus, Platform, PlatformError, StreamCandidate,
+    StreamFormat,
+};
+
+/// The fake platform.
+pub struct FakePlatform;
+
+#[derive(Debug, Deserialize)]
+struct Room {
+    id: String,
+    live: bool,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    category: Option<String>,
+    #[serde(default)]
+    hls_url: Option<String>,
+    #[serde(default)]
+    flv_url: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Batch {
+    rooms: Vec<Room>,
+}
+
+impl Room {
+    fn into_status(self) -> LiveStatus {
+        let mut streams = Vec::new();
+        if self.live {
+            let mut push = |url: Option<String>, format| {
+                if let Some(url) = url {
+                    streams.push(StreamCandidate {
+                        url,
+                        format,
+                        quality: "source".into(),
+                        bitrate: None,
+                        codec: None,
+                    });
+                }
+            };
+            push(self.hls_url, StreamFormat::Hls);
+            push(self.flv_url, StreamFormat::Flv);
+        }
+        LiveStatus {
+            live: self.live,
+            title: self.title,
+            category: self.category,
+            avatar: None,
+            streams,
+        }
+    }
+}
+
+/// `(origin, room id)` of a room page URL.
+fn split(url: &str) -> Option<(String, String)> {
+    let u = ::url::Url::parse(url).ok()?;
+    let id = u.path().strip_prefix("/room/")?.trim_end_matches('/');
+    if id.is_empty() || id.contains('/') {
+        return None;
+    }
+    Some((u.origin().ascii_serialization(), id.to_string()))
+}
+
+impl Platform for FakePlatform {
+    fn name(&self) -> &'static str {
+        "fake"
+    }
+
+    fn matches(&self, url: &::url::Url) -> bool {
+        split(url.as_str()).is_some()
+    }
+
+    fn check_live<'a>(
+        &'a self,
+        ctx: &'a CheckContext<'a>,
+    ) -> BoxFut<'a, Result<LiveStatus, PlatformError>> {
+        Box::pin(async move {
+            let (origin, id) = split(ctx.url)
+                .ok_or_else(|| PlatformError::NotFound(format!("not a room URL: {}", ctx.url)))?;
+            let api = format!("{origin}/api/rooms/{id}");
+            let resp = ctx
+                .http
+                .get(&api)
+                .send()
+                .await
+                .map_err(|e| PlatformError::from_reqwest(&e))?;
+            if !resp.status().is_success() {
+                return Err(PlatformError::from_status(
+                    resp.status().as_u16(),
+                    &api,
+                    retry_after(&resp),
+                ));
+            }
+            let room: Room = resp
+                .json()
+                .await
+                .map_err(|e| PlatformError::from_reqwest(&e))?;
+            Ok(room.into_status())
+        })
+    }
+
+    fn batch_group(&self, url: &str) -> Option<BatchGroup> {
+        split(url).map(|(key, id)| BatchGroup { key, id })
+    }
+
+    fn check_batch<'a>(
+        &'a self,
+        ctx: &'a CheckContext<'a>,
+        ids: &'a [String],
+    ) -> BoxFut<'a, Result<HashMap<String, LiveStatus>, PlatformError>> {
+        Box::pin(async move {
+            let (origin, _) = split(ctx.url)
+                .ok_or_else(|| PlatformError::NotFound(format!("not a room URL: {}", ctx.url)))?;
+            let api = format!("{origin}/api/rooms/batch");
+            let resp = ctx
+                .http
+                .post(&api)
+                .json(&serde_json::json!({ "ids": ids }))
+                .send()
+                .await
+                .map_err(|e| PlatformError::from_reqwest(&e))?;
+            if !resp.status().is_success() {
+                return Err(PlatformError::from_status(
+                    resp.status().as_u16(),
+                    &api,
+                    retry_after(&resp),
+                ));
+            }
+            let batch: Batch = resp
+                .json()
+                .await
+                .map_err(|e| PlatformError::from_reqwest(&e))?;
+            Ok(batch
+                .rooms
+                .into_iter()
+                .map(|r| (r.id.clone(), r.into_status()))
+                .collect())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn room_urls() {
+        assert_eq!(
+            split("http://127.0.0.1:8080/room/alice"),
+            Some(("http://127.0.0.1:8080".into(), "alice".into()))
+        );
+        assert_eq!(split("http://127.0.0.1:8080/room/"), None);
+        assert_eq!(split("http://127.0.0.1:8080/live/a.m3u8"), None);
+    }
+}
