@@ -9,6 +9,7 @@ pub mod amf0;
 pub mod audio;
 pub mod error;
 pub mod parser;
+pub mod repair;
 pub mod script;
 pub mod synth;
 pub mod tag;
