@@ -7,10 +7,12 @@
 
 pub mod amf0;
 pub mod audio;
+pub mod duration;
 pub mod error;
 pub mod parser;
 pub mod repair;
 pub mod script;
+pub mod segmenter;
 pub mod synth;
 pub mod tag;
 pub mod video;
