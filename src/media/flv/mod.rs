@@ -16,3 +16,4 @@ pub mod segmenter;
 pub mod synth;
 pub mod tag;
 pub mod video;
+pub mod writer;

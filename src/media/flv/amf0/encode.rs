@@ -64,7 +64,7 @@ impl Amf0Value {
 }
 
 /// Writes a property name (u16 length + UTF-8, no marker).
-pub(crate) fn encode_key(key: &str, out: &mut Vec<u8>) -> Result<(), Amf0Error> {
+pub fn encode_key(key: &str, out: &mut Vec<u8>) -> Result<(), Amf0Error> {
     let len = u16::try_from(key.len()).map_err(|_| Amf0Error::KeyTooLong { len: key.len() })?;
     out.extend_from_slice(&len.to_be_bytes());
     out.extend_from_slice(key.as_bytes());

@@ -9,6 +9,7 @@ mod decode;
 mod encode;
 
 pub use decode::{decode, decode_all};
+pub use encode::encode_key;
 
 /// Nesting limit for objects and arrays while decoding.
 pub const MAX_DEPTH: usize = 64;
