@@ -170,7 +170,7 @@ fn oversized_tag_is_an_error_then_parsing_continues() {
     let cfg = ParserConfig { max_tag_size: 1000 };
     let big = synth::avc_frame(10, true, 1, 5000);
     let small = vec![synth::aac_frame(20, 2, 50), synth::aac_frame(43, 3, 50)];
-    let mut bytes = synth::encode(Some(FlvHeader::new(true, true)), &[big.clone()]);
+    let mut bytes = synth::encode(Some(FlvHeader::new(true, true)), std::slice::from_ref(&big));
     bytes.extend_from_slice(&synth::encode(None, &small));
     let (items, errors) = parse_chunked(cfg, &bytes, &mut rng(4));
     assert_eq!(errors, 1);

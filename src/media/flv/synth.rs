@@ -91,7 +91,7 @@ impl Default for StreamShape {
             keyframe_bytes: 4_000,
             frame_bytes: 600,
             audio_frame_bytes: 40,
-            audio_interval_ms: 1024_000.0 / 44_100.0,
+            audio_interval_ms: 1_024_000.0 / 44_100.0,
         }
     }
 }

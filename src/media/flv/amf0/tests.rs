@@ -113,7 +113,7 @@ fn junk_is_an_error_not_a_panic() {
     // A strict array claiming 4 billion elements must not allocate them.
     assert!(decode(&[0x0A, 0xFF, 0xFF, 0xFF, 0xFF, 0x05]).is_err());
     // Deep nesting is cut off instead of overflowing the stack.
-    let bomb = vec![0x0A, 0, 0, 0, 1].repeat(10_000);
+    let bomb = [0x0A, 0, 0, 0, 1].repeat(10_000);
     assert!(matches!(decode(&bomb), Err(Amf0Error::TooDeep { .. })));
     // Invalid UTF-8 is replaced, not rejected.
     let (v, _) = decode(&[0x02, 0, 2, 0xFF, 0xFE]).unwrap();

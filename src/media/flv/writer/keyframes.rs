@@ -28,7 +28,7 @@ impl KeyframeIndex {
     pub fn push(&mut self, ts_ms: u32, pos: u64) {
         let n = self.seen;
         self.seen += 1;
-        if self.slots == 0 || n % self.stride != 0 {
+        if self.slots == 0 || !n.is_multiple_of(self.stride) {
             return;
         }
         self.entries.push((ts_ms, pos));
