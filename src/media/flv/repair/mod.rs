@@ -83,6 +83,24 @@ impl SplitReason {
     }
 }
 
+/// Maps to the recorder-wide reason stored with a segment. `EndOfInput` maps
+/// to `Stopped`; an engine whose input ended by failure should report
+/// `Error` instead, which only it can know.
+impl From<SplitReason> for crate::events::SplitReason {
+    fn from(r: SplitReason) -> Self {
+        use crate::events::SplitReason as E;
+        match r {
+            SplitReason::Size => E::Size,
+            SplitReason::Duration => E::Duration,
+            SplitReason::HeaderChange { .. } | SplitReason::MetadataChange => E::HeaderChange,
+            SplitReason::EndOfSequence => E::EndOfStream,
+            SplitReason::Discontinuity => E::Discontinuity,
+            SplitReason::TimestampGap => E::TimestampJump,
+            SplitReason::EndOfInput => E::Stopped,
+        }
+    }
+}
+
 /// Output of a rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {

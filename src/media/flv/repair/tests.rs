@@ -86,3 +86,18 @@ fn flush_passes_released_tags_through_later_rules() {
     assert_eq!(ts, vec![1000, 1033]);
     assert_eq!(ctx.stats.headerless_audio_dropped, 1);
 }
+
+#[test]
+fn maps_to_recorder_split_reason() {
+    use crate::events::SplitReason as E;
+    assert_eq!(
+        E::from(SplitReason::HeaderChange {
+            audio: true,
+            video: false
+        }),
+        E::HeaderChange
+    );
+    assert_eq!(E::from(SplitReason::EndOfSequence), E::EndOfStream);
+    assert_eq!(E::from(SplitReason::TimestampGap), E::TimestampJump);
+    assert_eq!(E::from(SplitReason::EndOfInput), E::Stopped);
+}
