@@ -13,8 +13,12 @@ use crate::media::flv::error::FlvError;
 use crate::media::flv::segmenter::SegmentStart;
 
 const PADDING_KEY: &str = "srecPadding";
-/// Padding property with zero elements: key, marker, u32 count.
-const MIN_PADDING: usize = 2 + PADDING_KEY.len() + 1 + 4;
+/// Upper bound on reserved keyframe slots (3.6 MB of metadata), far below
+/// FLV's 16 MiB tag limit.
+pub const MAX_KEYFRAME_SLOTS: usize = 200_000;
+/// Padding property with zero elements (key, marker, u32 count) plus the
+/// ECMA array's end marker that follows it.
+const MIN_PADDING: usize = 2 + PADDING_KEY.len() + 1 + 4 + 3;
 
 /// Values known only while/after writing.
 #[derive(Debug, Clone, Copy, Default)]
@@ -38,16 +42,20 @@ impl MetadataLayout {
     /// Lays out metadata for a file starting with `start`, with room for
     /// `slots` keyframes.
     pub fn new(start: &SegmentStart, slots: usize) -> Result<Self, FlvError> {
+        let slots = slots.min(MAX_KEYFRAME_SLOTS);
         let mut layout = Self {
             fixed: fixed_fields(start),
             reserved_len: 0,
         };
-        let dummy = vec![(0u32, 0u64); slots];
+        // Each keyframe adds one number to each array (2 x 9 bytes), so the
+        // full-size body is measured with two entries and extrapolated.
+        let (probe, extra) = if slots >= 2 { (2, slots - 2) } else { (0, 0) };
+        let dummy = [(0u32, 0u64); 2];
         let live = LiveValues {
-            keyframes: &dummy,
+            keyframes: &dummy[..probe],
             ..Default::default()
         };
-        layout.reserved_len = layout.body_without_padding(&live)?.len() + MIN_PADDING;
+        layout.reserved_len = layout.body_without_padding(&live)?.len() + extra * 18 + MIN_PADDING;
         Ok(layout)
     }
 

@@ -20,7 +20,7 @@ use super::segmenter::SegmentStart;
 use super::tag::{FlvHeader, FlvTag, TAG_HEADER_LEN, TagType};
 
 pub use keyframes::KeyframeIndex;
-pub use metadata::{LiveValues, MetadataLayout};
+pub use metadata::{LiveValues, MAX_KEYFRAME_SLOTS, MetadataLayout};
 pub use sink::{ClosedSegment, SegmentFileSink};
 
 /// Durable flush of the underlying storage (fsync for files).
@@ -67,7 +67,8 @@ impl WriterOptions {
             Some(ms) => Self {
                 keyframe_slots: usize::try_from(ms.div_ceil(1000))
                     .unwrap_or(usize::MAX)
-                    .saturating_add(16),
+                    .saturating_add(16)
+                    .min(MAX_KEYFRAME_SLOTS),
                 ..Self::default()
             },
             None => Self::default(),
@@ -101,13 +102,14 @@ impl<W: Write + Seek + SyncAll> FlvWriter<W> {
     /// Writes header, reserved metadata and sequence headers to `inner`,
     /// which must be positioned at its start.
     pub fn create(inner: W, start: &SegmentStart, opts: WriterOptions) -> Result<Self, FlvError> {
-        let layout = MetadataLayout::new(start, opts.keyframe_slots)?;
+        let slots = opts.keyframe_slots.min(MAX_KEYFRAME_SLOTS);
+        let layout = MetadataLayout::new(start, slots)?;
         let mut w = Self {
             out: BufWriter::with_capacity(opts.buffer_size, inner),
             pos: 0,
             meta_body_pos: (FlvHeader::LEN_WITH_PREV + TAG_HEADER_LEN) as u64,
             layout,
-            index: KeyframeIndex::new(opts.keyframe_slots),
+            index: KeyframeIndex::new(slots),
             duration: DurationTracker::default(),
             last_keyframe: None,
         };

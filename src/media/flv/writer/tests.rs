@@ -276,4 +276,32 @@ fn slots_for_max_duration() {
         WriterOptions::for_max_duration(None),
         WriterOptions::default()
     );
+    assert_eq!(
+        WriterOptions::for_max_duration(Some(u64::MAX)).keyframe_slots,
+        MAX_KEYFRAME_SLOTS
+    );
+}
+
+#[test]
+fn reserved_length_matches_full_index_exactly() {
+    // The extrapolated reservation must fit a full index with zero padding
+    // elements, for several slot counts.
+    for slots in [0usize, 1, 2, 3, 50] {
+        let layout = MetadataLayout::new(&start(), slots).unwrap();
+        let kf: Vec<(u32, u64)> = (0..slots as u32)
+            .map(|i| (i * 2000, 1000 + u64::from(i)))
+            .collect();
+        let live = LiveValues {
+            keyframes: &kf,
+            ..Default::default()
+        };
+        let body = layout.encode(&live).unwrap();
+        assert_eq!(body.len(), layout.reserved_len());
+        let empty = layout.encode(&LiveValues::default()).unwrap();
+        assert_eq!(empty.len(), layout.reserved_len());
+        if slots >= 2 {
+            // Full index: the padding array has no elements.
+            assert_eq!(&body[body.len() - 8..], &[0x0A, 0, 0, 0, 0, 0, 0, 9]);
+        }
+    }
 }
