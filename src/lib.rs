@@ -11,6 +11,7 @@ pub mod db;
 pub mod download;
 pub mod events;
 pub mod logging;
+pub mod media;
 pub mod monitor;
 pub mod platform;
 pub mod scheduler;
