@@ -118,7 +118,13 @@ where
                 Part::Var(_) => s.push_str(&format!("{:03}", vars.index)),
             }
         }
-        out.push(sanitize_component(&s));
+        // An empty placeholder (no title) must not leave `name_.flv`.
+        let trimmed = s.trim_matches(|c| matches!(c, '_' | '-' | ' '));
+        out.push(sanitize_component(if trimmed.is_empty() {
+            &s
+        } else {
+            trimmed
+        }));
     }
     out
 }
@@ -221,6 +227,18 @@ mod tests {
             expand("{title}", &vars, &at()),
             PathBuf::from("%Y"),
             "title is not strftime'd"
+        );
+    }
+
+    #[test]
+    fn empty_title_leaves_no_dangling_separator() {
+        let vars = Vars {
+            streamer: "s",
+            ..Default::default()
+        };
+        assert_eq!(
+            expand("{streamer}_%H_{title}", &vars, &at()),
+            PathBuf::from("s_20")
         );
     }
 

@@ -24,5 +24,9 @@ pub fn engines() -> HashMap<EngineKind, Arc<dyn Engine>> {
         EngineKind::Ffmpeg,
         Arc::new(engines::ffmpeg::FfmpegEngine::default()),
     );
+    map.insert(
+        EngineKind::Mesio,
+        Arc::new(engines::mesio::MesioEngine::default()),
+    );
     map
 }

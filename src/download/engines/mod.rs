@@ -1,3 +1,4 @@
 //! Recording engines. Each implements [`crate::download::Engine`].
 
 pub mod ffmpeg;
+pub mod mesio;

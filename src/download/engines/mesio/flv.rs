@@ -1,0 +1,336 @@
+//! mesio's HTTP-FLV path. An async task reads the HTTP body and hands
+//! chunks through a bounded channel (the per-recording memory cap) to a
+//! blocking writer thread that runs parser → repair → segmenter → files, so
+//! disk writes and fsyncs never stall the runtime. Every chunk is flushed to
+//! the OS as soon as it is processed: a `kill -9` loses nothing received.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use futures::StreamExt;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::EngineKind;
+use crate::download::engine::{DownloadHandle, DownloadRequest, EngineError, EventSink};
+use crate::events::{DownloadEventKind, SplitReason};
+use crate::media::flv::{
+    self, FlvPipeline, PipelineConfig, SegmentEvent, SegmentFileSink, SegmentPolicy, WriterOptions,
+};
+
+/// Default cap on bytes received but not yet written.
+pub const MEMORY_CAP: usize = 8 << 20;
+/// Largest chunk passed to the writer (so the cap is exact).
+const CHUNK: usize = 64 << 10;
+/// No byte from the source for this long = stalled (retryable failure).
+pub const STALL_TIMEOUT: Duration = Duration::from_secs(20);
+
+enum Msg {
+    Data(Bytes),
+    End(SplitReason),
+}
+
+/// Tunables (tests shorten the stall timeout).
+#[derive(Debug, Clone, Copy)]
+pub struct FlvOptions {
+    pub memory_cap: usize,
+    pub stall_timeout: Duration,
+}
+
+impl Default for FlvOptions {
+    fn default() -> Self {
+        Self {
+            memory_cap: MEMORY_CAP,
+            stall_timeout: STALL_TIMEOUT,
+        }
+    }
+}
+
+/// Starts recording an HTTP-FLV stream.
+pub fn start(
+    req: DownloadRequest,
+    sink: EventSink,
+    http: reqwest::Client,
+    opts: FlvOptions,
+) -> Result<DownloadHandle, EngineError> {
+    let cancel = CancellationToken::new();
+    let task = tokio::spawn(run(req, sink, http, opts, cancel.clone()));
+    Ok(DownloadHandle::new(cancel, task))
+}
+
+async fn run(
+    req: DownloadRequest,
+    sink: EventSink,
+    http: reqwest::Client,
+    opts: FlvOptions,
+    cancel: CancellationToken,
+) {
+    sink.emit(DownloadEventKind::Started {
+        engine: EngineKind::Mesio,
+    });
+    let (tx, rx) = mpsc::channel::<Msg>((opts.memory_cap / CHUNK).max(2));
+    let writer_sink = sink.clone();
+    let writer_req = req.clone();
+    let writer = tokio::task::spawn_blocking(move || write_loop(writer_req, writer_sink, rx));
+    let read = read_loop(&req, &http, &tx, opts, &cancel).await;
+    let end = match &read {
+        Ok(()) if cancel.is_cancelled() => SplitReason::Stopped,
+        Ok(()) => SplitReason::EndOfStream,
+        Err(_) => SplitReason::Error,
+    };
+    let _ = tx.send(Msg::End(end)).await;
+    drop(tx);
+    let written = writer
+        .await
+        .unwrap_or_else(|_| Err(EngineError::Other("FLV writer thread panicked".into())));
+    match (read, written) {
+        (_, Err(e)) | (Err(e), Ok(())) => sink.emit(DownloadEventKind::Failed {
+            error: e.to_string(),
+            retryable: e.retryable(),
+        }),
+        (Ok(()), Ok(())) => sink.emit(DownloadEventKind::Finished),
+    }
+}
+
+async fn read_loop(
+    req: &DownloadRequest,
+    http: &reqwest::Client,
+    tx: &mpsc::Sender<Msg>,
+    opts: FlvOptions,
+    cancel: &CancellationToken,
+) -> Result<(), EngineError> {
+    let url = &req.stream.url;
+    let resp = tokio::select! {
+        _ = cancel.cancelled() => return Ok(()),
+        r = tokio::time::timeout(opts.stall_timeout, http.get(url).send()) => match r {
+            Err(_) => return Err(EngineError::Stalled(opts.stall_timeout)),
+            Ok(Err(e)) => return Err(EngineError::Network(format!("{url}: {e}"))),
+            Ok(Ok(r)) => r,
+        },
+    };
+    if !resp.status().is_success() {
+        return Err(EngineError::Http {
+            status: resp.status().as_u16(),
+            url: url.clone(),
+        });
+    }
+    let mut body = resp.bytes_stream();
+    loop {
+        let next = tokio::select! {
+            _ = cancel.cancelled() => return Ok(()),
+            n = tokio::time::timeout(opts.stall_timeout, body.next()) => n,
+        };
+        let chunk = match next {
+            Err(_) => return Err(EngineError::Stalled(opts.stall_timeout)),
+            Ok(None) => return Ok(()),
+            Ok(Some(Err(e))) => return Err(EngineError::Network(format!("{url}: {e}"))),
+            Ok(Some(Ok(c))) => c,
+        };
+        let mut rest = chunk;
+        while !rest.is_empty() {
+            let part = rest.split_to(rest.len().min(CHUNK));
+            // Backpressure: waits while the writer is `memory_cap` behind.
+            if tx.send(Msg::Data(part)).await.is_err() {
+                return Err(EngineError::Other("FLV writer stopped".into()));
+            }
+        }
+    }
+}
+
+/// Blocking side: pipeline + files + events.
+fn write_loop(
+    req: DownloadRequest,
+    sink: EventSink,
+    mut rx: mpsc::Receiver<Msg>,
+) -> Result<(), EngineError> {
+    let policy = SegmentPolicy {
+        max_bytes: req.config.max_segment_size,
+        max_duration_ms: req
+            .config
+            .max_segment_duration
+            .map(|d| d.as_millis() as u64),
+        ..SegmentPolicy::default()
+    };
+    let cfg = PipelineConfig {
+        segment: policy,
+        ..PipelineConfig::default()
+    };
+    let mut pipeline = FlvPipeline::new(cfg);
+    let first = req.first_index;
+    let path_req = req.clone();
+    let mut files = SegmentFileSink::new(
+        move |i| {
+            let path = path_req.segment_path(first + i, "flv");
+            if let Some(dir) = path.parent() {
+                let _ = std::fs::create_dir_all(dir);
+            }
+            path
+        },
+        WriterOptions::for_max_duration(policy.max_duration_ms),
+    );
+    let mut events = Vec::new();
+    let mut progress = Progress::new();
+    let mut end = SplitReason::Stopped;
+    let mut current: Option<(u32, PathBuf)> = None;
+    while let Some(msg) = rx.blocking_recv() {
+        match msg {
+            Msg::Data(b) => {
+                progress.bytes += b.len() as u64;
+                pipeline.push(&b, &mut events);
+            }
+            Msg::End(reason) => {
+                end = reason;
+                break;
+            }
+        }
+        apply(
+            &mut events,
+            &mut files,
+            &sink,
+            first,
+            &mut current,
+            &mut progress,
+            None,
+        )?;
+        files.flush().map_err(|e| io_error(&current, e))?;
+        progress.maybe_emit(&sink);
+    }
+    pipeline.finish(&mut events);
+    apply(
+        &mut events,
+        &mut files,
+        &sink,
+        first,
+        &mut current,
+        &mut progress,
+        Some(end),
+    )?;
+    if let Some(closed) = files
+        .close(flv::SplitReason::EndOfInput)
+        .map_err(|e| io_error(&current, e))?
+    {
+        emit_closed(
+            &sink,
+            first,
+            closed.index,
+            closed.path,
+            closed.duration_ms,
+            closed.bytes,
+            end,
+        );
+    }
+    Ok(())
+}
+
+fn apply(
+    events: &mut Vec<SegmentEvent>,
+    files: &mut SegmentFileSink<impl FnMut(u32) -> PathBuf>,
+    sink: &EventSink,
+    first: u32,
+    current: &mut Option<(u32, PathBuf)>,
+    progress: &mut Progress,
+    end: Option<SplitReason>,
+) -> Result<(), EngineError> {
+    for ev in events.drain(..) {
+        if let SegmentEvent::Tag(t) = &ev {
+            progress.cur_ms = progress.cur_ms.max(u64::from(t.timestamp));
+        }
+        let closed = files.handle(&ev).map_err(|e| io_error(current, e))?;
+        if let Some(c) = closed {
+            // The pipeline's own end-of-input close carries the engine's reason.
+            let reason = match (c.reason, end) {
+                (flv::SplitReason::EndOfInput, Some(r)) => r,
+                (r, _) => r.into(),
+            };
+            progress.done_ms += c.duration_ms;
+            progress.cur_ms = 0;
+            emit_closed(sink, first, c.index, c.path, c.duration_ms, c.bytes, reason);
+            *current = None;
+        }
+        if let SegmentEvent::Open { index, .. } = &ev
+            && let Some(path) = files.current_path()
+        {
+            let path = path.to_path_buf();
+            sink.emit(DownloadEventKind::SegmentOpened {
+                index: first + index,
+                path: path.clone(),
+            });
+            *current = Some((first + index, path));
+        }
+    }
+    Ok(())
+}
+
+fn emit_closed(
+    sink: &EventSink,
+    first: u32,
+    index: u32,
+    path: PathBuf,
+    duration_ms: u64,
+    bytes: u64,
+    reason: SplitReason,
+) {
+    sink.emit(DownloadEventKind::SegmentClosed {
+        index: first + index,
+        path,
+        duration: Duration::from_millis(duration_ms),
+        bytes,
+        split_reason: reason,
+    });
+}
+
+fn io_error(current: &Option<(u32, PathBuf)>, e: flv::FlvError) -> EngineError {
+    let path = current.as_ref().map(|(_, p)| p.clone()).unwrap_or_default();
+    let text = e.to_string();
+    if text.contains("No space left") || text.contains("os error 28") {
+        EngineError::DiskFull { path }
+    } else {
+        EngineError::Io {
+            path,
+            source: std::io::Error::other(text),
+        }
+    }
+}
+
+/// Roughly once-a-second progress reports.
+struct Progress {
+    bytes: u64,
+    /// Media time of closed files, and of the open one so far.
+    done_ms: u64,
+    cur_ms: u64,
+    last_emit: Instant,
+    window_start: Instant,
+    window_bytes: u64,
+}
+
+impl Progress {
+    fn new() -> Self {
+        let now = Instant::now();
+        Self {
+            bytes: 0,
+            done_ms: 0,
+            cur_ms: 0,
+            last_emit: now,
+            window_start: now,
+            window_bytes: 0,
+        }
+    }
+
+    fn maybe_emit(&mut self, sink: &EventSink) {
+        if self.last_emit.elapsed() < Duration::from_secs(1) {
+            return;
+        }
+        let secs = self.window_start.elapsed().as_secs_f64().max(0.001);
+        let bitrate = ((self.bytes - self.window_bytes) as f64 * 8.0 / secs) as u64;
+        let duration = Duration::from_millis(self.done_ms + self.cur_ms);
+        sink.emit(DownloadEventKind::Progress {
+            bytes: self.bytes,
+            bitrate,
+            duration,
+        });
+        self.last_emit = Instant::now();
+        self.window_start = self.last_emit;
+        self.window_bytes = self.bytes;
+    }
+}
