@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::model::{ConfigFile, EngineKind, Filters, OutputFormat, Quality, RecordingOptions};
+use super::model::{
+    ConfigFile, EngineKind, Filters, OutputFormat, Quality, RecordingOptions, StreamPreference,
+};
 
 /// Default path template (relative to the output folder, extension added by the engine).
 pub const DEFAULT_FILENAME_TEMPLATE: &str = "{streamer}/%Y-%m-%d/{streamer}_%Y%m%d-%H%M%S_{title}";
@@ -19,6 +21,7 @@ pub struct EffectiveConfig {
     pub filename_template: String,
     pub output_format: OutputFormat,
     pub engine: EngineKind,
+    pub stream_format: StreamPreference,
     pub quality: Quality,
     /// Bytes; 0 keeps every segment.
     pub min_segment_size: u64,
@@ -59,6 +62,7 @@ impl EffectiveConfig {
             filename_template: DEFAULT_FILENAME_TEMPLATE.into(),
             output_format: OutputFormat::Auto,
             engine: EngineKind::Mesio,
+            stream_format: StreamPreference::Auto,
             quality: Quality::Best,
             min_segment_size: 0,
             max_segment_size: None,
@@ -107,6 +111,7 @@ impl EffectiveConfig {
         set!(filename_template, |v: &String| v.clone());
         set!(output_format, |v: &OutputFormat| *v);
         set!(engine, |v: &EngineKind| *v);
+        set!(stream_format, |v: &StreamPreference| *v);
         set!(quality, |v: &Quality| *v);
         set!(min_segment_size, |v: &bytesize::ByteSize| v.as_u64());
         set!(max_segment_size, |v: &bytesize::ByteSize| nonzero_u64(
@@ -134,6 +139,7 @@ pub const FIELDS: &[&str] = &[
     "filename_template",
     "output_format",
     "engine",
+    "stream_format",
     "quality",
     "min_segment_size",
     "max_segment_size",

@@ -12,7 +12,9 @@ pub mod validate;
 
 pub use effective::{EffectiveConfig, Layers};
 pub use load::{ConfigError, load_file, parse_str};
-pub use model::{ConfigFile, EngineKind, Filters, OutputFormat, Quality, RecordingOptions};
+pub use model::{
+    ConfigFile, EngineKind, Filters, OutputFormat, Quality, RecordingOptions, StreamPreference,
+};
 pub use paths::Paths;
 pub use service::ConfigService;
 

@@ -85,6 +85,9 @@ pub struct RecordingOptions {
     /// Recording engine.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub engine: Option<EngineKind>,
+    /// Which kind of stream to record when a platform offers several.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream_format: Option<StreamPreference>,
     /// Which variant to record.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quality: Option<Quality>,
@@ -147,6 +150,17 @@ pub enum EngineKind {
     Mesio,
     Ffmpeg,
     Streamlink,
+}
+
+/// Preferred stream protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum StreamPreference {
+    /// The platform's own order.
+    #[default]
+    Auto,
+    Flv,
+    Hls,
 }
 
 /// Variant choice: `best`, `worst`, `720p` (closest height not above) or

@@ -18,7 +18,8 @@ use crate::events::{
     ConfigUpdateEvent, DownloadEvent, DownloadEventKind, DownloadId, MonitorEvent, MonitorEventKind,
 };
 use crate::monitor::StreamMonitor;
-use crate::platform::StreamCandidate;
+use crate::config::StreamPreference;
+use crate::platform::{StreamCandidate, StreamFormat};
 use crate::streamer::{StreamerManager, StreamerState};
 
 /// First restart delay after a retryable failure (the "< 2 s" gap).
@@ -168,7 +169,8 @@ impl Recorder {
         let Some(s) = self.streamers.get(id) else {
             return;
         };
-        let Some(stream) = rec.streams.first().cloned() else {
+        let config = self.config.effective(&s);
+        let Some(stream) = choose_stream(&rec.streams, config.stream_format) else {
             tracing::warn!(
                 streamer = id,
                 "live but the platform offered no playable stream"
@@ -184,7 +186,7 @@ impl Recorder {
             title: rec.title.clone().unwrap_or_default(),
             page_url: s.url.clone(),
             stream,
-            config: self.config.effective(&s),
+            config,
             first_index: rec.next_index,
         };
         rec.last_start = Instant::now();
@@ -350,6 +352,19 @@ impl Recorder {
         }
         self.start(id, r);
     }
+}
+
+/// The preferred protocol if offered, else the platform's first choice.
+fn choose_stream(streams: &[StreamCandidate], pref: StreamPreference) -> Option<StreamCandidate> {
+    let wanted = match pref {
+        StreamPreference::Auto => None,
+        StreamPreference::Flv => Some(StreamFormat::Flv),
+        StreamPreference::Hls => Some(StreamFormat::Hls),
+    };
+    wanted
+        .and_then(|f| streams.iter().find(|s| s.format == f))
+        .or_else(|| streams.first())
+        .cloned()
 }
 
 /// Quick first restart, doubling while restarts keep coming within a minute.

@@ -31,6 +31,7 @@ pub async fn flush_once(
             ids.push(row.id);
             match serde_json::from_str::<MonitorEventKind>(&row.payload) {
                 Ok(kind) => {
+                    tracing::debug!(id = row.id, kind = %row.kind, streamer = ?row.streamer_id, "event published");
                     let _ = tx.send(MonitorEvent {
                         id: row.id,
                         streamer_id: row.streamer_id.unwrap_or_default(),
