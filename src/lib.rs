@@ -11,5 +11,7 @@ pub mod db;
 pub mod download;
 pub mod events;
 pub mod logging;
+pub mod media;
+pub mod net;
 pub mod platform;
 pub mod streamer;
