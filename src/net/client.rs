@@ -68,7 +68,11 @@ impl HttpOptions {
         Self {
             proxy: cfg.proxy.clone(),
             cookies: cfg.cookies.clone(),
-            headers: cfg.headers.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            headers: cfg
+                .headers
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
             ..Self::default()
         }
     }
@@ -257,12 +261,18 @@ mod tests {
             proxy: Some("not a url".into()),
             ..Default::default()
         };
-        assert!(matches!(HttpClient::new(&bad_proxy), Err(NetError::Config(_))));
+        assert!(matches!(
+            HttpClient::new(&bad_proxy),
+            Err(NetError::Config(_))
+        ));
         let bad_header = HttpOptions {
             headers: vec![("bad header".into(), "x".into())],
             ..Default::default()
         };
-        assert!(matches!(HttpClient::new(&bad_header), Err(NetError::Config(_))));
+        assert!(matches!(
+            HttpClient::new(&bad_header),
+            Err(NetError::Config(_))
+        ));
         let socks = HttpOptions {
             proxy: Some("socks5://127.0.0.1:1080".into()),
             cookies: Some("a=1; b=2".into()),
@@ -279,8 +289,14 @@ mod tests {
             take: Some(4),
         };
         assert_eq!(fb.cut(Bytes::from_static(b"ab")), Bytes::new());
-        assert_eq!(fb.cut(Bytes::from_static(b"cdef")), Bytes::from_static(b"def"));
-        assert_eq!(fb.cut(Bytes::from_static(b"ghij")), Bytes::from_static(b"g"));
+        assert_eq!(
+            fb.cut(Bytes::from_static(b"cdef")),
+            Bytes::from_static(b"def")
+        );
+        assert_eq!(
+            fb.cut(Bytes::from_static(b"ghij")),
+            Bytes::from_static(b"g")
+        );
         assert_eq!(fb.take, Some(0));
     }
 }

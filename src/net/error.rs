@@ -38,7 +38,9 @@ impl NetError {
         match self {
             Self::Config(_) => false,
             Self::Network { .. } | Self::TooLarge { .. } => true,
-            Self::Http { status, .. } => *status >= 500 || *status == 404 || *status == 429 || *status == 408,
+            Self::Http { status, .. } => {
+                *status >= 500 || *status == 404 || *status == 429 || *status == 408
+            }
         }
     }
 }
@@ -49,7 +51,9 @@ impl From<NetError> for EngineError {
             NetError::Http { status, url } => EngineError::Http { status, url },
             NetError::Network { .. } => EngineError::Network(e.to_string()),
             // Not retryable: the settings must be fixed first.
-            NetError::Config(msg) => EngineError::Unsupported(format!("invalid HTTP settings: {msg}")),
+            NetError::Config(msg) => {
+                EngineError::Unsupported(format!("invalid HTTP settings: {msg}"))
+            }
             NetError::TooLarge { .. } => EngineError::Other(e.to_string()),
         }
     }
@@ -87,11 +91,19 @@ mod tests {
     fn redacts_tokens_and_maps_to_engine_errors() {
         let u = url::Url::parse("https://u:pw@cdn.example/a/b.ts?token=secret#x").unwrap();
         assert_eq!(redact_url(&u), "https://u@cdn.example/a/b.ts");
-        let e: EngineError = NetError::Http { status: 503, url: "x".into() }.into();
+        let e: EngineError = NetError::Http {
+            status: 503,
+            url: "x".into(),
+        }
+        .into();
         assert!(matches!(e, EngineError::Http { status: 503, .. }) && e.retryable());
         let e: EngineError = NetError::Config("bad proxy".into()).into();
         assert!(!e.retryable());
-        let e: EngineError = NetError::Network { url: "x".into(), detail: "reset".into() }.into();
+        let e: EngineError = NetError::Network {
+            url: "x".into(),
+            detail: "reset".into(),
+        }
+        .into();
         assert!(matches!(e, EngineError::Network(_)) && e.retryable());
     }
 }

@@ -5,5 +5,5 @@
 mod client;
 mod error;
 
-pub use client::{ByteRange, BodyStream, HttpClient, HttpOptions, USER_AGENT};
+pub use client::{BodyStream, ByteRange, HttpClient, HttpOptions, USER_AGENT};
 pub use error::{NetError, redact_url};

@@ -139,7 +139,9 @@ impl TsAnalyzer {
                 && !self.info.pmt_seen
             {
                 self.info.pmt_seen = true;
-                let video = streams.iter().find_map(|s| s.video_codec().map(|c| (s.pid, c)));
+                let video = streams
+                    .iter()
+                    .find_map(|s| s.video_codec().map(|c| (s.pid, c)));
                 if let Some((pid, codec)) = video {
                     self.info.video_pid = Some(pid);
                     self.info.codec = Some(codec);

@@ -13,9 +13,9 @@ pub mod psi;
 #[cfg(test)]
 mod ffmpeg_tests;
 #[cfg(test)]
-pub(crate) mod testutil;
-#[cfg(test)]
 mod tests;
+#[cfg(test)]
+pub(crate) mod testutil;
 
 pub use analyzer::{TsAnalyzer, TsInfo};
 pub use nal::VideoCodec;

@@ -49,7 +49,9 @@ mod tests {
     #[test]
     fn h264_idr_after_parameter_sets() {
         // AUD, SPS, PPS, IDR slice.
-        let au = [0, 0, 0, 1, 0x09, 0xF0, 0, 0, 1, 0x67, 1, 2, 0, 0, 1, 0x68, 3, 0, 0, 1, 0x65, 0x88];
+        let au = [
+            0, 0, 0, 1, 0x09, 0xF0, 0, 0, 1, 0x67, 1, 2, 0, 0, 1, 0x68, 3, 0, 0, 1, 0x65, 0x88,
+        ];
         assert_eq!(first_vcl_is_keyframe(VideoCodec::H264, &au), Some(true));
         let p = [0, 0, 0, 1, 0x09, 0xF0, 0, 0, 1, 0x41, 0x9A];
         assert_eq!(first_vcl_is_keyframe(VideoCodec::H264, &p), Some(false));
@@ -60,7 +62,25 @@ mod tests {
     #[test]
     fn h265_irap_types() {
         // AUD (35), VPS (32), IDR_W_RADL (19).
-        let idr = [0, 0, 1, 35 << 1, 1, 0x50, 0, 0, 1, 32 << 1, 1, 0, 0, 1, 19 << 1, 1, 0xAF];
+        let idr = [
+            0,
+            0,
+            1,
+            35 << 1,
+            1,
+            0x50,
+            0,
+            0,
+            1,
+            32 << 1,
+            1,
+            0,
+            0,
+            1,
+            19 << 1,
+            1,
+            0xAF,
+        ];
         assert_eq!(first_vcl_is_keyframe(VideoCodec::H265, &idr), Some(true));
         let cra = [0, 0, 1, 21 << 1, 1];
         assert_eq!(first_vcl_is_keyframe(VideoCodec::H265, &cra), Some(true));

@@ -22,7 +22,10 @@ pub fn parse_pes_header(data: &[u8]) -> Option<PesHeader> {
     }
     let stream_id = data[3];
     // Stream ids without the optional header (padding, private_stream_2, ECM, ...).
-    if matches!(stream_id, 0xBC | 0xBE | 0xBF | 0xF0 | 0xF1 | 0xF2 | 0xF8 | 0xFF) {
+    if matches!(
+        stream_id,
+        0xBC | 0xBE | 0xBF | 0xF0 | 0xF1 | 0xF2 | 0xF8 | 0xFF
+    ) {
         return Some(PesHeader {
             stream_id,
             pts: None,
@@ -101,8 +104,14 @@ mod tests {
     fn rejects_malformed_headers() {
         assert_eq!(parse_pes_header(&[0, 0, 2, 0xE0, 0, 0, 0x80, 0, 0]), None);
         // Header length runs past the data.
-        assert_eq!(parse_pes_header(&[0, 0, 1, 0xE0, 0, 0, 0x80, 0x80, 5, 1]), None);
+        assert_eq!(
+            parse_pes_header(&[0, 0, 1, 0xE0, 0, 0, 0x80, 0x80, 5, 1]),
+            None
+        );
         // Missing the '10' marker bits.
-        assert_eq!(parse_pes_header(&[0, 0, 1, 0xE0, 0, 0, 0x00, 0x80, 0]), None);
+        assert_eq!(
+            parse_pes_header(&[0, 0, 1, 0xE0, 0, 0, 0x00, 0x80, 0]),
+            None
+        );
     }
 }

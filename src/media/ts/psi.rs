@@ -118,7 +118,17 @@ pub(crate) fn build_pat(pmt_pid: u16) -> Vec<u8> {
 #[cfg(test)]
 pub(crate) fn build_pmt(streams: &[(u8, u16)]) -> Vec<u8> {
     let pcr = streams.first().map_or(0x1FFF, |s| s.1);
-    let mut body = vec![0, 1, 0xC1, 0, 0, 0xE0 | (pcr >> 8) as u8, pcr as u8, 0xF0, 0];
+    let mut body = vec![
+        0,
+        1,
+        0xC1,
+        0,
+        0,
+        0xE0 | (pcr >> 8) as u8,
+        pcr as u8,
+        0xF0,
+        0,
+    ];
     for &(t, pid) in streams {
         body.extend([t, 0xE0 | (pid >> 8) as u8, pid as u8, 0xF0, 0]);
     }

@@ -52,7 +52,13 @@ fn analyzer_finds_video_keyframes_and_pts_range() {
 fn keyframe_from_rai_alone_and_non_key_start() {
     // RAI set but the payload carries no NAL units we recognise: trust RAI.
     let mut seg = packet(0, true, false, None, &psi::build_pat(PMT_PID));
-    seg.extend(packet(PMT_PID, true, false, None, &psi::build_pmt(&[(0x02, VIDEO_PID)])));
+    seg.extend(packet(
+        PMT_PID,
+        true,
+        false,
+        None,
+        &psi::build_pmt(&[(0x02, VIDEO_PID)]),
+    ));
     seg.extend(pes(VIDEO_PID, 0xE0, 0, None, &[0xAA; 50], true));
     let info = TsAnalyzer::new().tap_feed(&seg).finish();
     assert_eq!(info.starts_with_keyframe(), Some(true));
@@ -79,7 +85,13 @@ fn keyframe_status_known_early_for_peeking() {
 #[test]
 fn audio_only_segments_can_be_cut_anywhere() {
     let mut seg = packet(0, true, false, None, &psi::build_pat(PMT_PID));
-    seg.extend(packet(PMT_PID, true, false, None, &psi::build_pmt(&[(0x0F, AUDIO_PID)])));
+    seg.extend(packet(
+        PMT_PID,
+        true,
+        false,
+        None,
+        &psi::build_pmt(&[(0x0F, AUDIO_PID)]),
+    ));
     for i in 0..10u64 {
         seg.extend(pes(AUDIO_PID, 0xC0, i * 1920, None, &[0xFF; 100], false));
     }

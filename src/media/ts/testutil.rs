@@ -73,7 +73,11 @@ pub fn pes(pid: u16, stream_id: u8, pts: u64, dts: Option<u64>, es: &[u8], rai: 
     }
     pes.extend(es);
     let mut out = Vec::new();
-    let first_room = if rai { PACKET_SIZE - 4 - 2 } else { PACKET_SIZE - 4 };
+    let first_room = if rai {
+        PACKET_SIZE - 4 - 2
+    } else {
+        PACKET_SIZE - 4
+    };
     let mut rest: &[u8] = &pes;
     let n = rest.len().min(first_room);
     out.extend(packet(pid, true, rai, None, &rest[..n]));
@@ -90,7 +94,9 @@ pub fn pes(pid: u16, stream_id: u8, pts: u64, dts: Option<u64>, es: &[u8], rai: 
 pub fn h264_frame(key: bool, pad: usize) -> Vec<u8> {
     let mut au = vec![0, 0, 0, 1, 0x09, 0xF0];
     if key {
-        au.extend([0, 0, 0, 1, 0x67, 0x42, 0, 0x1E, 0, 0, 0, 1, 0x68, 0xCE, 0, 0, 1, 0x65, 0x88]);
+        au.extend([
+            0, 0, 0, 1, 0x67, 0x42, 0, 0x1E, 0, 0, 0, 1, 0x68, 0xCE, 0, 0, 1, 0x65, 0x88,
+        ]);
     } else {
         au.extend([0, 0, 1, 0x41, 0x9A]);
     }
@@ -103,14 +109,34 @@ pub fn h264_frame(key: bool, pad: usize) -> Vec<u8> {
 /// RAI flag is set only if `rai`. PAT/PMT first, plus one audio PES.
 pub fn segment(pts0: u64, frames: u32, gop: u32, first_key: bool, rai: bool) -> Vec<u8> {
     let mut out = packet(0, true, false, None, &build_pat(PMT_PID));
-    out.extend(packet(PMT_PID, true, false, None, &build_pmt(&[(0x1B, VIDEO_PID), (0x0F, AUDIO_PID)])));
+    out.extend(packet(
+        PMT_PID,
+        true,
+        false,
+        None,
+        &build_pmt(&[(0x1B, VIDEO_PID), (0x0F, AUDIO_PID)]),
+    ));
     out.extend(packet(VIDEO_PID, false, false, Some(pts0 * 300), &[]));
     for i in 0..frames {
         let key = if i == 0 { first_key } else { i % gop == 0 };
         let pts = pts0 + u64::from(i) * 3600;
-        out.extend(pes(VIDEO_PID, 0xE0, pts + 3600, Some(pts), &h264_frame(key, 300), key && rai));
+        out.extend(pes(
+            VIDEO_PID,
+            0xE0,
+            pts + 3600,
+            Some(pts),
+            &h264_frame(key, 300),
+            key && rai,
+        ));
         if i == 0 {
-            out.extend(pes(AUDIO_PID, 0xC0, pts, None, &[0xFF, 0xF1, 0x50, 0x80, 0, 0x1F, 0xFC], false));
+            out.extend(pes(
+                AUDIO_PID,
+                0xC0,
+                pts,
+                None,
+                &[0xFF, 0xF1, 0x50, 0x80, 0, 0x1F, 0xFC],
+                false,
+            ));
         }
     }
     out
@@ -119,19 +145,52 @@ pub fn segment(pts0: u64, frames: u32, gop: u32, first_key: bool, rai: bool) -> 
 /// Real HLS segments made by ffmpeg (H.264 + AAC, 25 fps, keyframe every
 /// second, `seg_secs`-second segments) in `dir`: returns the segment paths in
 /// order, or `None` (after a loud note) when ffmpeg is not installed.
-pub fn ffmpeg_hls(dir: &std::path::Path, total_secs: u32, seg_secs: u32) -> Option<Vec<std::path::PathBuf>> {
+pub fn ffmpeg_hls(
+    dir: &std::path::Path,
+    total_secs: u32,
+    seg_secs: u32,
+) -> Option<Vec<std::path::PathBuf>> {
     use std::process::Command;
-    let have = Command::new("ffmpeg").arg("-version").output().is_ok_and(|o| o.status.success());
+    let have = Command::new("ffmpeg")
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !have {
         eprintln!("!!! ffmpeg not found on PATH: SKIPPING the tests on real TS segments !!!");
         return None;
     }
     let status = Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25"])
+        .args([
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=160x90:rate=25",
+        ])
         .args(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100"])
         .args(["-t", &total_secs.to_string()])
-        .args(["-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-sc_threshold", "0"])
-        .args(["-c:a", "aac", "-b:a", "32k", "-f", "hls", "-hls_time", &seg_secs.to_string()])
+        .args([
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-g",
+            "25",
+            "-sc_threshold",
+            "0",
+        ])
+        .args([
+            "-c:a",
+            "aac",
+            "-b:a",
+            "32k",
+            "-f",
+            "hls",
+            "-hls_time",
+            &seg_secs.to_string(),
+        ])
         .args(["-hls_list_size", "0", "-hls_segment_filename"])
         .arg(dir.join("seg%d.ts"))
         .arg(dir.join("index.m3u8"))
@@ -151,7 +210,14 @@ pub fn ffmpeg_hls(dir: &std::path::Path, total_secs: u32, seg_secs: u32) -> Opti
 pub fn ffprobe(path: &std::path::Path) -> Option<(f64, String)> {
     use std::process::Command;
     let out = Command::new("ffprobe")
-        .args(["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0"])
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "format=duration",
+            "-of",
+            "csv=p=0",
+        ])
         .arg(path)
         .output()
         .ok()?;

@@ -1,0 +1,123 @@
+//! mesio, srec's in-process engine: HLS through [`crate::media::hls`] (FLV
+//! lands with the FLV pipeline). Runs as a tokio task, reports through the
+//! [`EventSink`], and on stop closes the current file cleanly.
+
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+use crate::config::{EngineKind, OutputFormat};
+use crate::download::engine::{DownloadHandle, DownloadRequest, Engine, EngineError, EventSink};
+use crate::events::DownloadEventKind;
+use crate::media::hls::{FileSink, HlsOptions, HlsRecorder, Outcome};
+use crate::net::HttpClient;
+use crate::platform::StreamFormat;
+
+#[cfg(test)]
+mod tests;
+
+/// The in-process engine.
+#[derive(Debug, Clone, Default)]
+pub struct MesioEngine {
+    /// Overrides for HLS recordings (tests shorten timeouts); `None` derives
+    /// everything from each request's config.
+    hls: Option<HlsOptions>,
+}
+
+impl MesioEngine {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Uses `opts` for HLS (quality, limits and first index still come from
+    /// each request).
+    pub fn with_hls_options(opts: HlsOptions) -> Self {
+        Self { hls: Some(opts) }
+    }
+
+    fn hls_options(&self, req: &DownloadRequest) -> HlsOptions {
+        let from_cfg = HlsOptions::from_config(&req.config, req.first_index);
+        match &self.hls {
+            Some(base) => HlsOptions {
+                quality: from_cfg.quality,
+                limits: from_cfg.limits,
+                first_index: from_cfg.first_index,
+                ..base.clone()
+            },
+            None => from_cfg,
+        }
+    }
+}
+
+impl Engine for MesioEngine {
+    fn kind(&self) -> EngineKind {
+        EngineKind::Mesio
+    }
+
+    fn start(
+        &self,
+        req: DownloadRequest,
+        events: EventSink,
+    ) -> Result<DownloadHandle, EngineError> {
+        match req.stream.format {
+            StreamFormat::Flv => Err(EngineError::Unsupported(
+                "FLV lands with the FLV pipeline".into(),
+            )),
+            StreamFormat::Hls => self.start_hls(req, events),
+        }
+    }
+}
+
+impl MesioEngine {
+    fn start_hls(
+        &self,
+        req: DownloadRequest,
+        events: EventSink,
+    ) -> Result<DownloadHandle, EngineError> {
+        let url = Url::parse(&req.stream.url)
+            .map_err(|e| EngineError::Unsupported(format!("invalid stream URL: {e}")))?;
+        let client = HttpClient::from_config(&req.config)?;
+        if !matches!(
+            req.config.output_format,
+            OutputFormat::Auto | OutputFormat::Ts | OutputFormat::Mp4
+        ) {
+            tracing::warn!(
+                format = ?req.config.output_format,
+                "mesio writes HLS in its source container (.ts or .mp4); remux after recording"
+            );
+        }
+        let opts = self.hls_options(&req);
+        let cancel = CancellationToken::new();
+        let token = cancel.clone();
+        let task = tokio::spawn(async move {
+            events.emit(DownloadEventKind::Started {
+                engine: EngineKind::Mesio,
+            });
+            let req = Arc::new(req);
+            let paths = req.clone();
+            let sink = FileSink::new(Box::new(move |index, ext| paths.segment_path(index, ext)));
+            let sink_events = events.clone();
+            let recorder = HlsRecorder::new(
+                Arc::new(client),
+                sink,
+                Box::new(move |kind| sink_events.emit(kind)),
+                opts,
+            );
+            match recorder.run(&url, token).await {
+                Ok(Outcome::EndOfStream | Outcome::Stopped) => {
+                    events.emit(DownloadEventKind::Finished)
+                }
+                Err(e) => {
+                    let e = EngineError::from(e);
+                    tracing::warn!(streamer = %req.streamer_name, error = %e, "HLS recording failed");
+                    events.emit(DownloadEventKind::Failed {
+                        retryable: e.retryable(),
+                        error: e.to_string(),
+                    });
+                }
+            }
+        });
+        Ok(DownloadHandle::new(cancel, task))
+    }
+}

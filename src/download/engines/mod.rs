@@ -1,0 +1,5 @@
+//! Engine implementations of the [`Engine`](super::Engine) contract.
+
+pub mod mesio;
+
+pub use mesio::MesioEngine;

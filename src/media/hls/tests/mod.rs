@@ -1,0 +1,1 @@
+//! HLS tests.
