@@ -38,11 +38,14 @@ impl Res {
     }
 }
 
+/// A playlist's answers (body or HTTP status) and how many were served.
+type Script = (Vec<Result<String, u16>>, usize);
+
 /// Scripted server: playlists answer their script step by step (the last
 /// entry repeats); resources are looked up by path, ignoring the query.
 #[derive(Default)]
 pub struct FakeFetch {
-    playlists: Mutex<HashMap<String, (Vec<Result<String, u16>>, usize)>>,
+    playlists: Mutex<HashMap<String, Script>>,
     resources: Mutex<HashMap<String, Res>>,
     /// Every request: path plus query.
     pub log: Mutex<Vec<String>>,
@@ -59,7 +62,10 @@ impl FakeFetch {
     }
 
     pub fn playlist(self, path: &str, script: Vec<Result<String, u16>>) -> Self {
-        self.playlists.lock().unwrap().insert(path.into(), (script, 0));
+        self.playlists
+            .lock()
+            .unwrap()
+            .insert(path.into(), (script, 0));
         self
     }
 
@@ -81,7 +87,12 @@ impl FakeFetch {
     }
 
     pub fn requests(&self, path: &str) -> usize {
-        self.log.lock().unwrap().iter().filter(|l| l.split('?').next() == Some(path)).count()
+        self.log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.split('?').next() == Some(path))
+            .count()
     }
 
     fn lookup(&self, url: &Url) -> Result<Res, NetError> {
@@ -124,7 +135,12 @@ fn slice(body: Bytes, range: Option<ByteRange>) -> Bytes {
 }
 
 impl Fetch for FakeFetch {
-    async fn get(&self, url: &Url, range: Option<ByteRange>, _limit: usize) -> Result<Bytes, NetError> {
+    async fn get(
+        &self,
+        url: &Url,
+        range: Option<ByteRange>,
+        _limit: usize,
+    ) -> Result<Bytes, NetError> {
         let res = self.lookup(url)?;
         tokio::time::sleep(res.delay).await;
         Ok(slice(res.body, range))
@@ -134,8 +150,10 @@ impl Fetch for FakeFetch {
         let res = self.lookup(url)?;
         tokio::time::sleep(res.delay).await;
         let body = slice(res.body, range);
-        let mut chunks: Vec<Result<Bytes, NetError>> =
-            body.chunks(self.chunk.max(1)).map(|c| Ok(Bytes::copy_from_slice(c))).collect();
+        let mut chunks: Vec<Result<Bytes, NetError>> = body
+            .chunks(self.chunk.max(1))
+            .map(|c| Ok(Bytes::copy_from_slice(c)))
+            .collect();
         if res.drop_mid_first > 0 {
             chunks.truncate(chunks.len() / 2);
             chunks.push(Err(NetError::Network {
@@ -166,7 +184,10 @@ pub struct MemSink {
 impl SegmentSink for MemSink {
     async fn open(&mut self, index: u32, ext: &str) -> Result<std::path::PathBuf, HlsError> {
         let mut files = self.files.lock().unwrap();
-        assert!(files.last().is_none_or(|f| f.closed), "open while a file is open");
+        assert!(
+            files.last().is_none_or(|f| f.closed),
+            "open while a file is open"
+        );
         files.push(MemFile {
             index,
             ext: ext.into(),
@@ -178,7 +199,10 @@ impl SegmentSink for MemSink {
     async fn write(&mut self, data: Bytes) -> Result<(), HlsError> {
         tokio::time::sleep(self.write_delay).await;
         let mut files = self.files.lock().unwrap();
-        let f = files.last_mut().filter(|f| !f.closed).expect("write without open file");
+        let f = files
+            .last_mut()
+            .filter(|f| !f.closed)
+            .expect("write without open file");
         f.data.extend_from_slice(&data);
         Ok(())
     }
@@ -249,7 +273,11 @@ impl Run {
         self.events
             .iter()
             .filter_map(|e| match e {
-                DownloadEventKind::SegmentClosed { index, split_reason, .. } => Some((*index, *split_reason)),
+                DownloadEventKind::SegmentClosed {
+                    index,
+                    split_reason,
+                    ..
+                } => Some((*index, *split_reason)),
                 _ => None,
             })
             .collect()
@@ -257,16 +285,29 @@ impl Run {
 
     /// File contents as text.
     pub fn texts(&self) -> Vec<String> {
-        self.files.iter().map(|f| String::from_utf8_lossy(&f.data).into_owned()).collect()
+        self.files
+            .iter()
+            .map(|f| String::from_utf8_lossy(&f.data).into_owned())
+            .collect()
     }
 }
 
 /// Records [`URL`] with `fetch`, optionally cancelling after `stop_after`.
-pub async fn record(fetch: Arc<FakeFetch>, opts: HlsOptions, sink: MemSink, stop_after: Option<Duration>) -> Run {
+pub async fn record(
+    fetch: Arc<FakeFetch>,
+    opts: HlsOptions,
+    sink: MemSink,
+    stop_after: Option<Duration>,
+) -> Run {
     let events = Arc::new(Mutex::new(Vec::new()));
     let ev = events.clone();
     let files = sink.files.clone();
-    let rec = HlsRecorder::new(fetch, sink, Box::new(move |k| ev.lock().unwrap().push(k)), opts);
+    let rec = HlsRecorder::new(
+        fetch,
+        sink,
+        Box::new(move |k| ev.lock().unwrap().push(k)),
+        opts,
+    );
     let budget = rec.budget();
     let cancel = CancellationToken::new();
     if let Some(after) = stop_after {
@@ -276,9 +317,12 @@ pub async fn record(fetch: Arc<FakeFetch>, opts: HlsOptions, sink: MemSink, stop
             c.cancel();
         });
     }
-    let result = tokio::time::timeout(Duration::from_secs(3600), rec.run(&Url::parse(URL).unwrap(), cancel))
-        .await
-        .expect("recorder hung");
+    let result = tokio::time::timeout(
+        Duration::from_secs(3600),
+        rec.run(&Url::parse(URL).unwrap(), cancel),
+    )
+    .await
+    .expect("recorder hung");
     let files = files.lock().unwrap().clone();
     for f in &files {
         assert!(f.closed, "file {} left open", f.index);

@@ -58,7 +58,11 @@ async fn retries_recover_and_a_lost_segment_splits() {
     );
     assert_eq!(fetch.requests("/live/seg2.ts"), 3);
     assert_eq!(fetch.requests("/live/seg3.ts"), 4, "first try + 3 retries");
-    assert_eq!(fetch.requests("/live/seg4.ts"), 2, "resumed after the drop, no duplicate bytes");
+    assert_eq!(
+        fetch.requests("/live/seg4.ts"),
+        2,
+        "resumed after the drop, no duplicate bytes"
+    );
     assert_eq!(fetch.requests("/live/seg5.ts"), 0, "gaps are not fetched");
 }
 
@@ -76,7 +80,13 @@ async fn too_many_losses_in_a_row_fail_the_recording() {
     o.max_consecutive_losses = 3;
     let run = record(Arc::new(fetch), o, MemSink::default(), None).await;
     let err = run.err();
-    assert!(matches!(err, HlsError::Net(crate::net::NetError::Http { status: 503, .. })), "{err}");
+    assert!(
+        matches!(
+            err,
+            HlsError::Net(crate::net::NetError::Http { status: 503, .. })
+        ),
+        "{err}"
+    );
     assert!(run.files.is_empty());
 }
 
@@ -96,13 +106,25 @@ async fn aes128_segments_are_decrypted_and_keys_fetched_once() {
         .live(vec![pl(7, 2, body, true)])
         .res("/live/k1.key", Res::ok(k1.to_vec()))
         .res("/live/k2.key", Res::ok(k2.to_vec()))
-        .res("/live/seg7.ts", Res::ok(encrypt(&k1, &sequence_iv(7), plain(7).as_bytes())))
-        .res("/live/seg8.ts", Res::ok(encrypt(&k1, &sequence_iv(8), plain(8).as_bytes())))
-        .res("/live/seg9.ts", Res::ok(encrypt(&k2, &iv3, plain(9).as_bytes())));
+        .res(
+            "/live/seg7.ts",
+            Res::ok(encrypt(&k1, &sequence_iv(7), plain(7).as_bytes())),
+        )
+        .res(
+            "/live/seg8.ts",
+            Res::ok(encrypt(&k1, &sequence_iv(8), plain(8).as_bytes())),
+        )
+        .res(
+            "/live/seg9.ts",
+            Res::ok(encrypt(&k2, &iv3, plain(9).as_bytes())),
+        );
     let fetch = Arc::new(fetch);
     let run = record(fetch.clone(), opts(), MemSink::default(), None).await;
     run.ok();
-    assert_eq!(run.texts(), [format!("{}{}{}", plain(7), plain(8), plain(9))]);
+    assert_eq!(
+        run.texts(),
+        [format!("{}{}{}", plain(7), plain(8), plain(9))]
+    );
     assert_eq!(fetch.requests("/live/k1.key"), 1);
     assert_eq!(fetch.requests("/live/k2.key"), 1);
 }
@@ -126,13 +148,23 @@ async fn memory_stays_under_the_cap_with_a_slow_writer() {
     run.ok();
     let expected: Vec<u8> = (1..=6).flat_map(seg).collect();
     assert!(run.files[0].data == expected, "content intact and in order");
-    assert!(run.high_water <= run.cap, "buffered {} > cap {}", run.high_water, run.cap);
-    assert!(run.high_water >= run.cap / 2, "the test should actually fill the budget");
+    assert!(
+        run.high_water <= run.cap,
+        "buffered {} > cap {}",
+        run.high_water,
+        run.cap
+    );
+    assert!(
+        run.high_water >= run.cap / 2,
+        "the test should actually fill the budget"
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_playlist_that_stops_growing_is_a_stall() {
-    let fetch = FakeFetch::new().live(vec![window(1, 2, "a", false)]).plain_segments(1..=2);
+    let fetch = FakeFetch::new()
+        .live(vec![window(1, 2, "a", false)])
+        .plain_segments(1..=2);
     let fetch = Arc::new(fetch);
     let started = tokio::time::Instant::now();
     let run = record(fetch.clone(), opts(), MemSink::default(), None).await;
@@ -142,7 +174,10 @@ async fn a_playlist_that_stops_growing_is_a_stall() {
         other => panic!("expected a stall, got {other:?}"),
     }
     // 3 × 2 s target + 10 s grace, checked on the reload schedule.
-    assert!(elapsed >= Duration::from_secs(16) && elapsed <= Duration::from_secs(18), "{elapsed:?}");
+    assert!(
+        elapsed >= Duration::from_secs(16) && elapsed <= Duration::from_secs(18),
+        "{elapsed:?}"
+    );
     // Unchanged playlist: reloaded every half target duration.
     assert!(fetch.requests("/live/index.m3u8") >= 15);
     assert_eq!(run.texts(), ["<seg1><seg2>"]);

@@ -38,19 +38,37 @@ fn variant_by_quality() {
         panic!("expected master");
     };
     let pick = |q| select_variant(&m.variants, q).unwrap().uri.clone();
-    assert_eq!(pick(Quality::Best), "1080.m3u8", "i-frame variants never win");
+    assert_eq!(
+        pick(Quality::Best),
+        "1080.m3u8",
+        "i-frame variants never win"
+    );
     assert_eq!(pick(Quality::Worst), "360.m3u8");
     assert_eq!(pick(Quality::Height(720)), "720.m3u8");
     assert_eq!(pick(Quality::Height(700)), "480.m3u8");
-    assert_eq!(pick(Quality::Height(144)), "360.m3u8", "nothing fits: the lowest");
+    assert_eq!(
+        pick(Quality::Height(144)),
+        "360.m3u8",
+        "nothing fits: the lowest"
+    );
     assert_eq!(pick(Quality::MaxKbps(3000)), "720.m3u8");
-    assert_eq!(pick(Quality::MaxKbps(100)), "360.m3u8", "nothing fits: the lowest");
+    assert_eq!(
+        pick(Quality::MaxKbps(100)),
+        "360.m3u8",
+        "nothing fits: the lowest"
+    );
 
-    let no_res = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\na.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=2\nb.m3u8\n";
+    let no_res =
+        "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\na.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=2\nb.m3u8\n";
     let Parsed::Master(m) = parse(&base(), no_res.as_bytes()).unwrap() else {
         panic!("expected master");
     };
-    assert_eq!(select_variant(&m.variants, Quality::Height(720)).unwrap().uri, "b.m3u8");
+    assert_eq!(
+        select_variant(&m.variants, Quality::Height(720))
+            .unwrap()
+            .uri,
+        "b.m3u8"
+    );
 }
 
 #[test]
@@ -78,16 +96,33 @@ e.m4s
         false,
     ));
     let s = &w.segments;
-    assert_eq!(s.iter().map(|s| s.seq).collect::<Vec<_>>(), [10, 11, 12, 13, 14]);
+    assert_eq!(
+        s.iter().map(|s| s.seq).collect::<Vec<_>>(),
+        [10, 11, 12, 13, 14]
+    );
     assert!(s[0].key.is_none());
-    assert_eq!(s[1].key.as_ref().unwrap().url.as_str(), "http://fake/live/k1.key");
+    assert_eq!(
+        s[1].key.as_ref().unwrap().url.as_str(),
+        "http://fake/live/k1.key"
+    );
     assert_eq!(s[2].key, s[1].key, "a key applies until the next EXT-X-KEY");
     let k2 = s[3].key.as_ref().unwrap();
     assert_eq!(k2.iv.unwrap()[15], 0x0f);
     assert!(s[4].key.is_none(), "METHOD=NONE clears the key");
-    assert!(s.iter().take(3).all(|s| s.map.as_ref().unwrap().url.path() == "/live/init.mp4"));
+    assert!(
+        s.iter()
+            .take(3)
+            .all(|s| s.map.as_ref().unwrap().url.path() == "/live/init.mp4")
+    );
     let m2 = s[4].map.as_ref().unwrap();
-    assert_eq!((m2.url.path(), m2.range.unwrap().offset, m2.range.unwrap().length), ("/live/init2.mp4", 20, 100));
+    assert_eq!(
+        (
+            m2.url.path(),
+            m2.range.unwrap().offset,
+            m2.range.unwrap().length
+        ),
+        ("/live/init2.mp4", 20, 100)
+    );
     assert!(s[4].gap && !s[3].gap);
     assert_eq!(w.target_duration, Duration::from_secs(4));
 }
@@ -104,9 +139,20 @@ fn byte_ranges_continue_and_drm_is_refused() {
     assert_eq!((r[1].offset, r[1].length), (1000, 500));
     assert!(w.end_list);
 
-    let drm = pl(0, 2, "#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"k\"\n#EXTINF:2,\na.ts\n", false);
-    assert!(matches!(parse(&base(), drm.as_bytes()), Err(HlsError::Unsupported(_))));
-    assert!(matches!(parse(&base(), b"<html>"), Err(HlsError::Playlist { .. })));
+    let drm = pl(
+        0,
+        2,
+        "#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"k\"\n#EXTINF:2,\na.ts\n",
+        false,
+    );
+    assert!(matches!(
+        parse(&base(), drm.as_bytes()),
+        Err(HlsError::Unsupported(_))
+    ));
+    assert!(matches!(
+        parse(&base(), b"<html>"),
+        Err(HlsError::Playlist { .. })
+    ));
 }
 
 fn seqs(jobs: &[SegmentJob]) -> Vec<u64> {
@@ -116,7 +162,10 @@ fn seqs(jobs: &[SegmentJob]) -> Vec<u64> {
 #[test]
 fn tracker_dedups_by_sequence_despite_rotating_tokens() {
     let mut t = PlaylistTracker::new(StartAt::Oldest);
-    assert_eq!(seqs(&t.update(&media(&window(5, 3, "a", false)))), [5, 6, 7]);
+    assert_eq!(
+        seqs(&t.update(&media(&window(5, 3, "a", false)))),
+        [5, 6, 7]
+    );
     // Same segments, new tokens: nothing new.
     assert!(t.update(&media(&window(5, 3, "b", false))).is_empty());
     let jobs = t.update(&media(&window(6, 3, "c", false)));
@@ -146,9 +195,17 @@ fn tracker_marks_window_skips_resets_and_tags() {
     // A small step back whose segments are different files is also a reset.
     let other = pl(0, 2, "#EXTINF:2,\nnew0.ts\n#EXTINF:2,\nnew1.ts\n", false);
     let jobs = t.update(&media(&other));
-    assert_eq!((seqs(&jobs), jobs[0].boundary), (vec![0, 1], Some(Boundary::Reset)));
+    assert_eq!(
+        (seqs(&jobs), jobs[0].boundary),
+        (vec![0, 1], Some(Boundary::Reset))
+    );
 
-    let tagged = pl(2, 2, "#EXTINF:2,\nnew2.ts\n#EXT-X-DISCONTINUITY\n#EXTINF:2,\nnew3.ts\n", false);
+    let tagged = pl(
+        2,
+        2,
+        "#EXTINF:2,\nnew2.ts\n#EXT-X-DISCONTINUITY\n#EXTINF:2,\nnew3.ts\n",
+        false,
+    );
     let jobs = t.update(&media(&tagged));
     assert_eq!(jobs[0].boundary, None);
     assert_eq!(jobs[1].boundary, Some(Boundary::Tag));
@@ -164,7 +221,10 @@ fn tracker_start_positions() {
     assert_eq!(first(StartAt::FromEnd(99)), [20, 21, 22, 23, 24]);
     // A finished playlist is recorded whole whatever the start setting.
     let vod = media(&window(20, 5, "a", true));
-    assert_eq!(seqs(&PlaylistTracker::new(StartAt::Newest).update(&vod)).len(), 5);
+    assert_eq!(
+        seqs(&PlaylistTracker::new(StartAt::Newest).update(&vod)).len(),
+        5
+    );
 }
 
 #[test]
@@ -174,7 +234,8 @@ fn cbc_stream_round_trip_in_odd_chunks() {
     let iv = sequence_iv(42);
     assert_eq!(iv[15], 42);
     let plain: Vec<u8> = (0..1000u32).map(|i| (i * 7) as u8).collect();
-    let enc = cbc::Encryptor::<aes::Aes128>::new(&key.into(), &iv.into()).encrypt_padded_vec_mut::<Pkcs7>(&plain);
+    let enc = cbc::Encryptor::<aes::Aes128>::new(&key.into(), &iv.into())
+        .encrypt_padded_vec_mut::<Pkcs7>(&plain);
     let mut dec = CbcStream::new(&key, &iv);
     let mut out = Vec::new();
     for c in enc.chunks(33) {

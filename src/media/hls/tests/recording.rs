@@ -26,10 +26,17 @@ async fn live_window_recorded_once_in_order_then_endlist() {
     assert_eq!(run.texts(), ["<seg1><seg2><seg3><seg4><seg5><seg6>"]);
     assert_eq!(run.closes(), [(0, SplitReason::EndOfStream)]);
     for n in 1..=6 {
-        assert_eq!(fetch.requests(&format!("/live/seg{n}.ts")), 1, "segment {n} fetched once");
+        assert_eq!(
+            fetch.requests(&format!("/live/seg{n}.ts")),
+            1,
+            "segment {n} fetched once"
+        );
     }
     assert_eq!(run.files[0].ext, "ts");
-    let opened = run.events.iter().filter(|e| matches!(e, DownloadEventKind::SegmentOpened { .. }));
+    let opened = run
+        .events
+        .iter()
+        .filter(|e| matches!(e, DownloadEventKind::SegmentOpened { .. }));
     assert_eq!(opened.count(), 1);
     match run.events.last() {
         Some(DownloadEventKind::Progress { bytes, .. }) => assert_eq!(*bytes, 6 * 6),
@@ -98,12 +105,21 @@ hi/index.m3u8?token=1
 async fn stop_closes_the_file_cleanly() {
     let script = (0..100).map(|i| window(i, 3, "x", false)).collect();
     let fetch = FakeFetch::new().live(script).plain_segments(0..110);
-    let run = record(Arc::new(fetch), opts(), MemSink::default(), Some(Duration::from_secs(7))).await;
+    let run = record(
+        Arc::new(fetch),
+        opts(),
+        MemSink::default(),
+        Some(Duration::from_secs(7)),
+    )
+    .await;
     assert_eq!(run.ok(), Outcome::Stopped);
     assert_eq!(run.closes(), [(0, SplitReason::Stopped)]);
     let text = &run.texts()[0];
     assert!(text.starts_with("<seg0><seg1><seg2><seg3>"), "{text}");
-    let progress = run.events.iter().filter(|e| matches!(e, DownloadEventKind::Progress { .. }));
+    let progress = run
+        .events
+        .iter()
+        .filter(|e| matches!(e, DownloadEventKind::Progress { .. }));
     assert!(progress.count() >= 6, "about one progress event per second");
 }
 
@@ -112,7 +128,12 @@ async fn playlist_errors_are_retried() {
     let fetch = FakeFetch::new()
         .playlist(
             "/live/index.m3u8",
-            vec![Ok(window(1, 2, "a", false)), Err(503), Err(404), Ok(window(2, 2, "b", true))],
+            vec![
+                Ok(window(1, 2, "a", false)),
+                Err(503),
+                Err(404),
+                Ok(window(2, 2, "b", true)),
+            ],
         )
         .plain_segments(1..=3);
     let fetch = Arc::new(fetch);
@@ -125,11 +146,20 @@ async fn playlist_errors_are_retried() {
 #[tokio::test(start_paused = true)]
 async fn expired_playlist_token_fails_without_retrying_forever() {
     let fetch = FakeFetch::new()
-        .playlist("/live/index.m3u8", vec![Ok(window(1, 2, "a", false)), Err(403)])
+        .playlist(
+            "/live/index.m3u8",
+            vec![Ok(window(1, 2, "a", false)), Err(403)],
+        )
         .plain_segments(1..=2);
     let run = record(Arc::new(fetch), opts(), MemSink::default(), None).await;
     let err = run.err();
-    assert!(matches!(err, HlsError::Net(crate::net::NetError::Http { status: 403, .. })), "{err}");
+    assert!(
+        matches!(
+            err,
+            HlsError::Net(crate::net::NetError::Http { status: 403, .. })
+        ),
+        "{err}"
+    );
     assert_eq!(run.texts(), ["<seg1><seg2>"], "what was received is kept");
     assert_eq!(run.closes(), [(0, SplitReason::Error)]);
 }

@@ -16,7 +16,13 @@ async fn falling_behind_the_window_splits() {
     let run = record(Arc::new(fetch), opts(), MemSink::default(), None).await;
     run.ok();
     assert_eq!(run.texts(), ["<seg1><seg2><seg3>", "<seg6><seg7><seg8>"]);
-    assert_eq!(run.closes(), [(0, SplitReason::Discontinuity), (1, SplitReason::EndOfStream)]);
+    assert_eq!(
+        run.closes(),
+        [
+            (0, SplitReason::Discontinuity),
+            (1, SplitReason::EndOfStream)
+        ]
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -32,8 +38,11 @@ async fn sequence_reset_is_a_new_timeline_not_old_segments() {
 
 #[tokio::test(start_paused = true)]
 async fn discontinuity_tag_splits() {
-    let body = "#EXTINF:2,\nseg1.ts\n#EXTINF:2,\nseg2.ts\n#EXT-X-DISCONTINUITY\n#EXTINF:2,\nseg3.ts\n";
-    let fetch = FakeFetch::new().live(vec![pl(1, 2, body, true)]).plain_segments(1..=3);
+    let body =
+        "#EXTINF:2,\nseg1.ts\n#EXTINF:2,\nseg2.ts\n#EXT-X-DISCONTINUITY\n#EXTINF:2,\nseg3.ts\n";
+    let fetch = FakeFetch::new()
+        .live(vec![pl(1, 2, body, true)])
+        .plain_segments(1..=3);
     let run = record(Arc::new(fetch), opts(), MemSink::default(), None).await;
     run.ok();
     assert_eq!(run.texts(), ["<seg1><seg2>", "<seg3>"]);
@@ -54,21 +63,40 @@ async fn fmp4_init_starts_each_file_and_a_new_init_splits() {
     let fetch = Arc::new(fetch);
     let run = record(fetch.clone(), opts(), MemSink::default(), None).await;
     run.ok();
-    assert_eq!(run.texts(), ["\0\0\0\x0cftypAAAA<f1><f2>", "\0\0\0\x0cftypBBBB<f3>"]);
+    assert_eq!(
+        run.texts(),
+        ["\0\0\0\x0cftypAAAA<f1><f2>", "\0\0\0\x0cftypBBBB<f3>"]
+    );
     assert_eq!(run.files[0].ext, "mp4");
-    assert_eq!(run.closes(), [(0, SplitReason::HeaderChange), (1, SplitReason::EndOfStream)]);
-    assert_eq!(fetch.requests("/live/initA.mp4"), 1, "init fetched once per URI");
+    assert_eq!(
+        run.closes(),
+        [
+            (0, SplitReason::HeaderChange),
+            (1, SplitReason::EndOfStream)
+        ]
+    );
+    assert_eq!(
+        fetch.requests("/live/initA.mp4"),
+        1,
+        "init fetched once per URI"
+    );
 }
 
 /// Six 2-second TS segments (50 frames, keyframe every 25); segment 3 does
 /// not start with a keyframe; segment `jump_at` (if any) jumps an hour ahead.
 fn ts_stream(jump_at: Option<u64>) -> (FakeFetch, usize) {
-    let body: String = (1..=6).map(|n| format!("#EXTINF:2,\nseg{n}.ts\n")).collect();
+    let body: String = (1..=6)
+        .map(|n| format!("#EXTINF:2,\nseg{n}.ts\n"))
+        .collect();
     let mut fetch = FakeFetch::new().live(vec![pl(1, 2, &body, true)]);
     fetch.chunk = 1000;
     let mut size = 0;
     for n in 1..=6u64 {
-        let jump = if jump_at.is_some_and(|j| n >= j) { 3600 * 90_000 } else { 0 };
+        let jump = if jump_at.is_some_and(|j| n >= j) {
+            3600 * 90_000
+        } else {
+            0
+        };
         let seg = segment(n * 180_000 + jump, 50, 25, n != 3, false);
         size = seg.len();
         fetch = fetch.res(&format!("/live/seg{n}.ts"), Res::ok(seg));
@@ -105,12 +133,22 @@ async fn duration_limit_uses_pts_and_keyframes() {
         .events
         .iter()
         .filter_map(|e| match e {
-            DownloadEventKind::SegmentClosed { duration, split_reason, .. } => Some((*duration, *split_reason)),
+            DownloadEventKind::SegmentClosed {
+                duration,
+                split_reason,
+                ..
+            } => Some((*duration, *split_reason)),
             _ => None,
         })
         .collect();
-    assert_eq!(durations[0], (Duration::from_secs(6), SplitReason::Duration));
-    assert_eq!(durations[1], (Duration::from_secs(4), SplitReason::Duration));
+    assert_eq!(
+        durations[0],
+        (Duration::from_secs(6), SplitReason::Duration)
+    );
+    assert_eq!(
+        durations[1],
+        (Duration::from_secs(4), SplitReason::Duration)
+    );
 }
 
 #[tokio::test(start_paused = true)]
