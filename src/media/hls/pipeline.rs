@@ -86,6 +86,11 @@ impl<F: Fetch> Pipeline<F> {
         }
     }
 
+    /// A message of the head segment that has already arrived, if any.
+    pub fn try_recv_head(&mut self) -> Option<FetchMsg> {
+        self.queue.front_mut()?.1.rx.try_recv().ok()
+    }
+
     /// Done with the head; the next segment becomes the head.
     pub fn pop_head(&mut self) {
         self.queue.pop_front();

@@ -172,6 +172,7 @@ impl<F: Fetch, S: SegmentSink> HlsRecorder<F, S> {
             tokio::select! {
                 biased;
                 _ = cancel.cancelled() => {
+                    self.flush_head(&mut pipeline, &mut head).await?;
                     self.out.close(SplitReason::Stopped).await?;
                     return Ok(Outcome::Stopped);
                 }
@@ -251,6 +252,24 @@ impl<F: Fetch, S: SegmentSink> HlsRecorder<F, S> {
             }
         }
         Ok(false)
+    }
+
+    /// On stop: writes whatever of the head segment has already arrived
+    /// (including bytes still held for peeking) instead of dropping it.
+    async fn flush_head(
+        &mut self,
+        pipeline: &mut Pipeline<F>,
+        head: &mut Head,
+    ) -> Result<(), HlsError> {
+        if head.job.is_none() {
+            head.job = pipeline.head().cloned();
+        }
+        while let Some(msg) = pipeline.try_recv_head() {
+            if self.on_head_msg(head, msg).await? {
+                return Ok(());
+            }
+        }
+        self.finish_segment(head, true).await
     }
 
     /// Decides where the head segment goes and writes what was peeked.

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
@@ -27,6 +28,8 @@ pub struct Res {
     pub always_fail: bool,
     /// Delay before the response.
     pub delay: Duration,
+    /// Send this many chunks, then hang forever.
+    pub hang_after: Option<usize>,
 }
 
 impl Res {
@@ -160,6 +163,11 @@ impl Fetch for FakeFetch {
                 url: url.path().into(),
                 detail: "connection reset".into(),
             }));
+        }
+        if let Some(n) = res.hang_after {
+            chunks.truncate(n);
+            let hang = futures::stream::pending();
+            return Ok(Box::pin(futures::stream::iter(chunks).chain(hang)));
         }
         Ok(Box::pin(futures::stream::iter(chunks)))
     }

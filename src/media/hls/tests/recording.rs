@@ -124,6 +124,32 @@ async fn stop_closes_the_file_cleanly() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn stop_keeps_the_bytes_of_a_half_downloaded_segment() {
+    let mut fetch = FakeFetch::new()
+        .live(vec![window(1, 2, "x", false)])
+        .plain_segments([1])
+        .res(
+            "/live/seg2.ts",
+            Res {
+                hang_after: Some(3),
+                ..Res::ok("<seg2 is a longer segment>")
+            },
+        );
+    fetch.chunk = 4;
+    let run = record(
+        Arc::new(fetch),
+        opts(),
+        MemSink::default(),
+        Some(Duration::from_secs(5)),
+    )
+    .await;
+    assert_eq!(run.ok(), Outcome::Stopped);
+    // Not a keyframe-decidable TS body: still being peeked at when stopped.
+    assert_eq!(run.texts(), ["<seg1><seg2 is a l"]);
+    assert_eq!(run.closes(), [(0, SplitReason::Stopped)]);
+}
+
+#[tokio::test(start_paused = true)]
 async fn playlist_errors_are_retried() {
     let fetch = FakeFetch::new()
         .playlist(
