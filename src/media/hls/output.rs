@@ -140,3 +140,31 @@ async fn blocking_keep<T: Send + 'static>(
         .await
         .map_err(|e| HlsError::Internal(format!("file task failed: {e}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn writes_part_then_renames_on_close() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        let mut sink = FileSink::new(Box::new(move |i, ext| {
+            root.join("sub").join(format!("rec{i}.{ext}"))
+        }));
+        let path = sink.open(4, "ts").await.unwrap();
+        assert_eq!(path, dir.path().join("sub/rec4.ts"));
+        sink.write(Bytes::from_static(b"abc")).await.unwrap();
+        sink.write(Bytes::from_static(b"def")).await.unwrap();
+        // While recording only the .part exists, already holding the bytes.
+        assert!(!path.exists());
+        assert_eq!(std::fs::read(part_path(&path)).unwrap(), b"abcdef");
+        sink.close().await.unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"abcdef");
+        assert!(!part_path(&path).exists());
+        assert!(matches!(
+            sink.write(Bytes::from_static(b"x")).await,
+            Err(HlsError::Internal(_))
+        ));
+    }
+}

@@ -35,6 +35,17 @@ pub async fn resolve_media<F: Fetch>(
                     %quality,
                     "chose HLS variant"
                 );
+                let separate_audio = v.audio.as_ref().is_some_and(|group| {
+                    m.alternatives
+                        .iter()
+                        .any(|a| &a.group_id == group && a.uri.is_some())
+                });
+                if separate_audio {
+                    tracing::warn!(
+                        "the chosen HLS variant carries its audio in a separate rendition, \
+                         which mesio does not record yet: the recording may have no sound"
+                    );
+                }
                 url = url.join(v.uri.trim()).map_err(|e| HlsError::Playlist {
                     url: redact_url(&url),
                     reason: format!("bad variant URI: {e}"),

@@ -94,8 +94,13 @@ impl PlaylistTracker {
             return self.emit(&fresh, boundary);
         }
         // The sequence went backwards: a reset, or a stale cached playlist.
-        let far_back = last - newest > w.segments.len() as u64;
-        if far_back || self.contradicts_history(w) {
+        // Segments we recorded under the same numbers decide; without any,
+        // only a step back larger than the window is taken as a reset.
+        let reset = match self.matches_history(w) {
+            Some(same) => !same,
+            None => last - newest > w.segments.len() as u64,
+        };
+        if reset {
             tracing::warn!(
                 last,
                 newest,
@@ -108,14 +113,22 @@ impl PlaylistTracker {
         Vec::new()
     }
 
-    /// Whether some sequence number we recorded now names a different
-    /// resource (compared without the query, where tokens live).
-    fn contradicts_history(&self, w: &MediaWindow) -> bool {
-        w.segments.iter().any(|s| {
-            self.history
-                .iter()
-                .any(|(seq, path)| *seq == s.seq && *path != s.url.path())
-        })
+    /// For the sequence numbers of `w` we recorded: `Some(true)` if all name
+    /// the same resource as then (compared without the query, where tokens
+    /// live), `Some(false)` if any differs, `None` if none was recorded.
+    fn matches_history(&self, w: &MediaWindow) -> Option<bool> {
+        let mut seen = None;
+        for s in &w.segments {
+            for (seq, path) in &self.history {
+                if *seq == s.seq {
+                    if *path != s.url.path() {
+                        return Some(false);
+                    }
+                    seen = Some(true);
+                }
+            }
+        }
+        seen
     }
 
     fn emit(&mut self, segs: &[SegmentRef], boundary: Option<Boundary>) -> Vec<SegmentJob> {

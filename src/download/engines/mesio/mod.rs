@@ -94,30 +94,66 @@ impl MesioEngine {
             events.emit(DownloadEventKind::Started {
                 engine: EngineKind::Mesio,
             });
-            let req = Arc::new(req);
-            let paths = req.clone();
-            let sink = FileSink::new(Box::new(move |index, ext| paths.segment_path(index, ext)));
-            let sink_events = events.clone();
-            let recorder = HlsRecorder::new(
-                Arc::new(client),
-                sink,
-                Box::new(move |kind| sink_events.emit(kind)),
+            // The recording runs in its own task so that even a panic ends
+            // with a `Failed` event; the guard aborts it if this task is
+            // aborted (DownloadHandle::stop after its timeout).
+            let mut recording = AbortOnDrop(tokio::spawn(record_hls(
+                req,
+                url,
+                client,
                 opts,
-            );
-            match recorder.run(&url, token).await {
-                Ok(Outcome::EndOfStream | Outcome::Stopped) => {
-                    events.emit(DownloadEventKind::Finished)
-                }
-                Err(e) => {
-                    let e = EngineError::from(e);
-                    tracing::warn!(streamer = %req.streamer_name, error = %e, "HLS recording failed");
-                    events.emit(DownloadEventKind::Failed {
-                        retryable: e.retryable(),
-                        error: e.to_string(),
-                    });
-                }
+                events.clone(),
+                token,
+            )));
+            let outcome = match (&mut recording.0).await {
+                Ok(outcome) => outcome,
+                Err(e) => Err(EngineError::Other(format!("mesio HLS task failed: {e}"))),
+            };
+            match outcome {
+                Ok(()) => events.emit(DownloadEventKind::Finished),
+                Err(e) => events.emit(DownloadEventKind::Failed {
+                    retryable: e.retryable(),
+                    error: e.to_string(),
+                }),
             }
         });
         Ok(DownloadHandle::new(cancel, task))
+    }
+}
+
+/// Records one HLS stream into files named by the request.
+async fn record_hls(
+    req: DownloadRequest,
+    url: Url,
+    client: HttpClient,
+    opts: HlsOptions,
+    events: EventSink,
+    cancel: CancellationToken,
+) -> Result<(), EngineError> {
+    let req = Arc::new(req);
+    let paths = req.clone();
+    let sink = FileSink::new(Box::new(move |index, ext| paths.segment_path(index, ext)));
+    let recorder = HlsRecorder::new(
+        Arc::new(client),
+        sink,
+        Box::new(move |kind| events.emit(kind)),
+        opts,
+    );
+    match recorder.run(&url, cancel).await {
+        Ok(Outcome::EndOfStream | Outcome::Stopped) => Ok(()),
+        Err(e) => {
+            let e = EngineError::from(e);
+            tracing::warn!(streamer = %req.streamer_name, error = %e, "HLS recording failed");
+            Err(e)
+        }
+    }
+}
+
+/// Aborts the task when dropped.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }

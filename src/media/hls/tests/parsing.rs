@@ -184,8 +184,10 @@ fn tracker_marks_window_skips_resets_and_tags() {
     assert_eq!(jobs[0].boundary, Some(Boundary::Skipped { missing: 2 }));
     assert_eq!(jobs[1].boundary, None);
 
-    // A stale (older, cached) copy of the same timeline is ignored.
+    // A stale (older, cached) copy of the same timeline is ignored, even
+    // one further back than the window is long.
     assert!(t.update(&media(&window(9, 3, "z", false))).is_empty());
+    assert!(t.update(&media(&window(5, 3, "z", false))).is_empty());
 
     // Reset far back: new timeline from the oldest listed segment.
     let jobs = t.update(&media(&window(0, 3, "a", false)));
