@@ -105,6 +105,8 @@ pub struct HlsRecorder<F, S> {
     budget: Arc<ByteBudget>,
     out: Assembler<S>,
     losses: u32,
+    /// Why the latest segment was lost, while in a loss streak.
+    last_loss: Option<HlsError>,
     progress: (Instant, u64),
 }
 
@@ -117,6 +119,7 @@ impl<F: Fetch, S: SegmentSink> HlsRecorder<F, S> {
             opts,
             out,
             losses: 0,
+            last_loss: None,
             progress: (Instant::now(), 0),
         }
     }
@@ -198,6 +201,13 @@ impl<F: Fetch, S: SegmentSink> HlsRecorder<F, S> {
         }
         match end {
             Some(Ok(outcome)) => {
+                // A stream whose every segment was lost recorded nothing:
+                // that is a failure, not a finished recording.
+                if let Some(e) = self.last_loss.take()
+                    && self.out.totals().0 == 0
+                {
+                    return Err(e);
+                }
                 self.out.close(SplitReason::EndOfStream).await?;
                 Ok(outcome)
             }
@@ -239,6 +249,7 @@ impl<F: Fetch, S: SegmentSink> HlsRecorder<F, S> {
             FetchMsg::Done => {
                 self.finish_segment(head, false).await?;
                 self.losses = 0;
+                self.last_loss = None;
                 return Ok(true);
             }
             FetchMsg::Failed(e) => {
@@ -248,6 +259,7 @@ impl<F: Fetch, S: SegmentSink> HlsRecorder<F, S> {
                 if self.losses >= self.opts.max_consecutive_losses {
                     return Err(e);
                 }
+                self.last_loss = Some(e);
                 return Ok(true);
             }
         }

@@ -7,7 +7,7 @@ use super::*;
 #[test]
 fn real_segments_start_with_keyframes_and_last_two_seconds() {
     let dir = tempfile::tempdir().unwrap();
-    let Some(segs) = ffmpeg_hls(dir.path(), 6, 2) else {
+    let Some(segs) = ffmpeg_hls(dir.path(), 6, 2, false) else {
         return;
     };
     assert_eq!(segs.len(), 3, "ffmpeg made {segs:?}");

@@ -143,12 +143,15 @@ pub fn segment(pts0: u64, frames: u32, gop: u32, first_key: bool, rai: bool) -> 
 }
 
 /// Real HLS segments made by ffmpeg (H.264 + AAC, 25 fps, keyframe every
-/// second, `seg_secs`-second segments) in `dir`: returns the segment paths in
-/// order, or `None` (after a loud note) when ffmpeg is not installed.
+/// second, `seg_secs`-second segments) in `dir`, as TS (`seg{n}.ts`) or, with
+/// `fmp4`, as fragmented MP4 (`init.mp4` + `seg{n}.m4s`); `index.m3u8` is
+/// ffmpeg's playlist. Returns the segment paths in order, or `None` (after
+/// a loud note) when ffmpeg is not installed.
 pub fn ffmpeg_hls(
     dir: &std::path::Path,
     total_secs: u32,
     seg_secs: u32,
+    fmp4: bool,
 ) -> Option<Vec<std::path::PathBuf>> {
     use std::process::Command;
     let have = Command::new("ffmpeg")
@@ -156,53 +159,55 @@ pub fn ffmpeg_hls(
         .output()
         .is_ok_and(|o| o.status.success());
     if !have {
-        eprintln!("!!! ffmpeg not found on PATH: SKIPPING the tests on real TS segments !!!");
+        eprintln!("!!! ffmpeg not found on PATH: SKIPPING the tests on real HLS segments !!!");
         return None;
     }
-    let status = Command::new("ffmpeg")
-        .args([
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=160x90:rate=25",
-        ])
-        .args(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100"])
-        .args(["-t", &total_secs.to_string()])
-        .args([
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-g",
-            "25",
-            "-sc_threshold",
-            "0",
-        ])
-        .args([
-            "-c:a",
-            "aac",
-            "-b:a",
-            "32k",
-            "-f",
-            "hls",
-            "-hls_time",
-            &seg_secs.to_string(),
-        ])
-        .args(["-hls_list_size", "0", "-hls_segment_filename"])
-        .arg(dir.join("seg%d.ts"))
+    let ext = if fmp4 { "m4s" } else { "ts" };
+    let mut cmd = Command::new("ffmpeg");
+    cmd.args([
+        "-v",
+        "error",
+        "-y",
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=160x90:rate=25",
+    ])
+    .args(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100"])
+    .args(["-t", &total_secs.to_string()])
+    .args([
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-g",
+        "25",
+        "-sc_threshold",
+        "0",
+    ])
+    .args(["-c:a", "aac", "-b:a", "32k", "-f", "hls"])
+    .args(["-hls_time", &seg_secs.to_string(), "-hls_list_size", "0"]);
+    if fmp4 {
+        cmd.args([
+            "-hls_segment_type",
+            "fmp4",
+            "-hls_fmp4_init_filename",
+            "init.mp4",
+        ]);
+    }
+    let status = cmd
+        .arg("-hls_segment_filename")
+        .arg(dir.join(format!("seg%d.{ext}")))
         .arg(dir.join("index.m3u8"))
         .status()
         .expect("run ffmpeg");
     assert!(status.success(), "ffmpeg failed to make HLS fixtures");
-    let mut segs: Vec<_> = (0..)
-        .map(|i| dir.join(format!("seg{i}.ts")))
-        .take_while(|p| p.exists())
-        .collect();
-    segs.shrink_to_fit();
-    Some(segs)
+    Some(
+        (0..)
+            .map(|i| dir.join(format!("seg{i}.{ext}")))
+            .take_while(|p| p.exists())
+            .collect(),
+    )
 }
 
 /// `ffprobe` duration of a file and whether it printed errors; `None` when

@@ -2,6 +2,7 @@
 //! ffmpeg-made TS segments on a sliding window, recorded through the real
 //! HTTP client and file sink, checked with ffprobe.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -23,7 +24,11 @@ use crate::platform::StreamCandidate;
 struct Live {
     started: Instant,
     step: Duration,
-    segments: Vec<(Bytes, f64)>,
+    /// `(file name, duration)` in playlist order.
+    segments: Vec<(String, f64)>,
+    files: HashMap<String, Bytes>,
+    /// fMP4 init section name.
+    map: Option<String>,
     /// Whether to end with ENDLIST once every segment is out.
     ends: bool,
     reloads: Mutex<u32>,
@@ -39,10 +44,13 @@ impl Live {
         let mut reloads = self.reloads.lock().unwrap();
         *reloads += 1;
         let mut text = format!(
-            "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:1\n#EXT-X-MEDIA-SEQUENCE:{first}\n"
+            "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:1\n#EXT-X-MEDIA-SEQUENCE:{first}\n"
         );
-        for (i, (_, d)) in self.segments.iter().enumerate().take(out).skip(first) {
-            text.push_str(&format!("#EXTINF:{d:.6},\nseg{i}.ts?token={reloads}\n"));
+        if let Some(map) = &self.map {
+            text.push_str(&format!("#EXT-X-MAP:URI=\"{map}?token={reloads}\"\n"));
+        }
+        for (name, d) in self.segments.iter().take(out).skip(first) {
+            text.push_str(&format!("#EXTINF:{d:.6},\n{name}?token={reloads}\n"));
         }
         if self.ends && out == n {
             text.push_str("#EXT-X-ENDLIST\n");
@@ -56,51 +64,51 @@ async fn playlist(State(live): State<Arc<Live>>, headers: HeaderMap) -> String {
     live.playlist()
 }
 
-async fn segment(
+async fn file(
     State(live): State<Arc<Live>>,
     UrlPath(name): UrlPath<String>,
 ) -> Result<Bytes, StatusCode> {
-    let i: usize = name
-        .strip_prefix("seg")
-        .and_then(|s| s.strip_suffix(".ts"))
-        .and_then(|s| s.parse().ok())
-        .ok_or(StatusCode::NOT_FOUND)?;
-    live.segments
-        .get(i)
-        .map(|s| s.0.clone())
-        .ok_or(StatusCode::NOT_FOUND)
+    live.files.get(&name).cloned().ok_or(StatusCode::NOT_FOUND)
 }
 
-/// Serves ffmpeg segments made in `dir`; `None` when ffmpeg is missing.
-async fn serve(dir: &Path, ends: bool) -> Option<(String, Arc<Live>, f64)> {
-    let files = ffmpeg_hls(dir, 6, 1)?;
+/// Serves ffmpeg segments (TS or fMP4) made in `dir`; `None` when ffmpeg
+/// is missing. Returns the playlist URL, the server state and the total
+/// EXTINF duration.
+async fn serve(dir: &Path, ends: bool, fmp4: bool) -> Option<(String, Arc<Live>, f64)> {
+    let paths = ffmpeg_hls(dir, 6, 1, fmp4)?;
     let index = std::fs::read(dir.join("index.m3u8")).unwrap();
     let base = url::Url::parse("http://x/index.m3u8").unwrap();
     let Ok(Parsed::Media(w)) = parse(&base, &index) else {
         panic!("ffmpeg playlist unreadable");
     };
-    let segments: Vec<_> = files
+    let name = |p: &Path| p.file_name().unwrap().to_string_lossy().into_owned();
+    let mut files: HashMap<_, _> = paths
+        .iter()
+        .map(|p| (name(p), Bytes::from(std::fs::read(p).unwrap())))
+        .collect();
+    let segments: Vec<_> = paths
         .iter()
         .zip(&w.segments)
-        .map(|(f, s)| {
-            (
-                Bytes::from(std::fs::read(f).unwrap()),
-                s.duration.as_secs_f64(),
-            )
-        })
+        .map(|(p, s)| (name(p), s.duration.as_secs_f64()))
         .collect();
+    let map = fmp4.then(|| "init.mp4".to_string());
+    if let Some(m) = &map {
+        files.insert(m.clone(), Bytes::from(std::fs::read(dir.join(m)).unwrap()));
+    }
     let total = segments.iter().map(|s| s.1).sum();
     let live = Arc::new(Live {
         started: Instant::now(),
         step: Duration::from_millis(200),
         segments,
+        files,
+        map,
         ends,
         reloads: Mutex::new(0),
         headers: Mutex::new(Vec::new()),
     });
     let app = axum::Router::new()
         .route("/live/index.m3u8", get(playlist))
-        .route("/live/{name}", get(segment))
+        .route("/live/{name}", get(file))
         .with_state(live.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -173,7 +181,7 @@ fn assert_playable(path: &Path, expected_secs: f64) {
 #[tokio::test]
 async fn records_live_hls_into_a_playable_file() {
     let fixtures = tempfile::tempdir().unwrap();
-    let Some((url, live, total)) = serve(fixtures.path(), true).await else {
+    let Some((url, live, total)) = serve(fixtures.path(), true, false).await else {
         return;
     };
     let out = tempfile::tempdir().unwrap();
@@ -232,7 +240,7 @@ async fn records_live_hls_into_a_playable_file() {
 #[tokio::test]
 async fn stop_closes_the_file_and_finishes() {
     let fixtures = tempfile::tempdir().unwrap();
-    let Some((url, _live, _)) = serve(fixtures.path(), false).await else {
+    let Some((url, _live, _)) = serve(fixtures.path(), false, false).await else {
         return;
     };
     let out = tempfile::tempdir().unwrap();
@@ -254,6 +262,31 @@ async fn stop_closes_the_file_and_finishes() {
     let reported = files[0].1.as_secs_f64();
     assert!(reported >= 2.0, "recorded only {reported} s");
     assert_playable(&files[0].0, reported);
+}
+
+#[tokio::test]
+async fn records_fmp4_hls_into_a_playable_mp4() {
+    let fixtures = tempfile::tempdir().unwrap();
+    let Some((url, _live, total)) = serve(fixtures.path(), true, true).await else {
+        return;
+    };
+    let out = tempfile::tempdir().unwrap();
+    let req = request(&url, out.path(), StreamFormat::Hls);
+    let (tx, mut rx) = broadcast::channel(1024);
+    let sink = EventSink::new(&req, tx);
+    let handle = MesioEngine::new().start(req, sink).unwrap();
+    tokio::time::timeout(Duration::from_secs(20), handle.wait())
+        .await
+        .expect("engine hung");
+
+    let events = drain(&mut rx);
+    assert_eq!(events.last(), Some(&DownloadEventKind::Finished));
+    let files = closed(&events);
+    // The init URI carries a rotating token: compared by content, it is
+    // the same init, so there is one file.
+    assert_eq!(files.len(), 1, "{events:?}");
+    assert_eq!(files[0].0, out.path().join("alice_003.mp4"));
+    assert_playable(&files[0].0, total);
 }
 
 #[tokio::test]

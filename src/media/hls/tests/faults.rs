@@ -90,6 +90,21 @@ async fn too_many_losses_in_a_row_fail_the_recording() {
     assert!(run.files.is_empty());
 }
 
+#[tokio::test(start_paused = true)]
+async fn a_stream_whose_every_segment_is_lost_is_a_failure() {
+    let fetch = FakeFetch::new().live(vec![window(1, 2, "a", true)]);
+    let run = record(Arc::new(fetch), opts(), MemSink::default(), None).await;
+    let err = run.err();
+    assert!(
+        matches!(
+            err,
+            HlsError::Net(crate::net::NetError::Http { status: 404, .. })
+        ),
+        "{err}"
+    );
+    assert!(run.files.is_empty());
+}
+
 fn encrypt(key: &[u8; 16], iv: &[u8; 16], plain: &[u8]) -> Vec<u8> {
     cbc::Encryptor::<aes::Aes128>::new(key.into(), iv.into()).encrypt_padded_vec_mut::<Pkcs7>(plain)
 }
