@@ -68,14 +68,7 @@ impl Srec {
 
     /// Starts `srec run --no-tui` and waits for its ready line.
     pub fn daemon(&self) -> Daemon {
-        let child = self
-            .command()
-            .args(["run", "--no-tui"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn daemon");
-        let mut d = Daemon::follow(child);
+        let mut d = Daemon::spawn(self.command());
         d.wait_for("srec ready", Duration::from_secs(20));
         d
     }
@@ -103,6 +96,17 @@ pub struct Daemon {
 }
 
 impl Daemon {
+    /// Spawns `cmd run --no-tui` with stderr followed.
+    pub fn spawn(mut cmd: Command) -> Self {
+        let child = cmd
+            .args(["run", "--no-tui"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn daemon");
+        Self::follow(child)
+    }
+
     fn follow(mut child: Child) -> Self {
         let stderr = child.stderr.take().expect("piped stderr");
         let (tx, lines) = mpsc::channel();
@@ -184,4 +188,72 @@ impl Drop for Daemon {
 /// The repository root (for examples/, man/, completions/).
 pub fn repo_root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Polls `f` every 100 ms until it is true or `timeout` passes.
+pub fn wait_until(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
+    let end = Instant::now() + timeout;
+    loop {
+        if f() {
+            return true;
+        }
+        if Instant::now() > end {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Whether ffprobe is installed (CI installs it; skipped loudly otherwise).
+pub fn have_ffprobe() -> bool {
+    let ok = Command::new("ffprobe")
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        eprintln!("SKIPPED: ffprobe not installed; media files not verified");
+    }
+    ok
+}
+
+/// Asserts ffprobe reads the file without a single error line.
+pub fn ffprobe_ok(path: &Path) {
+    if !have_ffprobe() {
+        return;
+    }
+    let out = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "format=duration",
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(path)
+        .output()
+        .expect("ffprobe");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && err.trim().is_empty(),
+        "ffprobe {}: {err}",
+        path.display()
+    );
+}
+
+/// Media duration in seconds according to ffprobe.
+pub fn ffprobe_duration(path: &Path) -> Option<f64> {
+    let out = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "format=duration",
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(path)
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&out.stdout).trim().parse().ok()
 }

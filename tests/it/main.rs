@@ -4,5 +4,7 @@
 mod cli_config;
 mod cli_streamers;
 mod daemon;
+mod fake;
 mod generated;
 mod harness;
+mod recording;

@@ -1,1 +1,157 @@
-//! Fake live platform (placeholder until issue 3 lands).
+//! fake-live: a local fake live-streaming platform for srec's tests and demos.
+//!
+//! One server on 127.0.0.1 serves, per room: a platform status API, an HTML
+//! room page, a sliding-window HLS live stream (MPEG-TS or fMP4, optionally
+//! AES-128), an HTTP-FLV live stream and a chat websocket. Media comes from
+//! small ffmpeg-made fixtures replayed in a loop with continuous timestamps.
+//! Tests flip rooms live/offline and inject faults through [`Room`] or the
+//! `/control` HTTP API, and read request counters through [`FakeLive::stats`].
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use fake_live::{FakeLive, ServerOptions, Fault};
+//! let server = FakeLive::start(ServerOptions { speed: 4.0, ..Default::default() }).await?;
+//! let room = server.live_room("alice");
+//! println!("record {}", room.page_url());
+//! room.set_fault(Fault::SegmentStatus { seq: Some(7), status: 404 });
+//! server.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+pub mod fault;
+mod http;
+pub mod media;
+pub mod options;
+mod playlist;
+mod room;
+mod shared;
+pub mod stats;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+pub use fault::Fault;
+pub use options::{HlsMode, ServerOptions};
+pub use room::{Room, RoomInfo};
+pub use stats::Stats;
+
+use media::fixture::Media;
+use room::Settings;
+use shared::Shared;
+
+/// A running fake platform. Dropping it stops the server in the background;
+/// [`FakeLive::shutdown`] stops it and waits.
+pub struct FakeLive {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    server: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl FakeLive {
+    /// Binds 127.0.0.1:`opts.port`, creates `opts.rooms` (live) and serves.
+    pub async fn start(opts: ServerOptions) -> std::io::Result<FakeLive> {
+        opts.validate()?;
+        let media = Media::load().map_err(std::io::Error::other)?;
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, opts.port)).await?;
+        let addr = listener.local_addr()?;
+        let settings = Arc::new(Settings {
+            base_url: format!("http://{addr}"),
+            speed: opts.speed,
+            window: opts.window,
+            retention: opts.retention.max(opts.window),
+            encrypted: opts.encrypted,
+            hls_mode: opts.hls_mode,
+            chat_interval: opts.chat_interval,
+        });
+        let shared = Arc::new(Shared {
+            settings,
+            media,
+            rooms: Mutex::default(),
+            counters: Default::default(),
+            cancel: CancellationToken::new(),
+        });
+        for id in &opts.rooms {
+            shared.room_or_create(id, true);
+        }
+        let app = http::router(shared.clone());
+        let stop = shared.cancel.clone();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(stop.cancelled_owned())
+                .await
+        });
+        Ok(FakeLive {
+            shared,
+            addr,
+            server: Some(server),
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT` (no trailing slash).
+    pub fn base_url(&self) -> String {
+        self.shared.settings.base_url.clone()
+    }
+
+    /// The room with this id, created **offline** if missing (so a test can
+    /// watch a recorder notice it going live). An existing room is returned
+    /// as it is.
+    ///
+    /// # Panics
+    /// If `id` is not made of ASCII letters, digits, `-` and `_` (ids end up
+    /// in URL paths); that is a bug in the calling test.
+    pub fn room(&self, id: &str) -> Room {
+        match self.shared.room_or_create(id, false) {
+            Some(room) => room,
+            None => panic!("invalid room id {id:?}: use ASCII letters, digits, '-' and '_'"),
+        }
+    }
+
+    /// The room with this id, created if missing, and live (a new session
+    /// starts only if it was offline).
+    ///
+    /// # Panics
+    /// As [`FakeLive::room`].
+    pub fn live_room(&self, id: &str) -> Room {
+        let room = self.room(id);
+        room.set_live(true);
+        room
+    }
+
+    /// Every room, in id order.
+    pub fn rooms(&self) -> Vec<Room> {
+        self.shared.all_rooms()
+    }
+
+    /// Server-wide request counters.
+    pub fn stats(&self) -> Stats {
+        self.shared.counters.snapshot()
+    }
+
+    /// Stops accepting, ends every stream and waits (at most a few seconds)
+    /// for the server task.
+    pub async fn shutdown(mut self) {
+        self.shared.cancel.cancel();
+        if let Some(mut server) = self.server.take()
+            && tokio::time::timeout(Duration::from_secs(5), &mut server)
+                .await
+                .is_err()
+        {
+            server.abort();
+        }
+    }
+}
+
+impl Drop for FakeLive {
+    fn drop(&mut self) {
+        self.shared.cancel.cancel();
+    }
+}

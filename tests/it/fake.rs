@@ -1,0 +1,58 @@
+//! The fake live platform (tests/support/fake-live) running on its own
+//! runtime for the duration of a test.
+
+use fake_live::{FakeLive, Room, ServerOptions, Stats};
+
+pub struct Fake {
+    pub server: Option<FakeLive>,
+    rt: tokio::runtime::Runtime,
+}
+
+impl Fake {
+    pub fn start(opts: ServerOptions) -> Self {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let server = rt
+            .block_on(FakeLive::start(opts))
+            .expect("fake live server");
+        Self {
+            server: Some(server),
+            rt,
+        }
+    }
+
+    pub fn new() -> Self {
+        Self::start(ServerOptions::default())
+    }
+
+    fn s(&self) -> &FakeLive {
+        self.server.as_ref().expect("running")
+    }
+
+    /// A room (created offline if new).
+    pub fn room(&self, id: &str) -> Room {
+        self.s().room(id)
+    }
+
+    /// A room that is live now.
+    pub fn live_room(&self, id: &str) -> Room {
+        let r = self.room(id);
+        r.set_live(true);
+        r
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.s().stats()
+    }
+}
+
+impl Drop for Fake {
+    fn drop(&mut self) {
+        if let Some(s) = self.server.take() {
+            self.rt.block_on(s.shutdown());
+        }
+    }
+}
