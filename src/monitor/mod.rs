@@ -1,6 +1,7 @@
 //! StreamMonitor: runs live checks, applies filters, opens and closes
 //! sessions, and publishes [`MonitorEvent`]s through a DB outbox.
 
+pub mod batch;
 pub mod filters;
 pub mod outbox;
 pub mod service;

@@ -40,11 +40,11 @@ struct Runtime {
 
 /// Runs checks and applies their results.
 pub struct StreamMonitor {
-    db: Db,
-    streamers: Arc<StreamerManager>,
-    config: Arc<ConfigService>,
-    platforms: PlatformRegistry,
-    clients: ClientPool,
+    pub(super) db: Db,
+    pub(super) streamers: Arc<StreamerManager>,
+    pub(super) config: Arc<ConfigService>,
+    pub(super) platforms: PlatformRegistry,
+    pub(super) clients: ClientPool,
     runtime: Mutex<HashMap<i64, Runtime>>,
     outbox_wake: Arc<Notify>,
 }
@@ -116,45 +116,6 @@ impl StreamMonitor {
             config: &eff,
         };
         platform.check_live(&ctx).await
-    }
-
-    /// Checks a group of batch-capable streamers with one request. `members`
-    /// are `(streamer id, room id)`.
-    pub async fn check_batch(&self, members: &[(i64, String)]) -> Vec<(i64, Outcome)> {
-        let present: Vec<(Streamer, String)> = members
-            .iter()
-            .filter_map(|(id, room)| self.streamers.get(*id).map(|s| (s, room.clone())))
-            .collect();
-        let Some((first, _)) = present.first() else {
-            return Vec::new();
-        };
-        let eff = self.config.effective(first);
-        let ids: Vec<String> = present.iter().map(|(_, r)| r.clone()).collect();
-        let result = match self.clients.client(&eff) {
-            Ok(http) => {
-                let platform = self.platforms.by_name(&first.platform);
-                let ctx = CheckContext {
-                    url: &first.url,
-                    http: &http,
-                    config: &eff,
-                };
-                platform.check_batch(&ctx, &ids).await
-            }
-            Err(e) => Err(PlatformError::Transient(e)),
-        };
-        let mut out = Vec::with_capacity(present.len());
-        let mut map = result;
-        for (s, room) in present {
-            let r = match &mut map {
-                Ok(m) => m
-                    .remove(&room)
-                    .ok_or_else(|| PlatformError::NotFound(format!("room `{room}`"))),
-                Err(e) => Err(e.clone()),
-            };
-            let eff = self.config.effective(&s);
-            out.push((s.id, self.apply(&s, &eff, r).await));
-        }
-        out
     }
 
     async fn session_of(&self, id: i64) -> Result<Option<i64>, DbError> {

@@ -110,6 +110,10 @@ impl Platform for FakePlatform {
         })
     }
 
+    fn max_batch(&self) -> usize {
+        500
+    }
+
     fn batch_group(&self, url: &str) -> Option<BatchGroup> {
         split(url).map(|(key, id)| BatchGroup { key, id })
     }

@@ -132,6 +132,11 @@ pub trait Platform: Send + Sync {
         None
     }
 
+    /// Most rooms one batch request may name (platforms cap it).
+    fn max_batch(&self) -> usize {
+        100
+    }
+
     /// Checks many rooms of one group in one request. Rooms missing from
     /// the answer do not exist.
     fn check_batch<'a>(

@@ -163,6 +163,44 @@ fn fifty_streamers_share_one_batch_request_per_interval() {
 }
 
 #[test]
+fn large_groups_are_split_into_batches_the_platform_accepts() {
+    let fake = Fake::new();
+    let s = Srec::new();
+    config(&s, "");
+    db(&s)
+        .with(|c| {
+            for i in 0..1200 {
+                let url = fake.room(&format!("b{i}")).page_url();
+                srec::db::streamers::insert(
+                    c,
+                    &srec::streamer::NewStreamer {
+                        url,
+                        name: format!("b{i}"),
+                        platform: "fake".into(),
+                        priority: Default::default(),
+                        enabled: true,
+                        template: None,
+                        overrides: Default::default(),
+                    },
+                )?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let before = fake.stats();
+    let mut d = s.daemon();
+    std::thread::sleep(Duration::from_millis(2500));
+    d.signal("TERM");
+    assert_eq!(d.wait_exit(EXIT), 0);
+    let batches = fake.stats().batch_api - before.batch_api;
+    // 1200 rooms, at most 500 per request: 3 requests per round, 2-3 rounds.
+    assert!((3..=9).contains(&batches), "{batches}");
+    let list = s.json(&["list"]);
+    let errors = list.as_array().unwrap().iter().filter(|x| x["state"] != "not_live").count();
+    assert_eq!(errors, 0, "every room checked without error");
+}
+
+#[test]
 fn filters_keep_live_streams_out_of_schedule() {
     let fake = Fake::new();
     let rerun = fake.live_room("rerun");

@@ -1,0 +1,61 @@
+//! Batch checks: one request answers for many streamers of a platform that
+//! supports it, split into chunks of the platform's maximum batch size.
+
+use super::service::{Outcome, StreamMonitor};
+use crate::platform::{CheckContext, Platform, PlatformError};
+use crate::streamer::Streamer;
+
+impl StreamMonitor {
+    /// Checks a group of batch-capable streamers with one request per
+    /// `Platform::max_batch` members. `members` are `(streamer id, room id)`.
+    pub async fn check_batch(&self, members: &[(i64, String)]) -> Vec<(i64, Outcome)> {
+        let present: Vec<(Streamer, String)> = members
+            .iter()
+            .filter_map(|(id, room)| self.streamers.get(*id).map(|s| (s, room.clone())))
+            .collect();
+        let Some((first, _)) = present.first() else {
+            return Vec::new();
+        };
+        let platform = self.platforms.by_name(&first.platform);
+        let mut out = Vec::with_capacity(present.len());
+        for chunk in present.chunks(platform.max_batch().max(1)) {
+            out.extend(self.check_chunk(platform.as_ref(), chunk).await);
+        }
+        out
+    }
+
+    async fn check_chunk(
+        &self,
+        platform: &dyn Platform,
+        chunk: &[(Streamer, String)],
+    ) -> Vec<(i64, Outcome)> {
+        let Some((first, _)) = chunk.first() else {
+            return Vec::new();
+        };
+        let eff = self.config.effective(first);
+        let ids: Vec<String> = chunk.iter().map(|(_, r)| r.clone()).collect();
+        let mut result = match self.clients.client(&eff) {
+            Ok(http) => {
+                let ctx = CheckContext {
+                    url: &first.url,
+                    http: &http,
+                    config: &eff,
+                };
+                platform.check_batch(&ctx, &ids).await
+            }
+            Err(e) => Err(PlatformError::Transient(e)),
+        };
+        let mut out = Vec::with_capacity(chunk.len());
+        for (s, room) in chunk {
+            let r = match &mut result {
+                Ok(m) => m
+                    .remove(room)
+                    .ok_or_else(|| PlatformError::NotFound(format!("room `{room}`"))),
+                Err(e) => Err(e.clone()),
+            };
+            let eff = self.config.effective(s);
+            out.push((s.id, self.apply(s, &eff, r).await));
+        }
+        out
+    }
+}
