@@ -196,7 +196,12 @@ fn large_groups_are_split_into_batches_the_platform_accepts() {
     // 1200 rooms, at most 500 per request: 3 requests per round, 2-3 rounds.
     assert!((3..=9).contains(&batches), "{batches}");
     let list = s.json(&["list"]);
-    let errors = list.as_array().unwrap().iter().filter(|x| x["state"] != "not_live").count();
+    let errors = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["state"] != "not_live")
+        .count();
     assert_eq!(errors, 0, "every room checked without error");
 }
 
