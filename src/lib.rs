@@ -16,3 +16,4 @@ pub mod monitor;
 pub mod platform;
 pub mod scheduler;
 pub mod streamer;
+pub mod tui;
