@@ -6,3 +6,7 @@ mod cli_streamers;
 mod daemon;
 mod generated;
 mod harness;
+mod tui_e2e;
+mod tui_fixtures;
+mod tui_input;
+mod tui_render;

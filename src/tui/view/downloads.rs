@@ -43,7 +43,13 @@ pub fn render(snap: &Snapshot<'_>, area: Rect, buf: &mut Buffer) {
             .render(inner, buf);
         return;
     }
-    let keep = columns::fit(&COLS, inner.width, 1);
+    let focused = st.focus == Pane::Downloads;
+    let mark = if focused { "▶ " } else { "" };
+    let keep = columns::fit(
+        &COLS,
+        inner.width.saturating_sub(mark.chars().count() as u16),
+        1,
+    );
     let rows = st.data.downloads.iter().map(|d| {
         let cells = [
             Cell::from(d.streamer_name.clone()),
@@ -66,12 +72,9 @@ pub fn render(snap: &Snapshot<'_>, area: Rect, buf: &mut Buffer) {
     let table = Table::new(rows, columns::constraints(&COLS, &keep))
         .header(header)
         .column_spacing(1)
-        .row_highlight_style(if st.focus == Pane::Downloads {
-            t.selected()
-        } else {
-            ratatui::style::Style::new()
-        });
-    let mut ts = TableState::default().with_selected(selected);
+        .highlight_symbol(mark)
+        .row_highlight_style(t.selected());
+    let mut ts = TableState::default().with_selected(selected.filter(|_| focused));
     StatefulWidget::render(table, inner, buf, &mut ts);
 }
 

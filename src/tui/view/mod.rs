@@ -16,7 +16,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Widget};
+use ratatui::widgets::{Block, BorderType, Widget};
 
 use super::keymap::KeyMap;
 use super::state::{AppState, Mode, Pane};
@@ -92,7 +92,13 @@ impl Snapshot<'_> {
     /// A bordered pane block; the focused one stands out.
     fn pane<'t>(&self, pane: Pane, title: impl Into<Line<'t>>) -> Block<'t> {
         let focused = self.state.focus == pane && self.state.mode == Mode::Normal;
+        // A thick border marks focus without relying on colour.
         Block::bordered()
+            .border_type(if focused {
+                BorderType::Thick
+            } else {
+                BorderType::Plain
+            })
             .border_style(self.theme.border(focused))
             .title(title)
     }

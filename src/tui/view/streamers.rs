@@ -26,6 +26,9 @@ const COLS: [Col; 9] = [
     Col::new("LAST ERROR", 0, 3),
 ];
 const ERROR_COL: usize = 8;
+/// The selection mark (`▶ `), visible without colour too.
+const MARK: &str = "▶ ";
+const MARK_W: u16 = 2;
 
 /// Text of the state cell.
 pub fn state_label(r: &StreamerRow) -> &'static str {
@@ -71,7 +74,7 @@ pub fn render(snap: &Snapshot<'_>, area: Rect, buf: &mut Buffer) {
             .render(inner, buf);
         return;
     }
-    let keep = columns::fit(&COLS, inner.width, 1);
+    let keep = columns::fit(&COLS, inner.width.saturating_sub(MARK_W), 1);
     let errors_own_column = keep.contains(&ERROR_COL);
     let rows = visible.iter().map(|r| {
         let error = r.last_error.clone().unwrap_or_default();
@@ -100,7 +103,15 @@ pub fn render(snap: &Snapshot<'_>, area: Rect, buf: &mut Buffer) {
             ),
             Cell::from(rec.map(|x| fmt::bytes(x.bytes)).unwrap_or_default()),
             Cell::from(rec.map(|x| fmt::bitrate(x.bitrate)).unwrap_or_default()),
-            Cell::from(Span::styled(error, t.error())),
+            // A past error stays visible but only shouts while it is current.
+            Cell::from(Span::styled(
+                error,
+                if matches!(r.state, StreamerState::Error | StreamerState::NotFound) {
+                    t.error()
+                } else {
+                    t.dim()
+                },
+            )),
         ];
         Row::new(columns::pick(&cells, &keep))
     });
@@ -110,6 +121,7 @@ pub fn render(snap: &Snapshot<'_>, area: Rect, buf: &mut Buffer) {
     let table = Table::new(rows, columns::constraints(&COLS, &keep))
         .header(header)
         .column_spacing(1)
+        .highlight_symbol(MARK)
         .row_highlight_style(t.selected());
     // A fresh table state per frame: the view keeps no scroll state, the
     // selection alone decides what is visible.
