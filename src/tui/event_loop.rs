@@ -34,8 +34,6 @@ const FRAME: Duration = Duration::from_millis(100);
 pub enum LoopError {
     #[error("terminal error: {0}")]
     Terminal(String),
-    #[error("the terminal's event stream ended")]
-    InputClosed,
 }
 
 /// How the loop ended.
@@ -86,6 +84,7 @@ where
     let mut dirty = true;
     let mut drawn_second = i64::MIN;
     let mut shutting_down = false;
+    let mut input_open = true;
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let mut incoming: Vec<Action> = Vec::new();
@@ -123,13 +122,20 @@ where
                     drawn_second = now / 1000;
                 }
             }
-            ev = events.next() => match ev {
+            ev = events.next(), if input_open => match ev {
                 Some(Ok(Event::Key(k))) => incoming.extend(input::action_for(&state, &dash.keys, &k)),
                 Some(Ok(Event::Paste(text))) => incoming.extend(input::paste_actions(&state, &text)),
                 Some(Ok(Event::Resize(..))) => incoming.push(Action::Resize),
                 Some(Ok(_)) => {}
                 Some(Err(e)) => return Err(LoopError::Terminal(e.to_string())),
-                None => return Err(LoopError::InputClosed),
+                // The terminal went away (hang-up): stop reading it and
+                // shut down as for a signal.
+                None => {
+                    input_open = false;
+                    if !shutting_down {
+                        incoming.push(Action::Terminate);
+                    }
+                }
             },
             r = &mut shutdown, if shutting_down => return Ok(LoopEnd::ShutDown(r)),
         }

@@ -9,4 +9,5 @@ mod harness;
 mod tui_e2e;
 mod tui_fixtures;
 mod tui_input;
+mod tui_loop;
 mod tui_render;
