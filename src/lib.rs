@@ -13,6 +13,7 @@ pub mod events;
 pub mod logging;
 pub mod media;
 pub mod monitor;
+pub mod net;
 pub mod platform;
 pub mod scheduler;
 pub mod streamer;

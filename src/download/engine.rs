@@ -193,6 +193,11 @@ impl DownloadHandle {
         }
     }
 
+    /// Waits for the engine to end on its own.
+    pub async fn wait(mut self) {
+        self.join().await;
+    }
+
     /// Waits for the engine to end on its own (cancel-safe; call at most
     /// until it returns once).
     pub async fn join(&mut self) {

@@ -2,3 +2,5 @@
 
 pub mod ffmpeg;
 pub mod mesio;
+
+pub use mesio::MesioEngine;

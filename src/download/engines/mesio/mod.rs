@@ -1,16 +1,60 @@
-//! mesio: srec's in-process recording engine (no child process). FLV runs
-//! through [`crate::media::flv`]; HLS through `crate::media::hls`.
+//! mesio, srec's in-process engine: HLS through [`crate::media::hls`], FLV
+//! through [`crate::media::flv`] ([`flv`]). Runs as tokio tasks, reports
+//! through the [`EventSink`], and on stop closes the current file cleanly.
 
 pub mod flv;
 
-use crate::config::EngineKind;
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+use crate::config::{EngineKind, OutputFormat};
 use crate::download::engine::{DownloadHandle, DownloadRequest, Engine, EngineError, EventSink};
+use crate::events::DownloadEventKind;
+use crate::media::hls::{FileSink, HlsOptions, HlsRecorder, Outcome};
+use crate::net::HttpClient;
 use crate::platform::StreamFormat;
 
-/// The mesio engine.
+#[cfg(test)]
+mod tests;
+
+/// The in-process engine.
 #[derive(Debug, Clone, Default)]
 pub struct MesioEngine {
+    /// Overrides for HLS recordings (tests shorten timeouts); `None` derives
+    /// everything from each request's config.
+    hls: Option<HlsOptions>,
+    /// Tunables of the FLV path (memory cap, stall timeout).
     pub flv: flv::FlvOptions,
+}
+
+impl MesioEngine {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Uses `opts` for HLS (quality, limits and first index still come from
+    /// each request).
+    pub fn with_hls_options(opts: HlsOptions) -> Self {
+        Self {
+            hls: Some(opts),
+            ..Self::default()
+        }
+    }
+
+    fn hls_options(&self, req: &DownloadRequest) -> HlsOptions {
+        let from_cfg = HlsOptions::from_config(&req.config, req.first_index);
+        match &self.hls {
+            Some(base) => HlsOptions {
+                quality: from_cfg.quality,
+                limits: from_cfg.limits,
+                first_index: from_cfg.first_index,
+                ..base.clone()
+            },
+            None => from_cfg,
+        }
+    }
 }
 
 impl Engine for MesioEngine {
@@ -23,12 +67,102 @@ impl Engine for MesioEngine {
         req: DownloadRequest,
         events: EventSink,
     ) -> Result<DownloadHandle, EngineError> {
-        let http = crate::platform::http::build(&req.config).map_err(EngineError::Unsupported)?;
         match req.stream.format {
-            StreamFormat::Flv => flv::start(req, events, http, self.flv),
-            StreamFormat::Hls => Err(EngineError::Unsupported(
-                "mesio HLS lands with the HLS pipeline".into(),
-            )),
+            StreamFormat::Flv => {
+                let http =
+                    crate::platform::http::build(&req.config).map_err(EngineError::Unsupported)?;
+                flv::start(req, events, http, self.flv)
+            }
+            StreamFormat::Hls => self.start_hls(req, events),
         }
+    }
+}
+
+impl MesioEngine {
+    fn start_hls(
+        &self,
+        req: DownloadRequest,
+        events: EventSink,
+    ) -> Result<DownloadHandle, EngineError> {
+        let url = Url::parse(&req.stream.url)
+            .map_err(|e| EngineError::Unsupported(format!("invalid stream URL: {e}")))?;
+        let client = HttpClient::from_config(&req.config)?;
+        if !matches!(
+            req.config.output_format,
+            OutputFormat::Auto | OutputFormat::Ts | OutputFormat::Mp4
+        ) {
+            tracing::warn!(
+                format = ?req.config.output_format,
+                "mesio writes HLS in its source container (.ts or .mp4); remux after recording"
+            );
+        }
+        let opts = self.hls_options(&req);
+        let cancel = CancellationToken::new();
+        let token = cancel.clone();
+        let task = tokio::spawn(async move {
+            events.emit(DownloadEventKind::Started {
+                engine: EngineKind::Mesio,
+            });
+            // The recording runs in its own task so that even a panic ends
+            // with a `Failed` event; the guard aborts it if this task is
+            // aborted (DownloadHandle::stop after its timeout).
+            let mut recording = AbortOnDrop(tokio::spawn(record_hls(
+                req,
+                url,
+                client,
+                opts,
+                events.clone(),
+                token,
+            )));
+            let outcome = match (&mut recording.0).await {
+                Ok(outcome) => outcome,
+                Err(e) => Err(EngineError::Other(format!("mesio HLS task failed: {e}"))),
+            };
+            match outcome {
+                Ok(()) => events.emit(DownloadEventKind::Finished),
+                Err(e) => events.emit(DownloadEventKind::Failed {
+                    retryable: e.retryable(),
+                    error: e.to_string(),
+                }),
+            }
+        });
+        Ok(DownloadHandle::new(cancel, task))
+    }
+}
+
+/// Records one HLS stream into files named by the request.
+async fn record_hls(
+    req: DownloadRequest,
+    url: Url,
+    client: HttpClient,
+    opts: HlsOptions,
+    events: EventSink,
+    cancel: CancellationToken,
+) -> Result<(), EngineError> {
+    let req = Arc::new(req);
+    let paths = req.clone();
+    let sink = FileSink::new(Box::new(move |index, ext| paths.segment_path(index, ext)));
+    let recorder = HlsRecorder::new(
+        Arc::new(client),
+        sink,
+        Box::new(move |kind| events.emit(kind)),
+        opts,
+    );
+    match recorder.run(&url, cancel).await {
+        Ok(Outcome::EndOfStream | Outcome::Stopped) => Ok(()),
+        Err(e) => {
+            let e = EngineError::from(e);
+            tracing::warn!(streamer = %req.streamer_name, error = %e, "HLS recording failed");
+            Err(e)
+        }
+    }
+}
+
+/// Aborts the task when dropped.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }

@@ -1,0 +1,9 @@
+//! HLS tests, streamlink style: playlists built in code, a scripted
+//! [`fake::FakeFetch`] instead of a network, an in-memory sink, and tokio's
+//! paused clock so reloads, retries and stalls step deterministically.
+
+mod fake;
+mod faults;
+mod parsing;
+mod recording;
+mod splitting;

@@ -1,0 +1,155 @@
+//! The live playlist watcher: reloads the media playlist on the HLS
+//! schedule (every target duration, every half target duration while it is
+//! unchanged), retries failed loads with backoff, and hands new segments to
+//! the recorder in order. It gives up when no new segment has appeared for
+//! the stall deadline, so a dead stream ends the recording instead of
+//! polling forever.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+use super::error::HlsError;
+use super::fetch::Fetch;
+use super::playlist::{MediaWindow, Parsed, parse};
+use super::tracker::{PlaylistTracker, SegmentJob, StartAt};
+
+/// Largest playlist body accepted.
+pub const PLAYLIST_LIMIT: usize = 4 * 1024 * 1024;
+
+/// Watcher settings.
+#[derive(Debug, Clone)]
+pub struct WatchOptions {
+    pub start: StartAt,
+    /// Stall deadline = `stall_factor` × target duration + `stall_grace`.
+    pub stall_factor: u32,
+    pub stall_grace: Duration,
+    /// Consecutive non-transient HTTP errors (403, 401, 410...) before giving
+    /// up early: an expired token will not come back, the platform must be
+    /// asked for a fresh URL.
+    pub max_fatal_errors: u32,
+}
+
+impl Default for WatchOptions {
+    fn default() -> Self {
+        Self {
+            start: StartAt::Oldest,
+            stall_factor: 3,
+            stall_grace: Duration::from_secs(10),
+            max_fatal_errors: 3,
+        }
+    }
+}
+
+impl WatchOptions {
+    fn stall_deadline(&self, target: Duration) -> Duration {
+        target * self.stall_factor + self.stall_grace
+    }
+}
+
+/// What the watcher reports, in order.
+#[derive(Debug)]
+pub enum WatchItem {
+    Segment(SegmentJob),
+    /// `#EXT-X-ENDLIST`: no more segments will come.
+    End,
+}
+
+/// Loads and parses one media playlist.
+pub async fn load_media<F: Fetch>(fetch: &F, url: &Url) -> Result<MediaWindow, HlsError> {
+    let body = fetch.get(url, None, PLAYLIST_LIMIT).await?;
+    match parse(url, &body)? {
+        Parsed::Media(w) => Ok(w),
+        Parsed::Master(_) => Err(HlsError::Playlist {
+            url: crate::net::redact_url(url),
+            reason: "expected a media playlist, got a master playlist".into(),
+        }),
+    }
+}
+
+/// Runs until ENDLIST, a stall, a fatal error, cancellation, or the receiver
+/// going away. `first` is an already-loaded window of `url` (saves a request).
+pub async fn watch<F: Fetch>(
+    fetch: Arc<F>,
+    url: Url,
+    first: Option<MediaWindow>,
+    opts: WatchOptions,
+    tx: mpsc::Sender<Result<WatchItem, HlsError>>,
+    cancel: CancellationToken,
+) {
+    let mut tracker = PlaylistTracker::new(opts.start);
+    let mut first = first;
+    let mut target = Duration::from_secs(6);
+    let mut last_new = Instant::now();
+    let mut last_err: Option<HlsError>;
+    let mut failures = 0u32;
+    let mut fatal = 0u32;
+    loop {
+        let started = Instant::now();
+        let loaded = match first.take() {
+            Some(w) => Ok(w),
+            None => load_media(fetch.as_ref(), &url).await,
+        };
+        let delay = match loaded {
+            Ok(w) => {
+                failures = 0;
+                fatal = 0;
+                last_err = None;
+                target = w.target_duration;
+                let jobs = tracker.update(&w);
+                let fresh = !jobs.is_empty();
+                for job in jobs {
+                    if tx.send(Ok(WatchItem::Segment(job))).await.is_err() {
+                        return;
+                    }
+                }
+                if fresh {
+                    // After the sends: time spent waiting for a busy
+                    // recorder is not the stream stalling.
+                    last_new = Instant::now();
+                }
+                if w.end_list {
+                    let _ = tx.send(Ok(WatchItem::End)).await;
+                    return;
+                }
+                if fresh { target } else { target / 2 }
+            }
+            Err(e) => {
+                failures += 1;
+                tracing::warn!(error = %e, failures, "loading the HLS playlist failed");
+                if matches!(&e, HlsError::Net(n) if !n.is_transient()) {
+                    fatal += 1;
+                }
+                if fatal >= opts.max_fatal_errors || matches!(e, HlsError::Unsupported(_)) {
+                    let _ = tx.send(Err(e)).await;
+                    return;
+                }
+                last_err = Some(e);
+                // 0.5 s, 1 s, 2 s, ... but never slower than the reload rate.
+                let backoff =
+                    Duration::from_millis(500) * 2u32.saturating_pow(failures - 1).min(64);
+                backoff.min(target)
+            }
+        };
+        let stalled_for = last_new.elapsed();
+        let deadline = opts.stall_deadline(target);
+        if stalled_for >= deadline {
+            // A playlist that keeps failing reports why; one that loads
+            // fine but never grows is a stall.
+            let err = last_err.take().unwrap_or(HlsError::Stalled(stalled_for));
+            let _ = tx.send(Err(err)).await;
+            return;
+        }
+        // Reload on schedule, but wake up in time to declare a stall.
+        let wake = (started + delay).min(last_new + deadline);
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tx.closed() => return,
+            _ = tokio::time::sleep_until(wake) => {}
+        }
+    }
+}

@@ -1,0 +1,302 @@
+//! [`HttpClient`]: a `reqwest::Client` configured from a streamer's effective
+//! config, with the two read styles the engines need: a small body read whole
+//! under a size cap (playlists, keys, init sections) and a body streamed
+//! chunk by chunk (media segments, FLV), so memory stays bounded.
+
+use std::pin::Pin;
+use std::time::Duration;
+
+use bytes::{Buf, Bytes, BytesMut};
+use futures::Stream;
+use reqwest::header::{COOKIE, HeaderMap, HeaderName, HeaderValue, RANGE};
+use url::Url;
+
+use super::error::{NetError, redact_url};
+use crate::config::EffectiveConfig;
+
+/// A browser-like user agent: several CDNs refuse unknown clients, and a
+/// recorder that looks like a player is the least surprising choice.
+pub const USER_AGENT: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 \
+     (KHTML, like Gecko) Chrome/124.0 Safari/537.36";
+
+/// A byte range of a resource (`EXT-X-BYTERANGE`, `EXT-X-MAP BYTERANGE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ByteRange {
+    pub offset: u64,
+    pub length: u64,
+}
+
+/// A streamed response body.
+pub type BodyStream = Pin<Box<dyn Stream<Item = Result<Bytes, NetError>> + Send>>;
+
+/// Settings of an [`HttpClient`]; built from an `EffectiveConfig` or by hand
+/// in tests.
+#[derive(Debug, Clone)]
+pub struct HttpOptions {
+    /// `http://`, `https://`, `socks5://` or `socks5h://` proxy URL.
+    pub proxy: Option<String>,
+    /// Sent as the `Cookie` header on every request.
+    pub cookies: Option<String>,
+    /// Extra headers; a `User-Agent` here replaces [`USER_AGENT`].
+    pub headers: Vec<(String, String)>,
+    pub connect_timeout: Duration,
+    /// Longest silence while reading a body before the request fails; a
+    /// stalled CDN connection must not hang a recording forever.
+    pub read_timeout: Duration,
+    /// Bound on a whole-body read ([`HttpClient::get_bytes`]).
+    pub request_timeout: Duration,
+    pub max_redirects: usize,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        Self {
+            proxy: None,
+            cookies: None,
+            headers: Vec::new(),
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(20),
+            request_timeout: Duration::from_secs(30),
+            max_redirects: 10,
+        }
+    }
+}
+
+impl HttpOptions {
+    /// Proxy, cookies and headers of one streamer, default timeouts.
+    pub fn from_config(cfg: &EffectiveConfig) -> Self {
+        Self {
+            proxy: cfg.proxy.clone(),
+            cookies: cfg.cookies.clone(),
+            headers: cfg
+                .headers
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            ..Self::default()
+        }
+    }
+}
+
+/// Cheap to clone (the connection pool is shared).
+#[derive(Debug, Clone)]
+pub struct HttpClient {
+    inner: reqwest::Client,
+    request_timeout: Duration,
+}
+
+impl HttpClient {
+    /// Client for one streamer's recordings.
+    pub fn from_config(cfg: &EffectiveConfig) -> Result<Self, NetError> {
+        Self::new(&HttpOptions::from_config(cfg))
+    }
+
+    pub fn new(opts: &HttpOptions) -> Result<Self, NetError> {
+        let mut headers = HeaderMap::new();
+        let mut user_agent = USER_AGENT.to_string();
+        for (k, v) in &opts.headers {
+            if k.eq_ignore_ascii_case("user-agent") {
+                user_agent = v.clone();
+                continue;
+            }
+            let name = HeaderName::from_bytes(k.as_bytes())
+                .map_err(|_| NetError::Config(format!("invalid header name `{k}`")))?;
+            let value = HeaderValue::from_str(v)
+                .map_err(|_| NetError::Config(format!("invalid value for header `{k}`")))?;
+            headers.insert(name, value);
+        }
+        if let Some(c) = &opts.cookies {
+            let value = HeaderValue::from_str(c)
+                .map_err(|_| NetError::Config("cookies contain invalid characters".into()))?;
+            headers.insert(COOKIE, value);
+        }
+        let mut builder = reqwest::Client::builder()
+            .user_agent(user_agent)
+            .default_headers(headers)
+            .connect_timeout(opts.connect_timeout)
+            .read_timeout(opts.read_timeout)
+            .redirect(reqwest::redirect::Policy::limited(opts.max_redirects));
+        if let Some(p) = &opts.proxy {
+            let proxy = reqwest::Proxy::all(p.as_str())
+                .map_err(|e| NetError::Config(format!("invalid proxy `{p}`: {e}")))?;
+            builder = builder.proxy(proxy);
+        }
+        let inner = builder
+            .build()
+            .map_err(|e| NetError::Config(format!("cannot build HTTP client: {e}")))?;
+        Ok(Self {
+            inner,
+            request_timeout: opts.request_timeout,
+        })
+    }
+
+    /// Reads a whole body of at most `limit` bytes (a hostile or broken
+    /// server must not make us buffer without bound).
+    pub async fn get_bytes(
+        &self,
+        url: &Url,
+        range: Option<ByteRange>,
+        limit: usize,
+    ) -> Result<Bytes, NetError> {
+        let read = async {
+            let (mut resp, fallback) = self.send(url, range).await?;
+            let mut buf = BytesMut::new();
+            while let Some(chunk) = resp.chunk().await.map_err(|e| NetError::network(url, &e))? {
+                if buf.len() + chunk.len() > limit.saturating_add(fallback.skip as usize) {
+                    return Err(NetError::TooLarge {
+                        url: redact_url(url),
+                        limit,
+                    });
+                }
+                buf.extend_from_slice(&chunk);
+            }
+            Ok(fallback.apply(buf.freeze()))
+        };
+        tokio::time::timeout(self.request_timeout, read)
+            .await
+            .map_err(|_| NetError::Network {
+                url: redact_url(url),
+                detail: format!("no complete response within {:?}", self.request_timeout),
+            })?
+    }
+
+    /// Streams a body chunk by chunk; a dropped connection surfaces as an
+    /// `Err` item (hyper reports a body shorter than its Content-Length).
+    pub async fn get_stream(
+        &self,
+        url: &Url,
+        range: Option<ByteRange>,
+    ) -> Result<BodyStream, NetError> {
+        let (resp, fallback) = self.send(url, range).await?;
+        let state = (Some(resp), fallback, url.clone());
+        let stream = futures::stream::unfold(state, |(resp, mut fb, url)| async move {
+            let mut resp = resp?;
+            loop {
+                if fb.take == Some(0) {
+                    return None;
+                }
+                match resp.chunk().await {
+                    Ok(Some(chunk)) => {
+                        let chunk = fb.cut(chunk);
+                        if chunk.is_empty() {
+                            continue;
+                        }
+                        return Some((Ok(chunk), (Some(resp), fb, url)));
+                    }
+                    Ok(None) => return None,
+                    Err(e) => {
+                        let err = NetError::network(&url, &e);
+                        return Some((Err(err), (None, fb, url)));
+                    }
+                }
+            }
+        });
+        Ok(Box::pin(stream))
+    }
+
+    async fn send(
+        &self,
+        url: &Url,
+        range: Option<ByteRange>,
+    ) -> Result<(reqwest::Response, RangeFallback), NetError> {
+        let mut req = self.inner.get(url.clone());
+        if let Some(r) = range {
+            let last = r.offset + r.length.saturating_sub(1);
+            req = req.header(RANGE, format!("bytes={}-{last}", r.offset));
+        }
+        let resp = req.send().await.map_err(|e| NetError::network(url, &e))?;
+        let status = resp.status();
+        if !status.is_success() {
+            return Err(NetError::Http {
+                status: status.as_u16(),
+                url: redact_url(url),
+            });
+        }
+        // A server that ignores `Range` answers 200 with the whole resource:
+        // cut the range out ourselves.
+        let fallback = match range {
+            Some(r) if status != reqwest::StatusCode::PARTIAL_CONTENT => RangeFallback {
+                skip: r.offset,
+                take: Some(r.length),
+            },
+            _ => RangeFallback::default(),
+        };
+        Ok((resp, fallback))
+    }
+}
+
+/// Bytes to drop and keep when a range request got a full (200) answer.
+#[derive(Debug, Clone, Copy, Default)]
+struct RangeFallback {
+    skip: u64,
+    take: Option<u64>,
+}
+
+impl RangeFallback {
+    fn cut(&mut self, mut chunk: Bytes) -> Bytes {
+        let n = self.skip.min(chunk.len() as u64);
+        chunk.advance(n as usize);
+        self.skip -= n;
+        if let Some(t) = self.take.as_mut() {
+            if chunk.len() as u64 > *t {
+                chunk.truncate(*t as usize);
+            }
+            *t -= chunk.len() as u64;
+        }
+        chunk
+    }
+
+    fn apply(mut self, body: Bytes) -> Bytes {
+        self.cut(body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_settings_are_config_errors() {
+        let bad_proxy = HttpOptions {
+            proxy: Some("not a url".into()),
+            ..Default::default()
+        };
+        assert!(matches!(
+            HttpClient::new(&bad_proxy),
+            Err(NetError::Config(_))
+        ));
+        let bad_header = HttpOptions {
+            headers: vec![("bad header".into(), "x".into())],
+            ..Default::default()
+        };
+        assert!(matches!(
+            HttpClient::new(&bad_header),
+            Err(NetError::Config(_))
+        ));
+        let socks = HttpOptions {
+            proxy: Some("socks5://127.0.0.1:1080".into()),
+            cookies: Some("a=1; b=2".into()),
+            headers: vec![("Referer".into(), "https://example.com/".into())],
+            ..Default::default()
+        };
+        assert!(HttpClient::new(&socks).is_ok());
+    }
+
+    #[test]
+    fn range_fallback_cuts_the_requested_bytes() {
+        let mut fb = RangeFallback {
+            skip: 3,
+            take: Some(4),
+        };
+        assert_eq!(fb.cut(Bytes::from_static(b"ab")), Bytes::new());
+        assert_eq!(
+            fb.cut(Bytes::from_static(b"cdef")),
+            Bytes::from_static(b"def")
+        );
+        assert_eq!(
+            fb.cut(Bytes::from_static(b"ghij")),
+            Bytes::from_static(b"g")
+        );
+        assert_eq!(fb.take, Some(0));
+    }
+}

@@ -1,0 +1,9 @@
+//! The shared HTTP client every in-process download uses: one place that
+//! applies the streamer's proxy, cookies, headers and timeouts, and that turns
+//! transport failures into typed errors the engines can classify.
+
+mod client;
+mod error;
+
+pub use client::{BodyStream, ByteRange, HttpClient, HttpOptions, USER_AGENT};
+pub use error::{NetError, redact_url};
