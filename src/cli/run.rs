@@ -85,8 +85,10 @@ async fn start_core(ctx: &Ctx, logging: Arc<DaemonLogging>) -> anyhow::Result<Se
 }
 
 async fn run_daemon(ctx: Ctx, logging: Arc<DaemonLogging>) -> anyhow::Result<()> {
-    let container = start_core(&ctx, logging).await?;
+    // Handlers first: a SIGTERM right after the ready line must not kill
+    // the process with the default action.
     let mut signals = Signals::new()?;
+    let container = start_core(&ctx, logging).await?;
     let name = signals.next().await;
     let deadline = container.config.current().daemon.shutdown_timeout;
     tracing::info!(
@@ -117,9 +119,9 @@ async fn run_dashboard(
     keys: KeyMap,
 ) -> anyhow::Result<()> {
     let started_at_ms = crate::db::now_ms();
+    let mut signals = Signals::new()?;
     let container = start_core(&ctx, logging).await?;
     let (tx, rx) = mpsc::unbounded_channel();
-    let mut signals = Signals::new()?;
     let signal_tx = tx.clone();
     let forward = tokio::spawn(async move {
         loop {

@@ -56,14 +56,25 @@ fn run_without_a_terminal_falls_back_to_headless() {
     use std::process::Stdio;
     use std::time::{Duration, Instant};
 
+    /// Kills the daemon if an assertion fails first.
+    struct KillOnDrop(std::process::Child);
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
     let s = crate::harness::Srec::new();
-    let mut child = s
-        .command()
-        .arg("run")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn srec run");
+    let mut guard = KillOnDrop(
+        s.command()
+            .arg("run")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn srec run"),
+    );
+    let child = &mut guard.0;
     let stderr = child.stderr.take().expect("piped stderr");
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -79,10 +90,7 @@ fn run_without_a_terminal_falls_back_to_headless() {
         let left = end.saturating_duration_since(Instant::now());
         match rx.recv_timeout(left) {
             Ok(l) => seen.push(l),
-            Err(_) => {
-                let _ = child.kill();
-                panic!("no ready line; stderr:\n{}", seen.join("\n"));
-            }
+            Err(_) => panic!("no ready line; stderr:\n{}", seen.join("\n")),
         }
     }
     assert!(
