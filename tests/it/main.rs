@@ -8,3 +8,8 @@ mod fake;
 mod generated;
 mod harness;
 mod recording;
+mod tui_e2e;
+mod tui_fixtures;
+mod tui_input;
+mod tui_loop;
+mod tui_render;
