@@ -128,18 +128,18 @@ pub struct NewStreamerReq {
     /// Channel page or direct stream URL (http/https).
     pub url: String,
     /// Display name; derived from the URL when absent.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<PriorityName>)]
     pub priority: Option<Priority>,
     /// Default true.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// Name of a `[templates.NAME]` section.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<RecordingOptionsDoc>)]
     pub overrides: Option<RecordingOptions>,
 }
@@ -148,19 +148,23 @@ pub struct NewStreamerReq {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateStreamerReq {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<PriorityName>)]
     pub priority: Option<Priority>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// A template name, or null to drop the template.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<String>)]
     pub template: Option<Option<String>>,
     /// Replaces the whole override set (`{}` clears it).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<RecordingOptionsDoc>)]
     pub overrides: Option<RecordingOptions>,
 }
@@ -172,6 +176,27 @@ where
     T: Deserialize<'de>,
 {
     Option::<T>::deserialize(d).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patch_body_round_trips_absent_and_null() {
+        let only_enabled = UpdateStreamerReq {
+            enabled: Some(false),
+            ..Default::default()
+        };
+        assert_eq!(
+            serde_json::to_string(&only_enabled).unwrap(),
+            r#"{"enabled":false}"#
+        );
+        let clear: UpdateStreamerReq = serde_json::from_str(r#"{"template": null}"#).unwrap();
+        assert_eq!(clear.template, Some(None));
+        let absent: UpdateStreamerReq = serde_json::from_str("{}").unwrap();
+        assert_eq!(absent.template, None);
+    }
 }
 
 /// Answer of `POST /api/streamers/{id}/check`.
