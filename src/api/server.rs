@@ -61,9 +61,8 @@ impl ApiServer {
         config: PathBuf,
     ) -> Result<Self, ServeError> {
         let address = settings.address;
-        if !address.is_loopback()
-            && !(settings.allow_remote && token.is_some_and(|t| !t.is_empty()))
-        {
+        let remote_ok = settings.allow_remote && token.is_some_and(|t| !t.is_empty());
+        if !address.is_loopback() && !remote_ok {
             return Err(ServeError::RemoteRefused { address });
         }
         let addr = SocketAddr::new(address, settings.port);

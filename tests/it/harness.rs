@@ -66,8 +66,13 @@ impl Srec {
         serde_json::from_str(&self.ok(&a)).expect("valid JSON")
     }
 
-    /// Starts `srec run --no-tui` and waits for its ready line.
+    /// Starts `srec run --no-tui` and waits for its ready line. Tests run
+    /// daemons in parallel, so a config without `[api]` gets `port = 0`.
     pub fn daemon(&self) -> Daemon {
+        let config = std::fs::read_to_string(self.config_path()).unwrap_or_default();
+        if !config.contains("[api]") {
+            self.write_config(&format!("{config}\n[api]\nport = 0\n"));
+        }
         let child = self
             .command()
             .args(["run", "--no-tui"])
