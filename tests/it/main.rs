@@ -3,6 +3,8 @@
 
 mod api;
 mod api_cli;
+mod api_resources;
+mod api_streamers;
 mod api_support;
 mod cli_config;
 mod cli_streamers;
