@@ -228,3 +228,13 @@ async fn every_documented_operation_is_exercised_and_conforms() {
     }
     api.stop().await;
 }
+
+#[test]
+fn example_config_states_the_api_defaults() {
+    let file = srec::config::parse_str(
+        srec::config::EXAMPLE_CONFIG,
+        std::path::Path::new("example"),
+    )
+    .unwrap();
+    assert_eq!(file.api, srec::config::ConfigFile::default().api);
+}
