@@ -13,12 +13,12 @@ use tokio_util::sync::CancellationToken;
 use super::engine::DownloadRequest;
 use super::manager::DownloadManager;
 use crate::config::ConfigService;
-use crate::config::StreamPreference;
 use crate::db::{Db, now_ms, sessions};
 use crate::events::{
     ConfigUpdateEvent, DownloadEvent, DownloadEventKind, DownloadId, MonitorEvent, MonitorEventKind,
 };
 use crate::monitor::StreamMonitor;
+use crate::config::StreamPreference;
 use crate::platform::{StreamCandidate, StreamFormat};
 use crate::streamer::{StreamerManager, StreamerState};
 
