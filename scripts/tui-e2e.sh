@@ -81,7 +81,7 @@ curl -fsS -XPOST "$base/control/demo/offline" >/dev/null || fail "cannot set the
 step "srec add"
 export SREC_DATA_DIR="$work/data" SREC_CONFIG="$work/config.toml"
 # The built-in engine records HTTP-FLV; quick checks keep the test short.
-printf '[recording]\nstream_format = "flv"\ncheck_interval = "1s"\n' >"$SREC_CONFIG"
+printf '[recording]\nstream_format = "flv"\ncheck_interval = "1s"\n[api]\nport = 0\n' >"$SREC_CONFIG"
 "$SREC_BIN" add "$base/room/demo" >/dev/null
 
 step "srec run in tmux (120x40)"

@@ -4,6 +4,7 @@
 //! [`cli`]; everything else lives here so tests and benchmarks can drive the
 //! real services. See `DESIGN.md` in the shared folder for the module map.
 
+pub mod api;
 pub mod app;
 pub mod cli;
 pub mod config;

@@ -36,6 +36,8 @@ pub enum ContainerError {
     Db(#[from] DbError),
     #[error(transparent)]
     Watch(#[from] WatchError),
+    #[error(transparent)]
+    Api(#[from] crate::api::ServeError),
 }
 
 /// How shutdown went.
@@ -125,6 +127,9 @@ impl ServiceContainer {
 
     /// Spawns the long-running tasks.
     pub fn start(&self) -> Result<(), ContainerError> {
+        // Bind the API first: a taken port fails the start before any task runs.
+        let scheduler_alive = crate::api::health::Liveness::default();
+        let api = crate::api::prepare(self, scheduler_alive.clone())?;
         // Subscribe before anything can publish.
         let recorder_inputs = Inputs {
             monitor: self.monitor_events.subscribe(),
@@ -149,8 +154,10 @@ impl ServiceContainer {
         });
         self.tracker
             .spawn(recorder.run(recorder_inputs, self.cancel.clone()));
-        self.tracker
-            .spawn(Arc::clone(&self.scheduler).run(scheduler_events, self.cancel.clone()));
+        self.tracker.spawn(
+            scheduler_alive
+                .track(Arc::clone(&self.scheduler).run(scheduler_events, self.cancel.clone())),
+        );
         self.tracker.spawn(follow_download_limits(
             Arc::clone(&self.config),
             Arc::clone(&self.downloads),
@@ -161,6 +168,11 @@ impl ServiceContainer {
             Arc::clone(&self.streamers),
             self.cancel.clone(),
         ));
+        if let Some((server, router)) = api {
+            self._lock.advertise_api(server.local_addr())?;
+            self.tracker
+                .spawn(server.serve(router, self.cancel.clone()));
+        }
         Ok(())
     }
 

@@ -15,6 +15,9 @@ pub struct DaemonInfo {
     /// Unix milliseconds.
     pub started_at: i64,
     pub version: String,
+    /// Where the REST API listens (absent when `api.enabled = false`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api: Option<std::net::SocketAddr>,
 }
 
 /// Lock could not be taken.
@@ -33,7 +36,9 @@ pub enum LockError {
 /// Held for the daemon's lifetime; dropping it releases the lock.
 #[derive(Debug)]
 pub struct DaemonLock {
-    _file: File,
+    file: File,
+    info: DaemonInfo,
+    path: PathBuf,
 }
 
 impl DaemonLock {
@@ -66,14 +71,36 @@ impl DaemonLock {
             pid: std::process::id(),
             started_at: crate::db::now_ms(),
             version: env!("CARGO_PKG_VERSION").to_string(),
+            api: None,
         };
-        let text = serde_json::to_string(&info).map_err(|e| io(std::io::Error::other(e)))?;
-        file.set_len(0).map_err(io)?;
-        file.seek(SeekFrom::Start(0)).map_err(io)?;
-        file.write_all(text.as_bytes()).map_err(io)?;
-        file.flush().map_err(io)?;
-        Ok(Self { _file: file })
+        write_info(&file, &info).map_err(io)?;
+        Ok(Self {
+            file,
+            info,
+            path: path.to_path_buf(),
+        })
     }
+
+    /// Advertises the REST API address so the CLI can find the daemon.
+    pub fn advertise_api(&self, addr: std::net::SocketAddr) -> Result<(), LockError> {
+        let info = DaemonInfo {
+            api: Some(addr),
+            ..self.info.clone()
+        };
+        write_info(&self.file, &info).map_err(|source| LockError::Io {
+            path: self.path.clone(),
+            source,
+        })
+    }
+}
+
+/// Replaces the lock file's content (the lock stays held).
+fn write_info(mut file: &File, info: &DaemonInfo) -> std::io::Result<()> {
+    let text = serde_json::to_string(info).map_err(std::io::Error::other)?;
+    file.set_len(0)?;
+    file.seek(SeekFrom::Start(0))?;
+    file.write_all(text.as_bytes())?;
+    file.flush()
 }
 
 fn read_info(file: &mut File) -> Option<DaemonInfo> {
@@ -92,6 +119,7 @@ pub fn probe(path: &Path) -> Option<DaemonInfo> {
             pid: 0,
             started_at: 0,
             version: String::new(),
+            api: None,
         })),
         Err(TryLockError::Error(_)) => None,
     }
@@ -111,6 +139,13 @@ mod tests {
         assert_eq!(info.pid, std::process::id());
         let err = DaemonLock::acquire(&path).unwrap_err();
         assert!(err.to_string().contains("already running"), "{err}");
+        assert_eq!(info.api, None);
+        held.advertise_api("127.0.0.1:4321".parse().unwrap())
+            .unwrap();
+        assert_eq!(
+            probe(&path).unwrap().api,
+            Some("127.0.0.1:4321".parse().unwrap())
+        );
         drop(held);
         assert_eq!(probe(&path), None);
         DaemonLock::acquire(&path).unwrap();

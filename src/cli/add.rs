@@ -1,9 +1,13 @@
-//! `srec add URL`: register a streamer. A running daemon notices the new row
-//! within a second (see `app::db_watch`).
+//! `srec add URL`: register a streamer. With a daemon running it goes
+//! through the daemon's REST API and applies at once; otherwise it writes
+//! the database (a daemon started later, or one without the API, picks the
+//! row up; see `app::db_watch`).
 
 use clap::Args;
 
+use super::client::with_daemon;
 use super::{Ctx, output};
+use crate::api::dto::{NewStreamerReq, StreamerDto};
 use crate::db::streamers;
 use crate::platform;
 use crate::streamer::{NewStreamer, Priority};
@@ -55,6 +59,28 @@ impl AddCmd {
             Some(n) => n,
             None => resolved.suggested_name.clone(),
         };
+        let req = NewStreamerReq {
+            url: resolved.url.clone(),
+            name: Some(name.clone()),
+            priority: Some(self.priority),
+            enabled: Some(!self.disabled),
+            template: self.template.clone(),
+            overrides: None,
+        };
+        let via_api = with_daemon(ctx, |c| {
+            let s: Option<StreamerDto> =
+                c.call(reqwest::Method::POST, "/api/streamers", Some(&req))?;
+            Ok((s, c.pid()))
+        })?;
+        if let Some((Some(s), pid)) = via_api {
+            if self.json {
+                return output::print_json(&s);
+            }
+            return output::print(&format!(
+                "{}applied by the running daemon (pid {pid}) through its API\n",
+                added(s.id, &s.name, &s.platform, s.priority, s.enabled, &s.url)
+            ));
+        }
         let new = NewStreamer {
             url: resolved.url,
             name,
@@ -69,18 +95,24 @@ impl AddCmd {
         if self.json {
             return output::print_json(&s);
         }
-        let mut msg = format!(
-            "added streamer {} `{}` ({}, {} priority{}) {}\n",
-            s.id,
-            s.name,
-            s.platform,
-            s.priority,
-            if s.enabled { "" } else { ", disabled" },
-            s.url
-        );
+        let mut msg = added(s.id, &s.name, &s.platform, s.priority, s.enabled, &s.url);
         if crate::app::lock::probe(&ctx.paths.lock_file()).is_some() {
             msg.push_str("the running daemon picks it up within a second\n");
         }
         output::print(&msg)
     }
+}
+
+fn added(
+    id: i64,
+    name: &str,
+    platform: &str,
+    priority: Priority,
+    enabled: bool,
+    url: &str,
+) -> String {
+    format!(
+        "added streamer {id} `{name}` ({platform}, {priority} priority{}) {url}\n",
+        if enabled { "" } else { ", disabled" },
+    )
 }

@@ -2,6 +2,7 @@
 //! dispatch. Each module has a clap `Args` struct with `run(self, ctx)`.
 
 pub mod add;
+pub mod client;
 pub mod completions;
 pub mod config;
 pub mod list;

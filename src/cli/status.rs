@@ -1,12 +1,15 @@
 //! `srec status`: is a daemon running, how many streamers are in each state,
-//! and what is being recorded right now.
+//! and what is being recorded right now. With a daemon's API reachable it
+//! adds what only the daemon knows: live download progress and slot usage.
 
 use std::collections::BTreeMap;
 
 use clap::Args;
 use serde::Serialize;
 
+use super::client::with_daemon;
 use super::{Ctx, output};
+use crate::api::dto::Downloads;
 use crate::app::lock::{self, DaemonInfo};
 use crate::db::sessions::{self, ActiveRecording};
 use crate::db::streamers;
@@ -24,6 +27,9 @@ struct Status {
     data_dir: String,
     streamers: Counts,
     recordings: Vec<ActiveRecording>,
+    /// From the daemon's API: live downloads and slot usage.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    downloads: Option<Downloads>,
 }
 
 #[derive(Debug, Serialize)]
@@ -60,8 +66,19 @@ impl StatusCmd {
                 disabled += n;
             }
         }
+        let downloads = match daemon.as_ref().and_then(|d| d.api) {
+            // Status must work even when the API refuses us (wrong token).
+            Some(_) => {
+                with_daemon(ctx, |c| c.get::<Downloads>("/api/downloads")).unwrap_or_else(|e| {
+                    tracing::warn!("no live download details: {e:#}");
+                    None
+                })
+            }
+            None => None,
+        };
         let status = Status {
             daemon,
+            downloads,
             data_dir: ctx.paths.data_dir.display().to_string(),
             streamers: Counts {
                 total,
@@ -81,10 +98,13 @@ fn render(s: &Status) -> String {
     let now = crate::db::now_ms();
     let mut out = match &s.daemon {
         Some(d) if d.pid != 0 => format!(
-            "daemon: running (pid {}, up {}, version {})\n",
+            "daemon: running (pid {}, up {}, version {}{})\n",
             d.pid,
             output::short_duration(now - d.started_at),
-            d.version
+            d.version,
+            d.api
+                .map(|a| format!(", API http://{a}"))
+                .unwrap_or_default()
         ),
         Some(_) => "daemon: running\n".to_string(),
         None => "daemon: not running (start it with `srec run`)\n".to_string(),
@@ -110,6 +130,10 @@ fn render(s: &Status) -> String {
             String::new()
         }
     ));
+    if let Some(d) = &s.downloads {
+        out.push_str(&render_downloads(d, now));
+        return out;
+    }
     if s.recordings.is_empty() {
         out.push_str("recordings: none\n");
         return out;
@@ -138,6 +162,47 @@ fn render(s: &Status) -> String {
             "SEGMENTS",
             "SIZE",
             "TITLE",
+            "CURRENT FILE",
+        ],
+        &rows,
+    ));
+    out
+}
+
+/// Live downloads as reported by the daemon.
+fn render_downloads(d: &Downloads, now: i64) -> String {
+    let mut out = format!(
+        "download slots: {}/{} used, {} queued\n",
+        d.slots.active, d.slots.limit, d.slots.queued
+    );
+    if d.active.is_empty() {
+        out.push_str("recordings: none\n");
+        return out;
+    }
+    out.push_str(&format!("recordings: {}\n", d.active.len()));
+    let rows: Vec<Vec<String>> = d
+        .active
+        .iter()
+        .map(|a| {
+            vec![
+                a.streamer_name.clone(),
+                a.session_id.to_string(),
+                format!("{:?}", a.engine).to_lowercase(),
+                output::short_duration(now - a.started_at),
+                output::bytes(i64::try_from(a.bytes).unwrap_or(i64::MAX)),
+                format!("{:.0} kbit/s", a.bitrate as f64 / 1000.0),
+                a.segment_path.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    out.push_str(&output::table(
+        &[
+            "STREAMER",
+            "SESSION",
+            "ENGINE",
+            "FOR",
+            "RECEIVED",
+            "BITRATE",
             "CURRENT FILE",
         ],
         &rows,

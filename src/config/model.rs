@@ -18,6 +18,8 @@ pub struct ConfigFile {
     pub daemon: DaemonSettings,
     /// Download slot settings.
     pub download: DownloadSettings,
+    /// Loopback REST API of the daemon.
+    pub api: ApiSettings,
     /// Global recording options (level 1 of 4).
     pub recording: RecordingOptions,
     /// Per-platform overrides (level 2), keyed by platform name.
@@ -66,6 +68,36 @@ impl Default for DownloadSettings {
         Self {
             max_concurrent: 6,
             high_priority_slots: 2,
+        }
+    }
+}
+
+/// The daemon's REST API (`srec run` serves it; the CLI uses it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ApiSettings {
+    /// Serve the API at all; off means the CLI falls back to the database.
+    pub enabled: bool,
+    /// Address to bind; anything but loopback needs `allow_remote` and a token.
+    pub address: std::net::IpAddr,
+    /// TCP port (0 picks a free one, advertised in the daemon lock file).
+    pub port: u16,
+    /// Bearer token required on every endpoint but `/api/health/live`;
+    /// `SREC_API_TOKEN` wins over it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// Permit a non-loopback `address` (only together with a token).
+    pub allow_remote: bool,
+}
+
+impl Default for ApiSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            address: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+            port: 12555,
+            token: None,
+            allow_remote: false,
         }
     }
 }

@@ -34,6 +34,7 @@ pub fn validate(file: &ConfigFile) -> Result<(), Violation> {
     if file.download.max_concurrent == 0 {
         return Err(violation("download.max_concurrent", "must be at least 1"));
     }
+    validate_api(&file.api)?;
     validate_options(&file.recording, "recording")?;
     for (name, opts) in &file.platforms {
         if !crate::platform::KNOWN_PLATFORMS.contains(&name.as_str()) {
@@ -54,6 +55,30 @@ pub fn validate(file: &ConfigFile) -> Result<(), Violation> {
         validate_options(opts, &format!("templates.{name}"))?;
     }
     super::tui::validate(&file.tui).map_err(|(key, message)| violation(key, message))?;
+    Ok(())
+}
+
+/// The API may only leave loopback when explicitly allowed; a configured
+/// token must be usable in an `Authorization` header.
+fn validate_api(a: &super::model::ApiSettings) -> Result<(), Violation> {
+    if let Some(t) = &a.token
+        && (t.len() < 8 || !t.bytes().all(|b| b.is_ascii_graphic()))
+    {
+        return Err(violation(
+            "api.token",
+            "must be at least 8 printable ASCII characters without spaces",
+        ));
+    }
+    if !a.address.is_loopback() && !a.allow_remote {
+        return Err(violation(
+            "api.address",
+            format!(
+                "{} is not a loopback address; the API binds 127.0.0.1 unless \
+                 api.allow_remote = true and a token is set",
+                a.address
+            ),
+        ));
+    }
     Ok(())
 }
 

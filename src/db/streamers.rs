@@ -99,6 +99,27 @@ pub fn set_priority(conn: &Connection, id: i64, priority: Priority) -> Result<bo
     )? > 0)
 }
 
+/// Writes the user-editable settings (name, priority, enabled, template,
+/// overrides) of `s`; returns whether the row exists.
+pub fn update_settings(conn: &Connection, s: &Streamer) -> Result<bool, DbError> {
+    let overrides = serde_json::to_string(&s.overrides)
+        .map_err(|e| DbError::Corrupt(format!("overrides: {e}")))?;
+    Ok(conn.execute(
+        "UPDATE streamers SET name = ?2, priority = ?3, enabled = ?4, template = ?5,
+             overrides = ?6, updated_at = ?7
+         WHERE id = ?1",
+        params![
+            s.id,
+            s.name,
+            s.priority.as_str(),
+            s.enabled,
+            s.template,
+            overrides,
+            now_ms()
+        ],
+    )? > 0)
+}
+
 /// Records a new state; an `Error` state bumps `consecutive_errors`, any
 /// other resets it. `Live` stamps `last_live_at`.
 pub fn set_state(

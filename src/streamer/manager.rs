@@ -103,6 +103,38 @@ impl StreamerManager {
         Ok(changed)
     }
 
+    /// Edits the user settings of a streamer (name, priority, enabled,
+    /// template, overrides) with write-through, then announces
+    /// `StreamerUpdated` so the scheduler applies it at once. `None` when the
+    /// streamer does not exist; no event when nothing changed.
+    pub async fn update(
+        &self,
+        id: i64,
+        edit: impl FnOnce(&mut Streamer),
+    ) -> Result<Option<Streamer>, DbError> {
+        let Some(current) = self.db.call(move |c| streamers::get(c, id)).await? else {
+            return Ok(None);
+        };
+        let mut next = current.clone();
+        edit(&mut next);
+        if !current.settings_differ(&next) {
+            return Ok(Some(current));
+        }
+        let fresh = self
+            .db
+            .call(move |c| {
+                streamers::update_settings(c, &next)?;
+                streamers::get(c, id)
+            })
+            .await?;
+        let Some(fresh) = fresh else {
+            return Ok(None);
+        };
+        self.write().insert(id, fresh.clone());
+        let _ = self.events.send(ConfigUpdateEvent::StreamerUpdated { id });
+        Ok(Some(fresh))
+    }
+
     /// Records an observed state (write-through; no config event).
     pub async fn set_state(
         &self,

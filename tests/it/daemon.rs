@@ -52,6 +52,9 @@ fn second_daemon_on_same_data_dir_is_refused() {
 #[test]
 fn cli_changes_reach_the_running_daemon() {
     let s = Srec::new();
+    // The database path (the fallback when the REST API is off); the API
+    // path is covered in api_cli.rs.
+    s.write_config("[api]\nenabled = false\n");
     let mut d = s.daemon();
     let added = s.ok(&["add", "http://127.0.0.1:9/room/late"]);
     assert!(added.contains("picks it up"), "{added}");

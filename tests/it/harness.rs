@@ -66,9 +66,19 @@ impl Srec {
         serde_json::from_str(&self.ok(&a)).expect("valid JSON")
     }
 
+    /// The command for a daemon of this instance. Tests run daemons in
+    /// parallel, so a config without `[api]` gets `port = 0`.
+    pub fn daemon_command(&self) -> Command {
+        let config = std::fs::read_to_string(self.config_path()).unwrap_or_default();
+        if !config.contains("[api]") {
+            self.write_config(&format!("{config}\n[api]\nport = 0\n"));
+        }
+        self.command()
+    }
+
     /// Starts `srec run --no-tui` and waits for its ready line.
     pub fn daemon(&self) -> Daemon {
-        let mut d = Daemon::spawn(self.command());
+        let mut d = Daemon::spawn(self.daemon_command());
         d.wait_for("srec ready", Duration::from_secs(20));
         d
     }

@@ -1,6 +1,11 @@
 //! Integration tests: drive the real `srec` binary and the real services
 //! over temp dirs and loopback.
 
+mod api;
+mod api_cli;
+mod api_resources;
+mod api_streamers;
+mod api_support;
 mod cli_config;
 mod cli_streamers;
 mod daemon;

@@ -320,7 +320,7 @@ fn outbox_event_left_by_a_crash_is_published_once_after_restart() {
         .unwrap();
     let needle = format!("id={id}");
     let run = |s: &Srec| {
-        let mut cmd = s.command();
+        let mut cmd = s.daemon_command();
         cmd.env("SREC_LOG", "srec=debug");
         let mut d = crate::harness::Daemon::spawn(cmd);
         d.wait_for("srec ready", Duration::from_secs(20));

@@ -1,0 +1,366 @@
+//! Wire types of the API. Domain types stay free of API concerns; these
+//! mirror them with OpenAPI schemas and convert with `From`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::schemas::{EffectiveConfigDoc, RecordingOptionsDoc};
+use crate::config::RecordingOptions;
+use crate::db::sessions::{Segment, Session};
+use crate::download::manager::ActiveDownload;
+use crate::streamer::{Priority, Streamer, StreamerState};
+
+/// Streamer states (schema only; values as stored).
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum StateName {
+    NotLive,
+    Live,
+    OutOfSchedule,
+    Error,
+    NotFound,
+}
+
+/// Priorities (schema only).
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum PriorityName {
+    High,
+    Normal,
+    Low,
+}
+
+/// Engines (schema only).
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum EngineName {
+    Mesio,
+    Ffmpeg,
+    Streamlink,
+}
+
+/// A monitored streamer.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StreamerDto {
+    pub id: i64,
+    pub url: String,
+    pub name: String,
+    /// Platform detected from the URL (`generic`, `fake`, ...).
+    pub platform: String,
+    #[schema(value_type = StateName)]
+    pub state: StreamerState,
+    #[schema(value_type = PriorityName)]
+    pub priority: Priority,
+    pub enabled: bool,
+    /// `[templates.NAME]` applied to it.
+    pub template: Option<String>,
+    /// Streamer-level recording options (level 4 of the merge).
+    #[schema(value_type = RecordingOptionsDoc)]
+    pub overrides: RecordingOptions,
+    pub consecutive_errors: u32,
+    pub last_error: Option<String>,
+    /// Unix milliseconds.
+    pub last_live_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// A download of it is running now.
+    pub recording: bool,
+}
+
+impl StreamerDto {
+    pub fn new(s: Streamer, recording: bool) -> Self {
+        Self {
+            id: s.id,
+            url: s.url,
+            name: s.name,
+            platform: s.platform,
+            state: s.state,
+            priority: s.priority,
+            enabled: s.enabled,
+            template: s.template,
+            overrides: s.overrides,
+            consecutive_errors: s.consecutive_errors,
+            last_error: s.last_error,
+            last_live_at: s.last_live_at,
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+            recording,
+        }
+    }
+}
+
+/// One page of streamers.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StreamerPage {
+    pub items: Vec<StreamerDto>,
+    /// Matches before paging.
+    pub total: usize,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+/// Filters and paging of `GET /api/streamers`.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct StreamerQuery {
+    /// Only streamers in this state (`not_live`, `live`, `out_of_schedule`, `error`, `not_found`).
+    pub state: Option<String>,
+    /// Only streamers of this platform.
+    pub platform: Option<String>,
+    /// Only enabled (true) or disabled (false) streamers.
+    pub enabled: Option<bool>,
+    /// Items to skip (default 0).
+    pub offset: Option<usize>,
+    /// Page size (default 100, at most 1000).
+    pub limit: Option<usize>,
+}
+
+/// Body of `POST /api/streamers`.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewStreamerReq {
+    /// Channel page or direct stream URL (http/https).
+    pub url: String,
+    /// Display name; derived from the URL when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<PriorityName>)]
+    pub priority: Option<Priority>,
+    /// Default true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Name of a `[templates.NAME]` section.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<RecordingOptionsDoc>)]
+    pub overrides: Option<RecordingOptions>,
+}
+
+/// Body of `PATCH /api/streamers/{id}`: absent keys stay as they are.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateStreamerReq {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<PriorityName>)]
+    pub priority: Option<Priority>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// A template name, or null to drop the template.
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<String>)]
+    pub template: Option<Option<String>>,
+    /// Replaces the whole override set (`{}` clears it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<RecordingOptionsDoc>)]
+    pub overrides: Option<RecordingOptions>,
+}
+
+/// Distinguishes an absent key (outer `None`) from `null` (`Some(None)`).
+fn double_option<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patch_body_round_trips_absent_and_null() {
+        let only_enabled = UpdateStreamerReq {
+            enabled: Some(false),
+            ..Default::default()
+        };
+        assert_eq!(
+            serde_json::to_string(&only_enabled).unwrap(),
+            r#"{"enabled":false}"#
+        );
+        let clear: UpdateStreamerReq = serde_json::from_str(r#"{"template": null}"#).unwrap();
+        assert_eq!(clear.template, Some(None));
+        let absent: UpdateStreamerReq = serde_json::from_str("{}").unwrap();
+        assert_eq!(absent.template, None);
+    }
+}
+
+/// Answer of `POST /api/streamers/{id}/check`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CheckAccepted {
+    /// False when the streamer's checker is not running yet (it checks on start anyway).
+    pub triggered: bool,
+}
+
+/// Answer of `POST /api/streamers/{id}/stop`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Stopped {
+    pub stopped: bool,
+}
+
+/// A live session (from live to confirmed offline).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SessionDto {
+    pub id: i64,
+    pub streamer_id: i64,
+    pub title: Option<String>,
+    pub category: Option<String>,
+    /// Unix milliseconds.
+    pub started_at: i64,
+    pub ended_at: Option<i64>,
+    pub end_reason: Option<String>,
+    /// Still open.
+    pub active: bool,
+}
+
+impl From<Session> for SessionDto {
+    fn from(s: Session) -> Self {
+        Self {
+            active: s.ended_at.is_none(),
+            id: s.id,
+            streamer_id: s.streamer_id,
+            title: s.title,
+            category: s.category,
+            started_at: s.started_at,
+            ended_at: s.ended_at,
+            end_reason: s.end_reason,
+        }
+    }
+}
+
+/// One recorded file of a session.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SegmentDto {
+    pub index: u32,
+    pub path: String,
+    pub started_at: i64,
+    pub ended_at: Option<i64>,
+    pub duration_ms: Option<i64>,
+    /// Final size; 0 while the file is still being written.
+    pub bytes: i64,
+    pub split_reason: Option<String>,
+}
+
+impl From<Segment> for SegmentDto {
+    fn from(s: Segment) -> Self {
+        Self {
+            index: s.index,
+            path: s.path,
+            started_at: s.started_at,
+            ended_at: s.ended_at,
+            duration_ms: s.duration_ms,
+            bytes: s.bytes,
+            split_reason: s.split_reason,
+        }
+    }
+}
+
+/// A session with its segments.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SessionDetail {
+    pub session: SessionDto,
+    pub segments: Vec<SegmentDto>,
+}
+
+/// One page of sessions, newest first.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SessionPage {
+    pub items: Vec<SessionDto>,
+    pub total: usize,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+/// Filters and paging of `GET /api/sessions`.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SessionQuery {
+    /// Only sessions of this streamer.
+    pub streamer_id: Option<i64>,
+    /// Only open (true) or closed (false) sessions.
+    pub active: Option<bool>,
+    pub offset: Option<usize>,
+    /// Default 50, at most 1000.
+    pub limit: Option<usize>,
+}
+
+/// A running download with live progress.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DownloadDto {
+    pub download_id: u64,
+    pub streamer_id: i64,
+    /// Empty when the streamer was removed meanwhile.
+    pub streamer_name: String,
+    pub session_id: i64,
+    #[schema(value_type = EngineName)]
+    pub engine: crate::config::EngineKind,
+    #[schema(value_type = PriorityName)]
+    pub priority: Priority,
+    pub started_at: i64,
+    /// Bytes received so far.
+    pub bytes: u64,
+    /// Bits per second.
+    pub bitrate: u64,
+    pub duration_ms: u64,
+    pub segment_index: Option<u32>,
+    pub segment_path: Option<String>,
+}
+
+impl DownloadDto {
+    pub fn new(a: ActiveDownload, streamer_name: String) -> Self {
+        Self {
+            download_id: a.download_id,
+            streamer_id: a.streamer_id,
+            streamer_name,
+            session_id: a.session_id,
+            engine: a.engine,
+            priority: a.priority,
+            started_at: a.started_at,
+            bytes: a.bytes,
+            bitrate: a.bitrate,
+            duration_ms: a.duration_ms,
+            segment_index: a.segment_index,
+            segment_path: a.segment_path.map(|p| p.display().to_string()),
+        }
+    }
+}
+
+/// Download slots.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Slots {
+    pub active: usize,
+    pub queued: usize,
+    pub limit: usize,
+}
+
+/// Answer of `GET /api/downloads`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Downloads {
+    pub active: Vec<DownloadDto>,
+    pub slots: Slots,
+}
+
+/// A streamer's merged config and the level each value came from.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct EffectiveDto {
+    pub streamer_id: i64,
+    #[schema(value_type = EffectiveConfigDoc)]
+    pub config: serde_json::Value,
+    /// Field → `default`, `global`, `platform:NAME`, `template:NAME` or `streamer`.
+    pub sources: BTreeMap<String, String>,
+}

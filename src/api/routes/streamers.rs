@@ -1,0 +1,302 @@
+//! `/api/streamers`: list, get, create, update, delete, check now and stop
+//! the current recording. Every change goes through the StreamerManager
+//! (write-through + `ConfigUpdateEvent`), so the scheduler reacts at once.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+
+use super::page_limit;
+use crate::api::dto::{
+    CheckAccepted, NewStreamerReq, Stopped, StreamerDto, StreamerPage, StreamerQuery,
+    UpdateStreamerReq,
+};
+use crate::api::error::{ApiError, ErrorBody};
+use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::api::state::ApiState;
+use crate::config::RecordingOptions;
+use crate::streamer::{NewStreamer, Streamer, StreamerState};
+
+/// Longest accepted display name, in characters.
+const MAX_NAME: usize = 200;
+
+fn dto(st: &ApiState, s: Streamer) -> StreamerDto {
+    let recording = st.downloads.is_recording(s.id);
+    StreamerDto::new(s, recording)
+}
+
+fn find(st: &ApiState, id: i64) -> Result<Streamer, ApiError> {
+    st.streamers
+        .get(id)
+        .ok_or_else(|| ApiError::not_found(format!("no streamer with id {id}")))
+}
+
+/// List streamers, filtered and paged, ordered by id.
+#[utoipa::path(operation_id = "list_streamers", get, path = "/api/streamers", tag = "streamers", params(StreamerQuery),
+    responses(
+        (status = 200, description = "One page of streamers", body = StreamerPage),
+        (status = 400, description = "Bad filter or paging value", body = ErrorBody),
+    ))]
+pub async fn list(
+    State(st): State<ApiState>,
+    ApiQuery(q): ApiQuery<StreamerQuery>,
+) -> Result<Json<StreamerPage>, ApiError> {
+    let state = q
+        .state
+        .as_deref()
+        .map(str::parse::<StreamerState>)
+        .transpose()
+        .map_err(|e| ApiError::validation("state", e))?;
+    if let Some(p) = &q.platform
+        && !crate::platform::KNOWN_PLATFORMS.contains(&p.as_str())
+    {
+        return Err(ApiError::validation(
+            "platform",
+            format!(
+                "unknown platform `{p}`; known: {}",
+                crate::platform::KNOWN_PLATFORMS.join(", ")
+            ),
+        ));
+    }
+    let limit = page_limit(q.limit, 100)?;
+    let offset = q.offset.unwrap_or(0);
+    let matching: Vec<Streamer> = st
+        .streamers
+        .list()
+        .into_iter()
+        .filter(|s| state.is_none_or(|x| s.state == x))
+        .filter(|s| q.platform.as_ref().is_none_or(|p| &s.platform == p))
+        .filter(|s| q.enabled.is_none_or(|e| s.enabled == e))
+        .collect();
+    let total = matching.len();
+    let items = matching
+        .into_iter()
+        .skip(offset)
+        .take(limit)
+        .map(|s| dto(&st, s))
+        .collect();
+    Ok(Json(StreamerPage {
+        items,
+        total,
+        offset,
+        limit,
+    }))
+}
+
+/// One streamer.
+#[utoipa::path(operation_id = "get_streamer", get, path = "/api/streamers/{id}", tag = "streamers",
+    params(("id" = i64, Path, description = "Streamer id")),
+    responses(
+        (status = 200, description = "The streamer", body = StreamerDto),
+        (status = 400, description = "The id is not a number", body = ErrorBody),
+        (status = 404, description = "No such streamer", body = ErrorBody),
+    ))]
+pub async fn get(
+    State(st): State<ApiState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<StreamerDto>, ApiError> {
+    Ok(Json(dto(&st, find(&st, id)?)))
+}
+
+fn check_name(name: &str) -> Result<String, ApiError> {
+    let n = name.trim();
+    if n.is_empty() {
+        return Err(ApiError::validation("name", "must not be empty"));
+    }
+    if n.chars().count() > MAX_NAME || n.chars().any(char::is_control) {
+        return Err(ApiError::validation(
+            "name",
+            format!("must be at most {MAX_NAME} characters without control characters"),
+        ));
+    }
+    Ok(n.to_string())
+}
+
+fn check_template(st: &ApiState, t: &str) -> Result<(), ApiError> {
+    let config = st.config.current();
+    if config.templates.contains_key(t) {
+        return Ok(());
+    }
+    let known: Vec<&str> = config.templates.keys().map(String::as_str).collect();
+    let hint = crate::config::load::suggest(t, &known)
+        .map(|s| format!(" (did you mean `{s}`?)"))
+        .unwrap_or_default();
+    Err(ApiError::validation(
+        "template",
+        format!(
+            "unknown template `{t}`{hint}; defined: {}",
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            }
+        ),
+    ))
+}
+
+fn check_overrides(o: &RecordingOptions) -> Result<(), ApiError> {
+    crate::config::validate::validate_options(o, "overrides")
+        .map_err(|v| ApiError::validation(v.key, v.message))
+}
+
+/// Add a streamer; the scheduler starts checking it at once.
+#[utoipa::path(operation_id = "create_streamer", post, path = "/api/streamers", tag = "streamers", request_body = NewStreamerReq,
+    responses(
+        (status = 201, description = "Created", body = StreamerDto,
+            headers(("location" = String, description = "URL of the new streamer"))),
+        (status = 400, description = "Invalid URL, name, template or overrides", body = ErrorBody),
+        (status = 409, description = "A streamer with this URL exists", body = ErrorBody),
+    ))]
+pub async fn create(
+    State(st): State<ApiState>,
+    ApiJson(req): ApiJson<NewStreamerReq>,
+) -> Result<
+    (
+        StatusCode,
+        [(header::HeaderName, String); 1],
+        Json<StreamerDto>,
+    ),
+    ApiError,
+> {
+    let resolved = crate::platform::resolve(&req.url)
+        .map_err(|e| ApiError::validation("url", e.to_string()))?;
+    let name = match &req.name {
+        Some(n) => check_name(n)?,
+        None => resolved.suggested_name.clone(),
+    };
+    if let Some(t) = &req.template {
+        check_template(&st, t)?;
+    }
+    let overrides = req.overrides.unwrap_or_default();
+    check_overrides(&overrides)?;
+    let s = st
+        .streamers
+        .add(NewStreamer {
+            url: resolved.url,
+            name,
+            platform: resolved.platform.to_string(),
+            priority: req.priority.unwrap_or_default(),
+            enabled: req.enabled.unwrap_or(true),
+            template: req.template,
+            overrides,
+        })
+        .await?;
+    tracing::info!(id = s.id, name = %s.name, url = %s.url, "streamer added via the API");
+    let location = format!("/api/streamers/{}", s.id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(dto(&st, s)),
+    ))
+}
+
+/// Change name, priority, enabled, template or overrides.
+#[utoipa::path(operation_id = "update_streamer", patch, path = "/api/streamers/{id}", tag = "streamers",
+    params(("id" = i64, Path, description = "Streamer id")),
+    request_body = UpdateStreamerReq,
+    responses(
+        (status = 200, description = "The updated streamer", body = StreamerDto),
+        (status = 400, description = "Invalid value", body = ErrorBody),
+        (status = 404, description = "No such streamer", body = ErrorBody),
+    ))]
+pub async fn update(
+    State(st): State<ApiState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<UpdateStreamerReq>,
+) -> Result<Json<StreamerDto>, ApiError> {
+    let name = req.name.as_deref().map(check_name).transpose()?;
+    if let Some(Some(t)) = &req.template {
+        check_template(&st, t)?;
+    }
+    if let Some(o) = &req.overrides {
+        check_overrides(o)?;
+    }
+    let updated = st
+        .streamers
+        .update(id, move |s| {
+            if let Some(n) = name {
+                s.name = n;
+            }
+            if let Some(p) = req.priority {
+                s.priority = p;
+            }
+            if let Some(e) = req.enabled {
+                s.enabled = e;
+            }
+            if let Some(t) = req.template {
+                s.template = t;
+            }
+            if let Some(o) = req.overrides {
+                s.overrides = o;
+            }
+        })
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no streamer with id {id}")))?;
+    tracing::info!(id, name = %updated.name, "streamer updated via the API");
+    Ok(Json(dto(&st, updated)))
+}
+
+/// Remove a streamer and its history (recorded files stay on disk).
+#[utoipa::path(operation_id = "delete_streamer", delete, path = "/api/streamers/{id}", tag = "streamers",
+    params(("id" = i64, Path, description = "Streamer id")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 404, description = "No such streamer", body = ErrorBody),
+    ))]
+pub async fn delete(
+    State(st): State<ApiState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<StatusCode, ApiError> {
+    let s = find(&st, id)?;
+    if !st.streamers.remove(id).await? {
+        return Err(ApiError::not_found(format!("no streamer with id {id}")));
+    }
+    tracing::info!(id, name = %s.name, "streamer removed via the API");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Check whether the streamer is live now instead of at the next interval.
+#[utoipa::path(operation_id = "check_streamer", post, path = "/api/streamers/{id}/check", tag = "streamers",
+    params(("id" = i64, Path, description = "Streamer id")),
+    responses(
+        (status = 202, description = "Check requested", body = CheckAccepted),
+        (status = 404, description = "No such streamer", body = ErrorBody),
+        (status = 409, description = "The streamer is disabled", body = ErrorBody),
+    ))]
+pub async fn check(
+    State(st): State<ApiState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<(StatusCode, Json<CheckAccepted>), ApiError> {
+    let s = find(&st, id)?;
+    if !s.enabled {
+        return Err(ApiError::conflict(
+            "streamer_disabled",
+            format!("streamer {id} is disabled; enable it first"),
+        ));
+    }
+    let triggered = st.scheduler.check_now(id);
+    Ok((StatusCode::ACCEPTED, Json(CheckAccepted { triggered })))
+}
+
+/// Stop the streamer's current recording (files are finalised).
+#[utoipa::path(operation_id = "stop_recording", post, path = "/api/streamers/{id}/stop", tag = "streamers",
+    params(("id" = i64, Path, description = "Streamer id")),
+    responses(
+        (status = 200, description = "Stop requested", body = Stopped),
+        (status = 404, description = "No such streamer", body = ErrorBody),
+        (status = 409, description = "Nothing is being recorded", body = ErrorBody),
+    ))]
+pub async fn stop(
+    State(st): State<ApiState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Stopped>, ApiError> {
+    find(&st, id)?;
+    if !st.downloads.stop_streamer(id) {
+        return Err(ApiError::conflict(
+            "not_recording",
+            format!("streamer {id} has no running or queued recording"),
+        ));
+    }
+    tracing::info!(id, "recording stopped via the API");
+    Ok(Json(Stopped { stopped: true }))
+}
