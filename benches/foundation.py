@@ -20,13 +20,15 @@ def pct(values, p):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--bin", default="target/release/srec")
+    ap.add_argument("--bin", default=os.path.join(os.environ.get("CARGO_TARGET_DIR", "target"), "release/srec"))
     ap.add_argument("--streamers", type=int, default=1000)
     args = ap.parse_args()
     bin_ = os.path.abspath(args.bin)
     tmp = tempfile.mkdtemp(prefix="srec-bench-")
     env = dict(os.environ, SREC_DATA_DIR=f"{tmp}/data", SREC_CONFIG=f"{tmp}/config.toml", NO_COLOR="1")
     env.pop("SREC_LOG", None)
+    with open(f"{tmp}/config.toml", "w") as f:
+        f.write("[api]\nport = 0\n")  # never collide with a daemon on the default port
 
     def srec(*a, check=True):
         return subprocess.run([bin_, *a], env=env, capture_output=True, text=True, check=check)

@@ -7,7 +7,7 @@
     disk; K samples (default 20), p50 / p99 / max. Target: <= check_interval + 1 s.
 
 Usage: benches/monitor.py [--streamers 10000] [--interval 10] [--samples 20]
-Needs: cargo build --release --bin srec --example fake_live
+Needs: cargo build --release --bin srec --example fake_live (honours CARGO_TARGET_DIR)
 Prints a Markdown table for docs/BENCHMARKS.md.
 """
 import argparse, json, os, signal, socket, sqlite3, statistics, subprocess, tempfile, time, urllib.request
@@ -43,8 +43,9 @@ def main():
     ap.add_argument("--samples", type=int, default=20)
     ap.add_argument("--minutes", type=float, default=1.0)
     a = ap.parse_args()
-    srec = os.path.abspath("target/release/srec")
-    fake_bin = os.path.abspath("target/release/examples/fake_live")
+    target = os.environ.get("CARGO_TARGET_DIR", "target")
+    srec = os.path.abspath(f"{target}/release/srec")
+    fake_bin = os.path.abspath(f"{target}/release/examples/fake_live")
     tmp = tempfile.mkdtemp(prefix="srec-monitor-")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -54,7 +55,7 @@ def main():
     env = dict(os.environ, SREC_DATA_DIR=f"{tmp}/data", SREC_CONFIG=f"{tmp}/config.toml", NO_COLOR="1")
     env.pop("SREC_LOG", None)
     with open(f"{tmp}/config.toml", "w") as f:
-        f.write(f'[recording]\ncheck_interval = "{a.interval}s"\noffline_confirmations = 1\nstream_format = "flv"\n')
+        f.write(f'[recording]\ncheck_interval = "{a.interval}s"\noffline_confirmations = 1\nstream_format = "flv"\n[api]\nport = 0\n')
     subprocess.run([srec, "list"], env=env, check=True, capture_output=True)  # creates the schema
     db = sqlite3.connect(f"{tmp}/data/srec.db")
     now = int(time.time() * 1000)
