@@ -4,6 +4,8 @@
 mod cli_config;
 mod cli_streamers;
 mod daemon;
+mod engines;
+mod engines_faults;
 mod fake;
 mod generated;
 mod harness;
