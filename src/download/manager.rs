@@ -450,3 +450,7 @@ fn fold(info: &mut ActiveDownload, kind: &DownloadEventKind) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+#[path = "manager_tests.rs"]
+mod tests;

@@ -169,6 +169,16 @@ fn every_engine_records_hls_and_flv_in_real_time() {
         let on_disk: BTreeSet<PathBuf> = files_below(&out.join(room)).into_iter().collect();
         let in_db: BTreeSet<PathBuf> = rows.iter().map(|g| PathBuf::from(&g.path)).collect();
         assert_eq!(on_disk, in_db, "{name}");
+        // One "segment opened" and one "segment closed" event per row.
+        for what in ["segment opened", "segment closed"] {
+            let needle = format!("streamer={id} ");
+            let events = d
+                .seen
+                .iter()
+                .filter(|l| l.contains(what) && l.contains(&needle))
+                .count();
+            assert_eq!(events, rows.len(), "{name}: {what} events vs rows");
+        }
         let indexes: Vec<u32> = rows.iter().map(|g| g.index).collect();
         let want: Vec<u32> = (0..rows.len() as u32).collect();
         assert_eq!(indexes, want, "{name}: contiguous indexes");
@@ -259,4 +269,12 @@ fn hostile_titles_give_safe_names_inside_the_output_folder() {
         .filter(|p| p.file_name().is_some_and(|n| n != "config.toml"))
         .collect();
     assert!(stray.is_empty(), "{stray:?}");
+}
+
+#[test]
+fn commented_example_states_the_engine_defaults() {
+    let file = srec::config::parse_str(srec::config::EXAMPLE_CONFIG, Path::new("example"))
+        .expect("example parses");
+    assert_eq!(file.engines, srec::config::EnginesSettings::default());
+    assert_eq!(file.download, Default::default());
 }

@@ -97,6 +97,19 @@ mod tests {
             extra_args: vec!["--hls-live-edge".into(), "2".into()],
             ..Default::default()
         };
+        // Platforms without a streamlink plugin hand over a prefixed stream URL.
+        let reg = crate::platform::PlatformRegistry::default();
+        let fake = reg.by_name("fake");
+        assert_eq!(
+            fake.streamlink_url(&req.page_url, &req.stream),
+            "hls://https://cdn/x.m3u8"
+        );
+        let mut flv = req.stream.clone();
+        flv.format = StreamFormat::Flv;
+        assert_eq!(
+            reg.by_name("generic").streamlink_url(&req.page_url, &flv),
+            "httpstream://https://cdn/x.m3u8"
+        );
         let a = build(&req, &s, "https://twitch.tv/a").join(" ");
         assert_eq!(
             a,
