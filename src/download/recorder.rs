@@ -296,7 +296,9 @@ impl Recorder {
                     .streamers
                     .get(id)
                     .map_or(0, |s| self.config.effective(&s).min_segment_size);
-                let junk = min > 0 && bytes < min;
+                // An empty file (an engine killed before its first write)
+                // is never a recording.
+                let junk = bytes == 0 || (min > 0 && bytes < min);
                 let ms = duration.as_millis() as i64;
                 let reason = split_reason.as_str();
                 let res = self
@@ -325,7 +327,7 @@ impl Recorder {
                         streamer = id,
                         index,
                         bytes,
-                        "deleted segment below min_segment_size"
+                        "deleted empty segment or one below min_segment_size"
                     );
                 } else {
                     tracing::info!(

@@ -141,7 +141,15 @@ fn circuit_breaker_opens_after_k_failures_and_recovers_after_cooldown() {
                 .as_array()
                 .is_some_and(|b| b.is_empty())
     });
-    assert!(recovered, "log:\n{}", d.seen.join("\n"));
+    if !recovered {
+        d.signal("TERM");
+        d.wait_exit(EXIT);
+        panic!(
+            "no recovery: status {}; log:\n{}",
+            s.json(&["status"]),
+            d.seen.join("\n")
+        );
+    }
     assert!(wait_until(Duration::from_secs(10), || s.json(&["list"])[0]
         ["state"]
         == "live"));

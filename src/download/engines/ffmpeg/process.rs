@@ -34,7 +34,7 @@ pub struct Supervision {
     pub stop_timeout: Duration,
     pub first_index: u32,
     pub download_id: u64,
-    /// No output growth for this long = stalled: both processes are killed
+    /// No media time progress for this long = stalled: both processes are killed
     /// and the download fails (retryable). ffmpeg can otherwise wait
     /// forever on a live playlist whose segments all fail.
     pub stall_timeout: Duration,
@@ -68,13 +68,14 @@ pub async fn supervise(mut ffmpeg: Child, mut upstream: Option<Upstream>, s: Sup
     let mut out_time = Duration::ZERO;
     let (mut tail, mut up_tail) = (Vec::new(), Vec::new());
     let mut open: Option<Open> = None;
+    let mut closed_bytes = 0u64;
     let mut next_index = s.first_index;
     let mut deadline: Option<tokio::time::Instant> = None;
     let mut stop_sent = false;
     let (mut out_done, mut err_done) = (false, false);
     let mut up_status: Option<std::process::ExitStatus> = None;
     let mut up_killed = false;
-    let (mut last_size, mut last_growth) = (0u64, tokio::time::Instant::now());
+    let (mut last_time, mut last_growth) = (Duration::ZERO, tokio::time::Instant::now());
     let mut stalled = false;
     let mut watchdog = tokio::time::interval(Duration::from_secs(1));
     let status = loop {
@@ -111,7 +112,7 @@ pub async fn supervise(mut ffmpeg: Child, mut upstream: Option<Upstream>, s: Sup
                 deadline = None;
             }
             line = err.next_line(), if !err_done => match line {
-                Ok(Some(l)) => on_stderr(&l, &s.sink, &mut open, &mut next_index, out_time, &mut tail),
+                Ok(Some(l)) => on_stderr(&l, &s.sink, &mut open, &mut next_index, out_time, &mut tail, &mut closed_bytes),
                 _ => err_done = true,
             },
             line = next_opt(&mut up_err) => match line {
@@ -128,10 +129,15 @@ pub async fn supervise(mut ffmpeg: Child, mut upstream: Option<Upstream>, s: Sup
                 Ok(Some(l)) => {
                     if let Some(p) = progress.line(&l) {
                         out_time = p.out_time;
-                        if p.total_size > last_size {
-                            (last_size, last_growth) = (p.total_size, tokio::time::Instant::now());
+                        // Media time advancing is the liveness signal (the
+                        // segment muxer's byte count restarts per file).
+                        if p.out_time > last_time {
+                            (last_time, last_growth) = (p.out_time, tokio::time::Instant::now());
                         }
-                        s.sink.emit(DownloadEventKind::Progress { bytes: p.total_size, bitrate: p.bitrate, duration: p.out_time });
+                        // The segment muxer reports no usable total size:
+                        // count what is on disk.
+                        let current = open.as_ref().and_then(|o| std::fs::metadata(&o.path).ok()).map_or(0, |m| m.len());
+                        s.sink.emit(DownloadEventKind::Progress { bytes: closed_bytes + current, bitrate: p.bitrate, duration: p.out_time });
                     }
                 }
                 _ => out_done = true,
@@ -225,10 +231,11 @@ fn on_stderr(
     next_index: &mut u32,
     out_time: Duration,
     tail: &mut Vec<String>,
+    closed_bytes: &mut u64,
 ) {
     if let Some(path) = parse::opened_segment(line) {
         if let Some(o) = open.take() {
-            close(sink, o, out_time, SplitReason::Duration);
+            *closed_bytes += close(sink, o, out_time, SplitReason::Duration);
         }
         let index = *next_index;
         *next_index += 1;
@@ -247,7 +254,8 @@ fn on_stderr(
     push_tail(tail, line.to_string());
 }
 
-fn close(sink: &EventSink, o: Open, out_time: Duration, reason: SplitReason) {
+/// Closes a segment; returns its size.
+fn close(sink: &EventSink, o: Open, out_time: Duration, reason: SplitReason) -> u64 {
     let bytes = std::fs::metadata(&o.path).map_or(0, |m| m.len());
     sink.emit(DownloadEventKind::SegmentClosed {
         index: o.index,
@@ -256,6 +264,7 @@ fn close(sink: &EventSink, o: Open, out_time: Duration, reason: SplitReason) {
         bytes,
         split_reason: reason,
     });
+    bytes
 }
 
 async fn sleep_opt(at: Option<tokio::time::Instant>) {
