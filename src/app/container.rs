@@ -2,7 +2,6 @@
 //! tasks on one `TaskTracker`, and shuts them down through one
 //! `CancellationToken` within a bounded deadline.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -12,11 +11,11 @@ use tokio_util::task::TaskTracker;
 
 use super::lock::{DaemonLock, LockError};
 use crate::config::service::WatchError;
-use crate::config::{ConfigError, ConfigService, EngineKind, Paths};
+use crate::config::{ConfigError, ConfigService, Paths};
 use crate::db::sessions::Recovery;
 use crate::db::{Db, DbError};
 use crate::download::recorder::{Inputs, Recorder};
-use crate::download::{DownloadManager, Engine};
+use crate::download::{DownloadManager, EngineFactory};
 use crate::events::{ConfigUpdateEvent, DownloadEvent, MonitorEvent};
 use crate::monitor::StreamMonitor;
 use crate::scheduler::{ActorCtx, Scheduler};
@@ -61,6 +60,7 @@ pub struct ServiceContainer {
     pub scheduler: Arc<Scheduler>,
     pub downloads: Arc<DownloadManager>,
     pub recovery: Recovery,
+    engines: EngineFactory,
     outbox_wake: Arc<Notify>,
     cancel: CancellationToken,
     tracker: TaskTracker,
@@ -69,10 +69,7 @@ pub struct ServiceContainer {
 
 impl ServiceContainer {
     /// Takes the daemon lock, loads config, opens and recovers the database.
-    pub async fn build(
-        paths: Paths,
-        engines: HashMap<EngineKind, Arc<dyn Engine>>,
-    ) -> Result<Self, ContainerError> {
+    pub async fn build(paths: Paths, engines: EngineFactory) -> Result<Self, ContainerError> {
         let lock = DaemonLock::acquire(&paths.lock_file())?;
         let (config_events, _) = broadcast::channel(EVENT_CAPACITY);
         let config = Arc::new(ConfigService::load(paths.clone(), config_events.clone())?);
@@ -98,14 +95,14 @@ impl ServiceContainer {
             config: Arc::clone(&config),
         });
         let tracker = TaskTracker::new();
-        let limits = config.current().download.clone();
+        let current = config.current();
         let downloads = DownloadManager::new(
-            engines,
+            engines.build(&current.engines),
             download_events.clone(),
-            limits.max_concurrent,
-            limits.high_priority_slots,
+            &current.download,
             tracker.clone(),
         );
+        downloads.set_engines(engines.build(&current.engines), current.engines.clone());
         Ok(Self {
             paths,
             config,
@@ -118,6 +115,7 @@ impl ServiceContainer {
             scheduler,
             downloads,
             recovery,
+            engines,
             outbox_wake,
             cancel: CancellationToken::new(),
             tracker,
@@ -158,9 +156,16 @@ impl ServiceContainer {
             scheduler_alive
                 .track(Arc::clone(&self.scheduler).run(scheduler_events, self.cancel.clone())),
         );
-        self.tracker.spawn(follow_download_limits(
+        self.downloads
+            .set_store(crate::download::breaker_store::Store::spawn(
+                self.db.clone(),
+                &self.tracker,
+                self.cancel.clone(),
+            ));
+        self.tracker.spawn(follow_download_settings(
             Arc::clone(&self.config),
             Arc::clone(&self.downloads),
+            self.engines.clone(),
             self.cancel.clone(),
         ));
         self.tracker.spawn(super::db_watch::run(
@@ -227,10 +232,12 @@ impl ServiceContainer {
     }
 }
 
-/// Applies `[download]` limit changes from config reloads.
-async fn follow_download_limits(
+/// Applies `[download]` changes and rebuilds the engines from `[engines]`
+/// on config reloads (running downloads keep the engine they started with).
+async fn follow_download_settings(
     config: Arc<ConfigService>,
     downloads: Arc<DownloadManager>,
+    engines: EngineFactory,
     cancel: CancellationToken,
 ) {
     let mut rx = config.subscribe();
@@ -239,7 +246,8 @@ async fn follow_download_limits(
             _ = cancel.cancelled() => return,
             changed = rx.changed() => if changed.is_err() { return },
         }
-        let d = rx.borrow().download.clone();
-        downloads.set_limits(d.max_concurrent, d.high_priority_slots);
+        let file = rx.borrow().clone();
+        downloads.apply_settings(&file.download);
+        downloads.set_engines(engines.build(&file.engines), file.engines.clone());
     }
 }

@@ -6,7 +6,9 @@ use clap::{Args, Subcommand};
 
 use super::{Ctx, output};
 use crate::config::effective::FIELDS;
-use crate::config::{EffectiveConfig, Layers};
+use std::collections::HashSet;
+
+use crate::config::{ConfigFile, EffectiveConfig, EngineKind, Layers};
 use crate::db::streamers;
 
 #[derive(Debug, Args)]
@@ -110,5 +112,57 @@ fn check(ctx: &Ctx) -> anyhow::Result<()> {
         file.platforms.len(),
         file.templates.len()
     ));
+    let (tools, missing) = check_tools(&file, &db.with(|c| streamers::list(c))?);
+    out.push_str(&tools);
+    if !missing.is_empty() {
+        output::print(&out)?;
+        anyhow::bail!("{}", missing.join("; "));
+    }
     output::print(&out)
+}
+
+/// Versions of the external tools, and the ones missing although an engine
+/// in use (globally, per platform, template or streamer) needs them.
+fn check_tools(file: &ConfigFile, all: &[crate::streamer::Streamer]) -> (String, Vec<String>) {
+    use crate::download::tools::version;
+    let mut used: HashSet<EngineKind> = HashSet::new();
+    let levels = std::iter::once(&file.recording)
+        .chain(file.platforms.values())
+        .chain(file.templates.values())
+        .chain(all.iter().map(|s| &s.overrides));
+    used.extend(levels.map(|o| o.engine.unwrap_or_default()));
+    let e = &file.engines;
+    let tools = [
+        (EngineKind::Ffmpeg, "ffmpeg", &e.ffmpeg.path, "-version"),
+        (
+            EngineKind::Streamlink,
+            "streamlink",
+            &e.streamlink.path,
+            "--version",
+        ),
+        (
+            EngineKind::Streamlink,
+            "streamlink's ffmpeg",
+            &e.streamlink.ffmpeg_path,
+            "-version",
+        ),
+    ];
+    let (mut out, mut missing) = (String::new(), Vec::new());
+    for (kind, what, path, flag) in tools {
+        let needed = used.contains(&kind);
+        match version(path, flag) {
+            Ok(v) => out.push_str(&format!("{what}: {v} ({})\n", path.display())),
+            Err(msg) if needed => {
+                out.push_str(&format!("{what}: MISSING: {msg}\n"));
+                missing.push(format!(
+                    "the {} engine is configured but {what} is unusable: {msg}",
+                    format!("{kind:?}").to_ascii_lowercase()
+                ));
+            }
+            Err(msg) => out.push_str(&format!(
+                "{what}: not available ({msg}); engine not in use\n"
+            )),
+        }
+    }
+    (out, missing)
 }

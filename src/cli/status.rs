@@ -13,6 +13,7 @@ use crate::api::dto::Downloads;
 use crate::app::lock::{self, DaemonInfo};
 use crate::db::sessions::{self, ActiveRecording};
 use crate::db::streamers;
+use crate::download::breaker_store::{self, BreakerRow};
 
 #[derive(Debug, Args)]
 pub struct StatusCmd {
@@ -30,6 +31,8 @@ struct Status {
     /// From the daemon's API: live downloads and slot usage.
     #[serde(skip_serializing_if = "Option::is_none")]
     downloads: Option<Downloads>,
+    /// Open or half-open download circuit breakers.
+    breakers: Vec<BreakerRow>,
 }
 
 #[derive(Debug, Serialize)]
@@ -44,10 +47,11 @@ impl StatusCmd {
     pub fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
         let daemon = lock::probe(&ctx.paths.lock_file());
         let db = ctx.open_db()?;
-        let (counts, mut recordings) = db.with(|c| {
+        let (counts, mut recordings, breakers) = db.with(|c| {
             Ok((
                 streamers::count_by_state(c)?,
                 sessions::active_recordings(c)?,
+                breaker_store::not_closed(c)?,
             ))
         })?;
         // The open file's size is only on disk until the segment closes.
@@ -86,6 +90,7 @@ impl StatusCmd {
                 by_state,
             },
             recordings,
+            breakers,
         };
         if self.json {
             return output::print_json(&status);
@@ -130,6 +135,7 @@ fn render(s: &Status) -> String {
             String::new()
         }
     ));
+    out.push_str(&render_breakers(s, now));
     if let Some(d) = &s.downloads {
         out.push_str(&render_downloads(d, now));
         return out;
@@ -208,4 +214,24 @@ fn render_downloads(d: &Downloads, now: i64) -> String {
         &rows,
     ));
     out
+}
+
+/// One line per open/half-open circuit breaker.
+fn render_breakers(s: &Status, now: i64) -> String {
+    s.breakers
+        .iter()
+        .map(|b| {
+            let when = match b.retry_at {
+                Some(t) if t > now => format!("next try in {}", output::short_duration(t - now)),
+                _ => "trial download running".to_string(),
+            };
+            format!(
+                "circuit breaker {} {}: {} failures, {when}; last error: {}\n",
+                b.key,
+                b.state.replace('_', "-"),
+                b.failures,
+                b.last_error.as_deref().unwrap_or("-")
+            )
+        })
+        .collect()
 }

@@ -3,6 +3,7 @@
 //! templates and the hot-reloading [`ConfigService`].
 
 pub mod effective;
+pub mod engines;
 pub mod load;
 pub mod model;
 pub mod paths;
@@ -12,6 +13,7 @@ pub mod tui;
 pub mod validate;
 
 pub use effective::{EffectiveConfig, Layers};
+pub use engines::{BreakerSettings, EnginesSettings, RetrySettings};
 pub use load::{ConfigError, load_file, parse_str};
 pub use model::{
     ConfigFile, EngineKind, Filters, OutputFormat, Quality, RecordingOptions, StreamPreference,

@@ -28,6 +28,8 @@ pub struct ConfigFile {
     pub templates: BTreeMap<String, RecordingOptions>,
     /// Dashboard settings (key bindings).
     pub tui: super::tui::TuiSettings,
+    /// How each recording engine is built (binaries, arguments, retries).
+    pub engines: super::engines::EnginesSettings,
 }
 
 /// Settings of the `srec run` process itself.
@@ -61,6 +63,10 @@ pub struct DownloadSettings {
     pub max_concurrent: usize,
     /// Extra slots only high-priority streamers may use.
     pub high_priority_slots: usize,
+    /// Restart policy after a failed download (engines may override it).
+    pub retry: super::engines::RetrySettings,
+    /// Circuit breakers per engine config and per CDN host.
+    pub circuit_breaker: super::engines::BreakerSettings,
 }
 
 impl Default for DownloadSettings {
@@ -68,6 +74,8 @@ impl Default for DownloadSettings {
         Self {
             max_concurrent: 6,
             high_priority_slots: 2,
+            retry: Default::default(),
+            circuit_breaker: Default::default(),
         }
     }
 }

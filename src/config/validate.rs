@@ -35,6 +35,12 @@ pub fn validate(file: &ConfigFile) -> Result<(), Violation> {
         return Err(violation("download.max_concurrent", "must be at least 1"));
     }
     validate_api(&file.api)?;
+    super::engines::validate(
+        &file.download.retry,
+        &file.download.circuit_breaker,
+        &file.engines,
+    )
+    .map_err(|(k, m)| violation(k, m))?;
     validate_options(&file.recording, "recording")?;
     for (name, opts) in &file.platforms {
         if !crate::platform::KNOWN_PLATFORMS.contains(&name.as_str()) {
@@ -182,6 +188,12 @@ mod tests {
             ("[platforms.fakee]\n", "platforms.fakee"),
             ("[daemon]\nlog_level = \"=\"", "daemon.log_level"),
             ("[download]\nmax_concurrent = 0", "download.max_concurrent"),
+            ("[download.retry]\njitter = 2.0", "download.retry.jitter"),
+            (
+                "[engines.ffmpeg.retry]\nmax_delay = \"10ms\"",
+                "engines.ffmpeg.retry.max_delay",
+            ),
+            ("[engines.ffmpeg]\npath = \"\"", "engines.ffmpeg.path"),
             (
                 "[recording]\nfilename_template = \"{nope}\"",
                 "recording.filename_template",

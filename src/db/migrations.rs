@@ -9,6 +9,7 @@ use super::DbError;
 pub const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0001_initial.sql")),
     M::up(include_str!("../../migrations/0002_session_titles.sql")),
+    M::up(include_str!("../../migrations/0003_circuit_breakers.sql")),
 ];
 
 /// Brings the schema to the latest version, refusing a newer database.

@@ -1,11 +1,13 @@
-//! DownloadManager: runs engines within the slot limits, queues the rest by
-//! priority, stops downloads on request, and keeps a progress snapshot of
-//! active downloads for `srec status`, the API and the dashboard.
+//! DownloadManager: runs engines within the slot limits (as adjusted by the
+//! [`LimitAdjuster`] hook), queues the rest by priority, refuses downloads
+//! whose circuit breaker is open, stops downloads on request, and keeps a
+//! progress snapshot of active downloads for `srec status`, the API and the
+//! dashboard.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -13,14 +15,22 @@ use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use super::breaker::{self, BreakerState, Breakers, Refused};
+use super::breaker_store::Store;
 use super::engine::{DownloadRequest, Engine, EngineError, EventSink};
+use super::limits::{LimitAdjuster, Limits, NoAdjust};
 use super::slots::Slots;
-use crate::config::EngineKind;
+use crate::config::model::DownloadSettings;
+use crate::config::{EngineKind, EnginesSettings};
 use crate::events::{DownloadEvent, DownloadEventKind, DownloadId};
 use crate::streamer::Priority;
 
-/// Time an engine gets to finalise its files when stopped.
-pub const STOP_TIMEOUT: Duration = Duration::from_secs(60);
+/// Upper bound on the time an engine gets to finalise its files when
+/// stopped (engines apply their own, usually shorter, stop timeout first).
+pub const STOP_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// The engines a manager runs, by kind.
+pub type EngineMap = HashMap<EngineKind, Arc<dyn Engine>>;
 
 /// Progress of one running download.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -41,42 +51,71 @@ pub struct ActiveDownload {
 struct Active {
     info: ActiveDownload,
     stop: CancellationToken,
+    outcome: Outcome,
 }
 
 struct Pending {
     req: DownloadRequest,
     priority: Priority,
+    breaker_keys: Vec<String>,
 }
+
+/// Breaker bookkeeping of a download: its keys and whether data arrived.
+/// Kept a little past the engine's end, because its final `Failed` event
+/// may be observed after the slot was released.
+#[derive(Debug, Clone, Default)]
+struct Outcome {
+    keys: Vec<String>,
+    delivered: bool,
+}
+
+/// Ended downloads whose final event may still be on its way.
+const RECENT_CAP: usize = 1024;
 
 struct Inner {
     slots: Slots<Pending>,
     active: HashMap<DownloadId, Active>,
+    recent: BTreeMap<DownloadId, Outcome>,
+    configured: Limits,
+    breakers: Breakers,
+    engine_settings: EnginesSettings,
 }
 
 /// Runs downloads.
 pub struct DownloadManager {
-    engines: HashMap<EngineKind, Arc<dyn Engine>>,
+    engines: RwLock<EngineMap>,
     events: broadcast::Sender<DownloadEvent>,
     inner: Mutex<Inner>,
+    adjuster: RwLock<Arc<dyn LimitAdjuster>>,
+    store: Mutex<Option<Store>>,
     next_id: AtomicU64,
     tracker: TaskTracker,
 }
 
 impl DownloadManager {
     pub fn new(
-        engines: HashMap<EngineKind, Arc<dyn Engine>>,
+        engines: EngineMap,
         events: broadcast::Sender<DownloadEvent>,
-        max_concurrent: usize,
-        high_slots: usize,
+        settings: &DownloadSettings,
         tracker: TaskTracker,
     ) -> Arc<Self> {
+        let configured = Limits {
+            max_concurrent: settings.max_concurrent,
+            high_slots: settings.high_priority_slots,
+        };
         Arc::new(Self {
-            engines,
+            engines: RwLock::new(engines),
             events,
             inner: Mutex::new(Inner {
-                slots: Slots::new(max_concurrent, high_slots),
+                slots: Slots::new(configured.max_concurrent, configured.high_slots),
                 active: HashMap::new(),
+                recent: BTreeMap::new(),
+                configured,
+                breakers: Breakers::new(settings.circuit_breaker.clone()),
+                engine_settings: EnginesSettings::default(),
             }),
+            adjuster: RwLock::new(Arc::new(NoAdjust)),
+            store: Mutex::new(None),
             next_id: AtomicU64::new(1),
             tracker,
         })
@@ -86,16 +125,34 @@ impl DownloadManager {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Receiver of every download event.
-    pub fn subscribe(&self) -> broadcast::Receiver<DownloadEvent> {
-        self.events.subscribe()
+    /// Persists breaker changes through `store` (for `srec status`).
+    pub fn set_store(&self, store: Store) {
+        *self.store.lock().unwrap_or_else(|p| p.into_inner()) = Some(store);
     }
 
-    /// Applies new slot limits and starts queued downloads that now fit.
-    pub fn set_limits(self: &Arc<Self>, max_concurrent: usize, high_slots: usize) {
+    fn save(&self, changes: Vec<breaker::Change>) {
+        if let Some(s) = self
+            .store
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
+            s.save(changes);
+        }
+    }
+
+    /// Installs a limit adjuster and applies its opinion at once.
+    pub fn set_adjuster(self: &Arc<Self>, adjuster: Arc<dyn LimitAdjuster>) {
+        *self.adjuster.write().unwrap_or_else(|p| p.into_inner()) = adjuster;
+        self.refresh_limits();
+    }
+
+    /// Re-consults the adjuster (call when its opinion changed) and starts
+    /// queued downloads that now fit.
+    pub fn refresh_limits(self: &Arc<Self>) {
         let ready = {
             let mut inner = self.lock();
-            inner.slots.set_limits(max_concurrent, high_slots);
+            self.apply_limits(&mut inner);
             inner.slots.drain()
         };
         for p in ready {
@@ -103,15 +160,65 @@ impl DownloadManager {
         }
     }
 
-    /// Starts a download now or queues it; returns its id.
-    pub fn submit(self: &Arc<Self>, mut req: DownloadRequest, priority: Priority) -> DownloadId {
+    fn apply_limits(&self, inner: &mut Inner) {
+        let adjuster = self
+            .adjuster
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let l = adjuster.adjust(inner.configured);
+        inner.slots.set_limits(l.max_concurrent, l.high_slots);
+    }
+
+    /// Receiver of every download event.
+    pub fn subscribe(&self) -> broadcast::Receiver<DownloadEvent> {
+        self.events.subscribe()
+    }
+
+    /// Replaces the engines (config reload); running downloads keep theirs.
+    pub fn set_engines(&self, engines: EngineMap, settings: EnginesSettings) {
+        *self.engines.write().unwrap_or_else(|p| p.into_inner()) = engines;
+        self.lock().engine_settings = settings;
+    }
+
+    /// Applies new `[download]` settings and starts queued downloads that now fit.
+    pub fn apply_settings(self: &Arc<Self>, settings: &DownloadSettings) {
+        {
+            let mut inner = self.lock();
+            inner.configured = Limits {
+                max_concurrent: settings.max_concurrent,
+                high_slots: settings.high_priority_slots,
+            };
+            inner
+                .breakers
+                .set_settings(settings.circuit_breaker.clone());
+        }
+        self.refresh_limits();
+    }
+
+    /// Starts a download now or queues it; refused while one of its circuit
+    /// breakers is open.
+    pub fn submit(
+        self: &Arc<Self>,
+        mut req: DownloadRequest,
+        priority: Priority,
+    ) -> Result<DownloadId, Refused> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         req.download_id = id;
         let streamer = req.streamer_id;
-        let acquired = self
-            .lock()
-            .slots
-            .acquire(priority, Pending { req, priority });
+        let (acquired, changes) = {
+            let mut inner = self.lock();
+            let keys = breaker::keys(req.config.engine, &inner.engine_settings, &req.stream.url);
+            let changes = inner.breakers.admit(&keys, crate::db::now_ms())?;
+            self.apply_limits(&mut inner);
+            let p = Pending {
+                req,
+                priority,
+                breaker_keys: keys,
+            };
+            (inner.slots.acquire(priority, p), changes)
+        };
+        self.save(changes);
         match acquired {
             Ok(p) => self.launch(p),
             Err(pos) => tracing::info!(
@@ -120,11 +227,15 @@ impl DownloadManager {
                 "all download slots busy; queued at position {pos}"
             ),
         }
-        id
+        Ok(id)
     }
 
     fn launch(self: &Arc<Self>, p: Pending) {
-        let Pending { req, priority } = p;
+        let Pending {
+            req,
+            priority,
+            breaker_keys,
+        } = p;
         let sink = EventSink::new(&req, self.events.clone());
         let kind = req.config.engine;
         let info = ActiveDownload {
@@ -140,7 +251,28 @@ impl DownloadManager {
             segment_index: None,
             segment_path: None,
         };
-        let started = match self.engines.get(&kind) {
+        let id = info.download_id;
+        let stop = CancellationToken::new();
+        // Registered before the engine starts so its first events (even an
+        // immediate `Failed`) find the download.
+        self.lock().active.insert(
+            id,
+            Active {
+                info,
+                stop: stop.clone(),
+                outcome: Outcome {
+                    keys: breaker_keys,
+                    delivered: false,
+                },
+            },
+        );
+        let engine = self
+            .engines
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&kind)
+            .cloned();
+        let started = match engine {
             Some(engine) => engine.start(req, sink.clone()),
             None => Err(EngineError::Unsupported(format!(
                 "the {kind:?} engine is not available in this build"
@@ -149,23 +281,15 @@ impl DownloadManager {
         let mut handle = match started {
             Ok(h) => h,
             Err(e) => {
+                tracing::warn!(download = id, engine = ?kind, "engine did not start: {e}");
                 sink.emit(DownloadEventKind::Failed {
                     error: e.to_string(),
                     retryable: e.retryable(),
                 });
-                self.finish(info.download_id, false);
+                self.finish(id);
                 return;
             }
         };
-        let stop = CancellationToken::new();
-        let id = info.download_id;
-        self.lock().active.insert(
-            id,
-            Active {
-                info,
-                stop: stop.clone(),
-            },
-        );
         let this = Arc::clone(self);
         self.tracker.spawn(async move {
             tokio::select! {
@@ -176,16 +300,21 @@ impl DownloadManager {
                     }
                 }
             }
-            this.finish(id, true);
+            this.finish(id);
         });
     }
 
-    fn finish(self: &Arc<Self>, id: DownloadId, was_active: bool) {
+    fn finish(self: &Arc<Self>, id: DownloadId) {
         let ready = {
             let mut inner = self.lock();
-            if was_active {
-                inner.active.remove(&id);
+            let Some(a) = inner.active.remove(&id) else {
+                return;
+            };
+            inner.recent.insert(id, a.outcome);
+            while inner.recent.len() > RECENT_CAP {
+                inner.recent.pop_first();
             }
+            self.apply_limits(&mut inner);
             inner.slots.release()
         };
         for p in ready {
@@ -221,7 +350,7 @@ impl DownloadManager {
         }
     }
 
-    /// Whether a streamer has a running or queued download.
+    /// Whether a streamer has a running download.
     pub fn is_recording(&self, streamer_id: i64) -> bool {
         self.lock()
             .active
@@ -251,27 +380,77 @@ impl DownloadManager {
         )
     }
 
-    /// Folds an event into the progress snapshot.
+    /// Folds an event into the progress snapshot and the circuit breakers.
     pub fn observe(&self, ev: &DownloadEvent) {
-        let mut inner = self.lock();
-        let Some(a) = inner.active.get_mut(&ev.download_id) else {
-            return;
+        let changes = {
+            let mut inner = self.lock();
+            let Inner {
+                active,
+                recent,
+                breakers,
+                ..
+            } = &mut *inner;
+            let id = ev.download_id;
+            let terminal = matches!(
+                ev.kind,
+                DownloadEventKind::Failed { .. } | DownloadEventKind::Finished
+            );
+            let ended = if terminal { recent.remove(&id) } else { None };
+            let mut fallback = ended.unwrap_or_default();
+            let a = active.get_mut(&id);
+            let outcome = match a {
+                Some(a) => {
+                    fold(&mut a.info, &ev.kind);
+                    &mut a.outcome
+                }
+                None => &mut fallback,
+            };
+            match &ev.kind {
+                DownloadEventKind::Failed { error, .. } => {
+                    let ch = breakers.failure(&outcome.keys, error, crate::db::now_ms());
+                    for c in ch.iter().filter(|c| c.state != BreakerState::Closed) {
+                        tracing::warn!(
+                            breaker = c.key,
+                            failures = c.failures,
+                            "circuit breaker open; downloads behind it wait for the cooldown"
+                        );
+                    }
+                    ch
+                }
+                DownloadEventKind::Progress { bytes, .. }
+                | DownloadEventKind::SegmentClosed { bytes, .. }
+                    if *bytes > 0 && !outcome.delivered =>
+                {
+                    outcome.delivered = true;
+                    breakers.success(&outcome.keys)
+                }
+                _ => Vec::new(),
+            }
         };
-        match &ev.kind {
-            DownloadEventKind::Progress {
-                bytes,
-                bitrate,
-                duration,
-            } => {
-                a.info.bytes = *bytes;
-                a.info.bitrate = *bitrate;
-                a.info.duration_ms = duration.as_millis() as u64;
-            }
-            DownloadEventKind::SegmentOpened { index, path } => {
-                a.info.segment_index = Some(*index);
-                a.info.segment_path = Some(path.clone());
-            }
-            _ => {}
-        }
+        self.save(changes);
     }
 }
+
+/// Updates the progress snapshot of a download.
+fn fold(info: &mut ActiveDownload, kind: &DownloadEventKind) {
+    match kind {
+        DownloadEventKind::Progress {
+            bytes,
+            bitrate,
+            duration,
+        } => {
+            info.bytes = *bytes;
+            info.bitrate = *bitrate;
+            info.duration_ms = duration.as_millis() as u64;
+        }
+        DownloadEventKind::SegmentOpened { index, path } => {
+            info.segment_index = Some(*index);
+            info.segment_path = Some(path.clone());
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+#[path = "manager_tests.rs"]
+mod tests;

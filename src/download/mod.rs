@@ -1,32 +1,66 @@
 //! Downloads: the [`engine::Engine`] contract every recording engine
 //! implements, the [`manager::DownloadManager`] that runs engines within
-//! slot limits, and the [`recorder::Recorder`] that connects live sessions
-//! to downloads and segment rows.
+//! slot limits and circuit breakers, the [`retry`] policy, and the
+//! [`recorder::Recorder`] that connects live sessions to downloads and
+//! segment rows.
 
+pub mod breaker;
+pub mod breaker_store;
 pub mod engine;
 pub mod engines;
+pub mod limits;
 pub mod manager;
 pub mod recorder;
+pub mod retry;
 pub mod slots;
+pub mod tools;
 
 pub use engine::{DownloadHandle, DownloadRequest, Engine, EngineError, EventSink};
-pub use manager::{ActiveDownload, DownloadManager};
+pub use manager::{ActiveDownload, DownloadManager, EngineMap};
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::config::EngineKind;
+use crate::config::{EngineKind, EnginesSettings};
 
-/// The engines built into this binary.
-pub fn engines() -> HashMap<EngineKind, Arc<dyn Engine>> {
-    let mut map: HashMap<EngineKind, Arc<dyn Engine>> = HashMap::new();
-    map.insert(
-        EngineKind::Ffmpeg,
-        Arc::new(engines::ffmpeg::FfmpegEngine::default()),
-    );
-    map.insert(
-        EngineKind::Mesio,
-        Arc::new(engines::mesio::MesioEngine::default()),
-    );
-    map
+/// Builds the engines from `[engines]` (at daemon start and on every config
+/// reload). Tests may pin an engine of a kind with [`EngineFactory::with`].
+#[derive(Clone, Default)]
+pub struct EngineFactory {
+    overrides: EngineMap,
+}
+
+impl EngineFactory {
+    /// Uses `engine` for its kind whatever the config says.
+    pub fn with(mut self, engine: Arc<dyn Engine>) -> Self {
+        self.overrides.insert(engine.kind(), engine);
+        self
+    }
+
+    /// One engine per kind, configured from `settings`.
+    pub fn build(&self, settings: &EnginesSettings) -> EngineMap {
+        let mut map: EngineMap = EngineMap::new();
+        map.insert(
+            EngineKind::Mesio,
+            Arc::new(engines::MesioEngine::from_settings(&settings.mesio)),
+        );
+        map.insert(
+            EngineKind::Ffmpeg,
+            Arc::new(engines::FfmpegEngine::from_settings(&settings.ffmpeg)),
+        );
+        map.insert(
+            EngineKind::Streamlink,
+            Arc::new(engines::StreamlinkEngine::from_settings(
+                &settings.streamlink,
+            )),
+        );
+        for (k, e) in &self.overrides {
+            map.insert(*k, Arc::clone(e));
+        }
+        map
+    }
+}
+
+/// The engines of this binary, built from config by the daemon.
+pub fn engines() -> EngineFactory {
+    EngineFactory::default()
 }

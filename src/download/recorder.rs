@@ -1,19 +1,22 @@
 //! Recorder: turns monitor events into downloads and download events into
-//! segment rows. A live session gets a download; a retryable failure or an
-//! early end while the session is still open restarts quickly into the next
-//! segment of the same session; `Offline` stops it.
+//! segment rows. A live session gets a download; a failure or an early end
+//! while the session is still open restarts into the next segment of the
+//! same session after the engine's [`RetryPolicy`] delay (quick at first);
+//! a download refused by an open circuit breaker waits for its cooldown;
+//! `Offline` stops it.
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
 
 use super::engine::DownloadRequest;
 use super::manager::DownloadManager;
-use crate::config::ConfigService;
+use super::retry::{RetryDecision, RetryPolicy};
 use crate::config::StreamPreference;
+use crate::config::{ConfigService, EngineKind};
 use crate::db::{Db, now_ms, sessions};
 use crate::events::{
     ConfigUpdateEvent, DownloadEvent, DownloadEventKind, DownloadId, MonitorEvent, MonitorEventKind,
@@ -22,13 +25,6 @@ use crate::monitor::StreamMonitor;
 use crate::platform::{StreamCandidate, StreamFormat};
 use crate::streamer::{StreamerManager, StreamerState};
 
-/// First restart delay after a retryable failure (the "< 2 s" gap).
-const QUICK_RESTART: Duration = Duration::from_millis(500);
-/// Upper bound of the restart backoff when failures repeat.
-const MAX_RESTART: Duration = Duration::from_secs(30);
-/// Retry delay after a non-retryable failure (a config fix applies then).
-const SLOW_RESTART: Duration = Duration::from_secs(60);
-
 /// Recording state of one live session.
 struct Rec {
     session_id: i64,
@@ -36,8 +32,10 @@ struct Rec {
     streams: Vec<StreamCandidate>,
     next_index: u32,
     download: Option<DownloadId>,
-    restarts: u32,
-    last_start: Instant,
+    /// Engine of the current (or last) download.
+    engine: EngineKind,
+    /// Failed or fruitless downloads in a row (reset once data arrives).
+    attempts: u32,
 }
 
 /// Services the recorder talks to.
@@ -73,7 +71,7 @@ impl Recorder {
                             continue;
                         }
                         seen.insert(ev.streamer_id, ev.id);
-                        self.on_monitor(ev, &mut recs).await;
+                        self.on_monitor(ev, &mut recs, &restart_tx).await;
                     }
                     Err(broadcast::error::RecvError::Lagged(n)) => tracing::warn!("recorder missed {n} monitor events"),
                     Err(broadcast::error::RecvError::Closed) => break,
@@ -104,7 +102,12 @@ impl Recorder {
         }
     }
 
-    async fn on_monitor(&self, ev: MonitorEvent, recs: &mut HashMap<i64, Rec>) {
+    async fn on_monitor(
+        &self,
+        ev: MonitorEvent,
+        recs: &mut HashMap<i64, Rec>,
+        restart: &mpsc::UnboundedSender<(i64, i64)>,
+    ) {
         let id = ev.streamer_id;
         match ev.kind {
             MonitorEventKind::Live {
@@ -136,10 +139,12 @@ impl Recorder {
                     streams,
                     next_index,
                     download: None,
-                    restarts: 0,
-                    last_start: Instant::now(),
+                    engine: EngineKind::default(),
+                    attempts: 0,
                 };
-                self.start(id, &mut rec);
+                if let Some(delay) = self.start(id, &mut rec).await {
+                    schedule(restart, id, session_id, delay);
+                }
                 recs.insert(id, rec);
             }
             MonitorEventKind::TitleChanged {
@@ -165,18 +170,19 @@ impl Recorder {
         }
     }
 
-    fn start(&self, id: i64, rec: &mut Rec) {
-        let Some(s) = self.streamers.get(id) else {
-            return;
-        };
+    /// Submits a download; returns a delay when it must be tried later (an
+    /// open circuit breaker).
+    async fn start(&self, id: i64, rec: &mut Rec) -> Option<Duration> {
+        let s = self.streamers.get(id)?;
         let config = self.config.effective(&s);
         let Some(stream) = choose_stream(&rec.streams, config.stream_format) else {
             tracing::warn!(
                 streamer = id,
                 "live but the platform offered no playable stream"
             );
-            return;
+            return None;
         };
+        rec.engine = config.engine;
         let req = DownloadRequest {
             download_id: 0,
             streamer_id: id,
@@ -189,8 +195,71 @@ impl Recorder {
             config,
             first_index: rec.next_index,
         };
-        rec.last_start = Instant::now();
-        rec.download = Some(self.manager.submit(req, s.priority));
+        match self.manager.submit(req, s.priority) {
+            Ok(download) => {
+                rec.download = Some(download);
+                None
+            }
+            Err(refused) => {
+                let delay = refused.retry_in.max(Duration::from_millis(200));
+                tracing::warn!(streamer = id, "not starting: {refused}");
+                let _ = self
+                    .streamers
+                    .set_state(id, StreamerState::Error, Some(refused.to_string()))
+                    .await;
+                Some(delay)
+            }
+        }
+    }
+
+    /// The retry policy of an engine under the current config.
+    fn policy(&self, engine: EngineKind) -> RetryPolicy {
+        let file = self.config.current();
+        RetryPolicy::new(file.engines.retry_for(engine, &file.download.retry))
+    }
+
+    /// Schedules the next attempt after a failure (or an early end) and
+    /// marks the streamer `error` once quick retries are over.
+    async fn retry_later(
+        &self,
+        id: i64,
+        r: &mut Rec,
+        retryable: bool,
+        error: Option<String>,
+        restart: &mpsc::UnboundedSender<(i64, i64)>,
+    ) {
+        r.download = None;
+        r.attempts += 1;
+        let decision = self.policy(r.engine).decide(r.attempts, retryable);
+        let delay = decision.delay();
+        match (&decision, &error) {
+            (RetryDecision::Backoff { attempt, .. }, Some(e)) => tracing::warn!(
+                streamer = id,
+                attempt,
+                "download failed: {e}; restarting in {delay:?}"
+            ),
+            (RetryDecision::Backoff { .. }, None) => tracing::info!(
+                streamer = id,
+                "stream ended at the source while the session is open; restarting in {delay:?}"
+            ),
+            (RetryDecision::Slow { .. }, _) => {
+                let why = error.unwrap_or_else(|| "the stream keeps ending".into());
+                let msg = if retryable {
+                    format!("{} failed attempts in a row; last: {why}", r.attempts)
+                } else {
+                    why
+                };
+                tracing::warn!(
+                    streamer = id,
+                    "download failed: {msg}; retrying in {delay:?}"
+                );
+                let _ = self
+                    .streamers
+                    .set_state(id, StreamerState::Error, Some(msg))
+                    .await;
+            }
+        }
+        schedule(restart, id, r.session_id, delay);
     }
 
     async fn on_download(
@@ -227,7 +296,9 @@ impl Recorder {
                     .streamers
                     .get(id)
                     .map_or(0, |s| self.config.effective(&s).min_segment_size);
-                let junk = min > 0 && bytes < min;
+                // An empty file (an engine killed before its first write)
+                // is never a recording.
+                let junk = bytes == 0 || (min > 0 && bytes < min);
                 let ms = duration.as_millis() as i64;
                 let reason = split_reason.as_str();
                 let res = self
@@ -256,7 +327,7 @@ impl Recorder {
                         streamer = id,
                         index,
                         bytes,
-                        "deleted segment below min_segment_size"
+                        "deleted empty segment or one below min_segment_size"
                     );
                 } else {
                     tracing::info!(
@@ -269,6 +340,9 @@ impl Recorder {
                         "segment closed"
                     );
                 }
+                if bytes > 0 {
+                    self.delivered(id, ev.download_id, recs).await;
+                }
             }
             DownloadEventKind::Failed { error, retryable } => {
                 let Some(r) = recs
@@ -277,20 +351,8 @@ impl Recorder {
                 else {
                     return;
                 };
-                r.download = None;
-                let delay = if retryable { backoff(r) } else { SLOW_RESTART };
-                tracing::warn!(
-                    streamer = id,
-                    retryable,
-                    "download failed: {error}; restarting in {delay:?}"
-                );
-                if !retryable {
-                    let _ = self
-                        .streamers
-                        .set_state(id, StreamerState::Error, Some(error))
-                        .await;
-                }
-                schedule(restart, id, r.session_id, delay);
+                self.retry_later(id, r, retryable, Some(error), restart)
+                    .await;
             }
             DownloadEventKind::Finished => {
                 let Some(r) = recs
@@ -299,15 +361,14 @@ impl Recorder {
                 else {
                     return;
                 };
-                r.download = None;
-                let delay = backoff(r);
-                tracing::info!(
-                    streamer = id,
-                    "stream ended at the source while the session is open; restarting in {delay:?}"
-                );
-                schedule(restart, id, r.session_id, delay);
+                self.retry_later(id, r, true, None, restart).await;
             }
-            DownloadEventKind::Started { .. } | DownloadEventKind::Progress { .. } => {}
+            DownloadEventKind::Progress { bytes, .. } => {
+                if bytes > 0 {
+                    self.delivered(id, ev.download_id, recs).await;
+                }
+            }
+            DownloadEventKind::Started { .. } => {}
         }
     }
 
@@ -327,7 +388,10 @@ impl Recorder {
         match self.monitor.probe(id).await {
             Ok(st) if st.live && !st.streams.is_empty() => r.streams = st.streams,
             Ok(_) => {
-                let delay = backoff(r);
+                let delay = self
+                    .policy(r.engine)
+                    .decide(r.attempts.max(1), true)
+                    .delay();
                 tracing::debug!(
                     streamer = id,
                     "source not live right now; retrying in {delay:?}"
@@ -340,6 +404,18 @@ impl Recorder {
                 "probe failed ({e}); reusing the previous stream URL"
             ),
         }
+        if let Some(delay) = self.start(id, r).await {
+            schedule(restart, id, sid, delay);
+        }
+    }
+
+    /// Data arrived: quick retries are available again and an `error`
+    /// state from earlier failures is over.
+    async fn delivered(&self, id: i64, download: DownloadId, recs: &mut HashMap<i64, Rec>) {
+        let Some(r) = recs.get_mut(&id).filter(|r| r.download == Some(download)) else {
+            return;
+        };
+        r.attempts = 0;
         if self
             .streamers
             .get(id)
@@ -350,7 +426,6 @@ impl Recorder {
                 .set_state(id, StreamerState::Live, None)
                 .await;
         }
-        self.start(id, r);
     }
 }
 
@@ -365,17 +440,6 @@ fn choose_stream(streams: &[StreamCandidate], pref: StreamPreference) -> Option<
         .and_then(|f| streams.iter().find(|s| s.format == f))
         .or_else(|| streams.first())
         .cloned()
-}
-
-/// Quick first restart, doubling while restarts keep coming within a minute.
-fn backoff(r: &mut Rec) -> Duration {
-    if r.last_start.elapsed() > Duration::from_secs(60) {
-        r.restarts = 0;
-    }
-    r.restarts += 1;
-    QUICK_RESTART
-        .saturating_mul(1 << (r.restarts - 1).min(6))
-        .min(MAX_RESTART)
 }
 
 fn schedule(tx: &mpsc::UnboundedSender<(i64, i64)>, id: i64, sid: i64, delay: Duration) {

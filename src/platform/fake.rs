@@ -77,6 +77,10 @@ impl Platform for FakePlatform {
         "fake"
     }
 
+    fn streamlink_url(&self, _page: &str, stream: &StreamCandidate) -> String {
+        super::prefixed_stream_url(stream)
+    }
+
     fn matches(&self, url: &::url::Url) -> bool {
         split(url.as_str()).is_some()
     }

@@ -19,6 +19,10 @@ impl Platform for GenericPlatform {
         "generic"
     }
 
+    fn streamlink_url(&self, _page: &str, stream: &StreamCandidate) -> String {
+        super::prefixed_stream_url(stream)
+    }
+
     fn matches(&self, url: &::url::Url) -> bool {
         matches!(url.scheme(), "http" | "https")
     }

@@ -113,6 +113,15 @@ pub struct BatchGroup {
     pub id: String,
 }
 
+/// The stream URL with streamlink's protocol prefix (`hls://` for HLS,
+/// `httpstream://` for HTTP-FLV), for sites streamlink has no plugin for.
+pub fn prefixed_stream_url(stream: &StreamCandidate) -> String {
+    match stream.format {
+        StreamFormat::Hls => format!("hls://{}", stream.url),
+        StreamFormat::Flv => format!("httpstream://{}", stream.url),
+    }
+}
+
 /// A live platform.
 pub trait Platform: Send + Sync {
     /// Stable name: config key `[platforms.NAME]` and `streamers.platform`.
@@ -126,6 +135,14 @@ pub trait Platform: Send + Sync {
         &'a self,
         ctx: &'a CheckContext<'a>,
     ) -> BoxFut<'a, Result<LiveStatus, PlatformError>>;
+
+    /// What the streamlink engine is given: by default the channel page, so
+    /// streamlink's own plugin for the site resolves (and refreshes) the
+    /// stream. Platforms streamlink has no plugin for return
+    /// [`prefixed_stream_url`].
+    fn streamlink_url(&self, page: &str, _stream: &StreamCandidate) -> String {
+        page.to_string()
+    }
 
     /// For batch-capable platforms: the group and id of a streamer URL.
     fn batch_group(&self, _url: &str) -> Option<BatchGroup> {

@@ -9,6 +9,8 @@ mod api_support;
 mod cli_config;
 mod cli_streamers;
 mod daemon;
+mod engines;
+mod engines_faults;
 mod fake;
 mod generated;
 mod harness;

@@ -4,7 +4,6 @@
 //! quitting runs the container's graceful shutdown, and that the loop
 //! survives its input ending (the driver drops the key sender after `q`).
 
-use std::collections::HashMap;
 use std::io;
 use std::sync::Arc;
 use std::time::Duration;
@@ -77,7 +76,7 @@ async fn keys_reach_the_services_and_quit_shuts_down() {
         Some(dir.path().join("data")),
     )
     .unwrap();
-    let container = ServiceContainer::build(paths, HashMap::new())
+    let container = ServiceContainer::build(paths, srec::download::engines())
         .await
         .unwrap();
     container.start().unwrap();

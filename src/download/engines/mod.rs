@@ -2,5 +2,8 @@
 
 pub mod ffmpeg;
 pub mod mesio;
+pub mod streamlink;
 
+pub use ffmpeg::FfmpegEngine;
 pub use mesio::MesioEngine;
+pub use streamlink::StreamlinkEngine;

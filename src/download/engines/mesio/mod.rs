@@ -34,6 +34,22 @@ impl MesioEngine {
         Self::default()
     }
 
+    /// Built from `[engines.mesio]`: the memory cap applies to both paths,
+    /// the stall timeout to FLV.
+    pub fn from_settings(s: &crate::config::engines::MesioSettings) -> Self {
+        let memory_cap = usize::try_from(s.memory_cap.as_u64()).unwrap_or(usize::MAX);
+        Self {
+            hls: Some(HlsOptions {
+                memory_cap,
+                ..HlsOptions::default()
+            }),
+            flv: flv::FlvOptions {
+                memory_cap,
+                stall_timeout: s.stall_timeout,
+            },
+        }
+    }
+
     /// Uses `opts` for HLS (quality, limits and first index still come from
     /// each request).
     pub fn with_hls_options(opts: HlsOptions) -> Self {

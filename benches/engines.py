@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+"""Engine benchmark for issue 6, against release builds: N concurrent
+recordings of the fake platform's HLS and FLV by mesio, ffmpeg and
+streamlink, side by side.
+
+For each (engine, format, N): a fresh data dir, N live rooms, N streamers,
+`srec run --no-tui` records for --seconds (after every recording has opened
+its first file), then SIGTERM. Sampled every 0.5 s from /proc: CPU seconds
+and RSS of the srec process and all its descendants (ffmpeg, streamlink).
+
+Reported: total CPU seconds per recorded GiB, peak RSS per recording (peak
+of the summed RSS of srec + children, divided by N), bytes on disk, and
+how many recordings ffprobe accepts (bytes on disk "correct" = every file
+probes without error and the media duration covers the recorded time).
+
+Usage: benches/engines.py [--n 1,20,100] [--seconds 20] [--engines mesio,ffmpeg,streamlink]
+Needs: cargo build --release --bin srec --example fake_live (uses
+$CARGO_TARGET_DIR or target/), ffmpeg, ffprobe, streamlink.
+Prints a Markdown table for docs/BENCHMARKS.md.
+"""
+import argparse, json, os, signal, socket, subprocess, tempfile, time, urllib.request
+
+TCK = os.sysconf("SC_CLK_TCK")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def post(url, body=None):
+    data = json.dumps(body).encode() if body is not None else b""
+    req = urllib.request.Request(url, data=data, method="POST", headers={"content-type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return r.read()
+
+
+def children_of():
+    """pid -> list of child pids, from /proc."""
+    kids = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            fields = open(f"/proc/{d}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        kids.setdefault(int(fields[1]), []).append(int(d))
+    return kids
+
+
+def tree_stats(root):
+    """{pid: (cpu seconds, rss MiB)} for root and its descendants."""
+    kids, out, todo = children_of(), {}, [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            status = open(f"/proc/{pid}/status").read()
+        except OSError:
+            continue
+        rss = next((int(l.split()[1]) for l in status.splitlines() if l.startswith("VmRSS")), 0)
+        out[pid] = ((int(fields[11]) + int(fields[12])) / TCK, rss / 1024)
+        todo.extend(kids.get(pid, []))
+    return out
+
+
+def probe(path):
+    r = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path],
+                       capture_output=True, text=True)
+    try:
+        return r.returncode == 0 and not r.stderr.strip(), float(r.stdout.strip() or 0)
+    except ValueError:
+        return False, 0.0
+
+
+def run_case(srec, base, engine, fmt, n, seconds, prefix):
+    tmp = tempfile.mkdtemp(prefix=f"srec-eng-{engine}-{fmt}-{n}-")
+    out = f"{tmp}/rec"
+    env = dict(os.environ, SREC_DATA_DIR=f"{tmp}/data", SREC_CONFIG=f"{tmp}/config.toml", NO_COLOR="1")
+    env.pop("SREC_LOG", None)
+    with open(f"{tmp}/config.toml", "w") as f:
+        f.write(f'[download]\nmax_concurrent = {n}\n[recording]\ncheck_interval = "2s"\n'
+                f'engine = "{engine}"\nstream_format = "{fmt}"\noutput_dir = "{out}"\n'
+                f'filename_template = "{{streamer}}/{{streamer}}"\n')
+    rooms = [f"{prefix}{i}" for i in range(n)]
+    for r in rooms:
+        post(f"{base}/control/{r}/live")
+        subprocess.run([srec, "add", f"{base}/room/{r}"], env=env, check=True, capture_output=True)
+    d = subprocess.Popen([srec, "run", "--no-tui"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Wait until every recording has a file.
+    deadline = time.time() + 60 + n
+    while time.time() < deadline:
+        names = os.listdir(out) if os.path.isdir(out) else []
+        if sum(1 for r in rooms if r in names and os.listdir(f"{out}/{r}")) == n:
+            break
+        time.sleep(0.5)
+    start_stats = tree_stats(d.pid)
+    cpu0 = sum(c for c, _ in start_stats.values())
+    peak, cpu_by_pid, t0 = 0.0, {}, time.time()
+    while time.time() - t0 < seconds:
+        st = tree_stats(d.pid)
+        peak = max(peak, sum(r for _, r in st.values()))
+        for pid, (c, _) in st.items():
+            cpu_by_pid[pid] = c
+        time.sleep(0.5)
+    cpu = sum(cpu_by_pid.values()) - cpu0
+    d.send_signal(signal.SIGTERM)
+    d.wait(timeout=90)
+    for r in rooms:
+        post(f"{base}/control/{r}/offline")
+    files = [os.path.join(dp, f) for dp, _, fs in os.walk(out) for f in fs]
+    size = sum(os.path.getsize(f) for f in files)
+    good = 0
+    for r in rooms:
+        rf = [f for f in files if f.startswith(f"{out}/{r}/")]
+        probes = [probe(f) for f in rf]
+        if rf and all(ok for ok, _ in probes) and sum(s for _, s in probes) >= seconds * 0.9:
+            good += 1
+    gib = size / 2**30
+    return {
+        "engine": engine, "format": fmt, "n": n, "cpu": cpu, "gib": gib,
+        "cpu_per_gib": cpu / gib if gib else float("nan"),
+        "rss_per_rec": peak / n, "bytes": size, "good": good,
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", default="1,20,100")
+    ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--engines", default="mesio,ffmpeg,streamlink")
+    ap.add_argument("--formats", default="hls,flv")
+    a = ap.parse_args()
+    target = os.environ.get("CARGO_TARGET_DIR", "target")
+    srec = os.path.abspath(f"{target}/release/srec")
+    fake_bin = os.path.abspath(f"{target}/release/examples/fake_live")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    fake = subprocess.Popen([fake_bin, "--port", str(port), "--rooms", "warmup", "--chat-interval-ms", "0"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1)
+    rows = []
+    try:
+        case = 0
+        for n in [int(x) for x in a.n.split(",")]:
+            for fmt in a.formats.split(","):
+                for engine in a.engines.split(","):
+                    case += 1
+                    r = run_case(srec, base, engine, fmt, n, a.seconds, f"c{case}_")
+                    rows.append(r)
+                    print(f"# {engine} {fmt} N={n}: cpu {r['cpu']:.2f} s, {r['bytes']/2**20:.1f} MiB, "
+                          f"rss/rec {r['rss_per_rec']:.1f} MiB, ffprobe ok {r['good']}/{n}", flush=True)
+    finally:
+        fake.terminate()
+    print("\n| N | format | engine | CPU s / GiB | peak RSS / recording | bytes on disk | ffprobe OK |")
+    print("|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['n']} | {r['format']} | {r['engine']} | {r['cpu_per_gib']:.0f} | "
+              f"{r['rss_per_rec']:.1f} MiB | {r['bytes']/2**20:.1f} MiB | {r['good']}/{r['n']} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,273 @@
+//! Circuit breakers: one per engine+config and one per CDN host. `K`
+//! consecutive failures open a breaker; while open, downloads behind it are
+//! refused (the recorder waits instead of hammering a dead CDN or a broken
+//! binary); after the cooldown one trial download is let through
+//! (half-open); its success closes the breaker, its failure reopens it.
+//! Pure state (no I/O); the manager persists [`Change`]s for `srec status`.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::config::{BreakerSettings, EngineKind, EnginesSettings};
+
+/// State of one breaker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BreakerState {
+    Closed,
+    Open,
+    HalfOpen,
+}
+
+impl BreakerState {
+    /// Stable text stored in `circuit_breakers.state`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Closed => "closed",
+            Self::Open => "open",
+            Self::HalfOpen => "half_open",
+        }
+    }
+}
+
+/// A breaker as persisted and shown by `srec status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub key: String,
+    pub state: BreakerState,
+    pub failures: u32,
+    pub opened_at: Option<i64>,
+    pub retry_at: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Breaker {
+    failures: u32,
+    /// When the breaker opened (ms); `None` = closed.
+    opened_at: Option<i64>,
+    retry_at: i64,
+    /// A half-open trial is running since (ms).
+    trial_since: Option<i64>,
+    last_error: Option<String>,
+}
+
+/// A refused download: which breaker and for how long.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("circuit breaker `{key}` is open (last error: {last_error}); next try in {retry_in:?}")]
+pub struct Refused {
+    pub key: String,
+    pub retry_in: Duration,
+    pub last_error: String,
+}
+
+/// The breaker keys a download counts against.
+pub fn keys(kind: EngineKind, engines: &EnginesSettings, stream_url: &str) -> Vec<String> {
+    let fp = xxhash_rust::xxh3::xxh3_64(engines.fingerprint(kind).as_bytes());
+    let name = format!("{kind:?}").to_ascii_lowercase();
+    let mut keys = vec![format!("engine:{name}@{:08x}", fp as u32)];
+    if let Ok(u) = url::Url::parse(stream_url)
+        && let Some(host) = u.host_str()
+    {
+        keys.push(match u.port() {
+            Some(p) => format!("host:{host}:{p}"),
+            None => format!("host:{host}"),
+        });
+    }
+    keys
+}
+
+/// All breakers of one daemon.
+#[derive(Debug, Default)]
+pub struct Breakers {
+    settings: BreakerSettings,
+    map: HashMap<String, Breaker>,
+}
+
+impl Breakers {
+    pub fn new(settings: BreakerSettings) -> Self {
+        Self {
+            settings,
+            map: HashMap::new(),
+        }
+    }
+
+    /// New thresholds apply to the next failure.
+    pub fn set_settings(&mut self, settings: BreakerSettings) {
+        self.settings = settings;
+    }
+
+    fn cooldown_ms(&self) -> i64 {
+        self.settings.cooldown.as_millis() as i64
+    }
+
+    /// May a download counting against `keys` start at `now` (ms)? Moves a
+    /// breaker past its cooldown to half-open and lets one trial through.
+    pub fn admit(&mut self, keys: &[String], now: i64) -> Result<Vec<Change>, Refused> {
+        if self.settings.failures == 0 {
+            return Ok(Vec::new());
+        }
+        let cooldown = self.cooldown_ms();
+        for k in keys {
+            let Some(b) = self.map.get(k) else { continue };
+            if b.opened_at.is_none() {
+                continue;
+            }
+            let trial_running = b.trial_since.is_some_and(|t| now - t < cooldown);
+            if now < b.retry_at || trial_running {
+                let wait = if trial_running {
+                    cooldown.min(1000)
+                } else {
+                    b.retry_at - now
+                };
+                return Err(Refused {
+                    key: k.clone(),
+                    retry_in: Duration::from_millis(wait.max(0) as u64),
+                    last_error: b.last_error.clone().unwrap_or_default(),
+                });
+            }
+        }
+        let mut changes = Vec::new();
+        for k in keys {
+            if let Some(b) = self.map.get_mut(k).filter(|b| b.opened_at.is_some()) {
+                b.trial_since = Some(now);
+                changes.push(snapshot(k, b));
+            }
+        }
+        Ok(changes)
+    }
+
+    /// A download behind `keys` failed.
+    pub fn failure(&mut self, keys: &[String], error: &str, now: i64) -> Vec<Change> {
+        if self.settings.failures == 0 {
+            return Vec::new();
+        }
+        let (threshold, cooldown) = (self.settings.failures, self.cooldown_ms());
+        keys.iter()
+            .map(|k| {
+                let b = self.map.entry(k.clone()).or_default();
+                b.failures += 1;
+                b.last_error = Some(error.to_string());
+                let reopen = b.trial_since.take().is_some();
+                if reopen || b.failures >= threshold {
+                    if b.opened_at.is_none() || reopen {
+                        b.opened_at = Some(now);
+                    }
+                    b.retry_at = now + cooldown;
+                }
+                snapshot(k, b)
+            })
+            .collect()
+    }
+
+    /// A download behind `keys` delivered data: its breakers close.
+    pub fn success(&mut self, keys: &[String]) -> Vec<Change> {
+        keys.iter()
+            .filter_map(|k| {
+                let b = self.map.remove(k)?;
+                (b.failures > 0 || b.opened_at.is_some()).then(|| Change {
+                    key: k.clone(),
+                    state: BreakerState::Closed,
+                    failures: 0,
+                    opened_at: None,
+                    retry_at: None,
+                    last_error: None,
+                })
+            })
+            .collect()
+    }
+
+    /// Current state of one breaker (closed if unknown).
+    pub fn state(&self, key: &str) -> BreakerState {
+        self.map.get(key).map_or(BreakerState::Closed, state_of)
+    }
+}
+
+fn state_of(b: &Breaker) -> BreakerState {
+    match (b.opened_at, b.trial_since) {
+        (None, _) => BreakerState::Closed,
+        (Some(_), Some(_)) => BreakerState::HalfOpen,
+        (Some(_), None) => BreakerState::Open,
+    }
+}
+
+fn snapshot(key: &str, b: &Breaker) -> Change {
+    Change {
+        key: key.to_string(),
+        state: state_of(b),
+        failures: b.failures,
+        opened_at: b.opened_at,
+        retry_at: b.opened_at.map(|_| b.retry_at),
+        last_error: b.last_error.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn breakers() -> Breakers {
+        Breakers::new(BreakerSettings {
+            failures: 3,
+            cooldown: Duration::from_secs(10),
+        })
+    }
+
+    #[test]
+    fn opens_after_k_failures_half_opens_after_cooldown_and_closes_on_success() {
+        let mut b = breakers();
+        let k = vec!["host:cdn".to_string()];
+        for i in 0..2 {
+            b.failure(&k, "HTTP 500", i);
+            assert!(b.admit(&k, i).is_ok(), "below threshold");
+        }
+        let ch = b.failure(&k, "HTTP 500", 2);
+        assert_eq!(ch[0].state, BreakerState::Open);
+        assert_eq!(ch[0].retry_at, Some(10_002));
+        let r = b.admit(&k, 5_002).unwrap_err();
+        assert_eq!(r.retry_in, Duration::from_secs(5));
+        assert!(r.to_string().contains("HTTP 500"));
+        // Cooldown over: exactly one trial.
+        assert_eq!(
+            b.admit(&k, 10_002).unwrap()[0].state,
+            BreakerState::HalfOpen
+        );
+        assert!(b.admit(&k, 10_003).is_err(), "second trial refused");
+        assert_eq!(b.success(&k)[0].state, BreakerState::Closed);
+        assert_eq!(b.state("host:cdn"), BreakerState::Closed);
+        assert!(b.admit(&k, 10_004).is_ok());
+    }
+
+    #[test]
+    fn failed_trial_reopens_for_a_full_cooldown() {
+        let mut b = breakers();
+        let k = vec!["engine:ffmpeg@1".to_string()];
+        for i in 0..3 {
+            b.failure(&k, "boom", i);
+        }
+        b.admit(&k, 20_000).unwrap();
+        let ch = b.failure(&k, "boom", 20_500);
+        assert_eq!(ch[0].state, BreakerState::Open);
+        assert_eq!(ch[0].retry_at, Some(30_500));
+        assert!(b.admit(&k, 30_000).is_err());
+    }
+
+    #[test]
+    fn disabled_and_keys() {
+        let mut b = Breakers::new(BreakerSettings {
+            failures: 0,
+            cooldown: Duration::from_secs(1),
+        });
+        let k = vec!["x".to_string()];
+        for i in 0..10 {
+            assert!(b.failure(&k, "e", i).is_empty());
+        }
+        assert!(b.admit(&k, 10).is_ok());
+        let e = EnginesSettings::default();
+        let keys = keys(EngineKind::Ffmpeg, &e, "http://127.0.0.1:8080/live.m3u8");
+        assert!(keys[0].starts_with("engine:ffmpeg@"), "{keys:?}");
+        assert_eq!(keys[1], "host:127.0.0.1:8080");
+    }
+}

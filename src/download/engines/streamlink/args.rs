@@ -1,0 +1,122 @@
+//! streamlink command lines: `--stdout`, the URL the platform chose for
+//! streamlink (a channel page so its plugin applies, or a `hls://` /
+//! `httpstream://` stream URL), the quality, and HTTP options (proxy,
+//! headers, cookies), Twitch options and the user's extra arguments.
+
+use crate::config::Quality;
+use crate::config::engines::StreamlinkSettings;
+use crate::download::engine::DownloadRequest;
+
+/// Argument list (without the program name) for recording `url`.
+pub fn build(req: &DownloadRequest, s: &StreamlinkSettings, url: &str) -> Vec<String> {
+    let cfg = &req.config;
+    let mut a: Vec<String> = vec!["--stdout".into(), "--loglevel".into(), "info".into()];
+    let push = |a: &mut Vec<String>, k: &str, v: String| {
+        a.push(k.into());
+        a.push(v);
+    };
+    if let Some(p) = &cfg.proxy {
+        push(&mut a, "--http-proxy", p.clone());
+    }
+    for (k, v) in &cfg.headers {
+        push(&mut a, "--http-header", format!("{k}={v}"));
+    }
+    for c in cfg.cookies.iter().flat_map(|c| c.split(';')) {
+        if let Some((k, v)) = c.trim().split_once('=') {
+            push(
+                &mut a,
+                "--http-cookie",
+                format!("{}={}", k.trim(), v.trim()),
+            );
+        }
+    }
+    if s.twitch_low_latency {
+        a.push("--twitch-low-latency".into());
+    }
+    if !s.twitch_supported_codecs.is_empty() {
+        push(
+            &mut a,
+            "--twitch-supported-codecs",
+            s.twitch_supported_codecs.clone(),
+        );
+    }
+    for (k, v) in &s.twitch_api_headers {
+        push(&mut a, "--twitch-api-header", format!("{k}={v}"));
+    }
+    let quality = match cfg.quality {
+        Quality::Best => "best",
+        Quality::Worst => "worst",
+        Quality::Height(h) => {
+            push(&mut a, "--stream-sorting-excludes", format!(">{h}p"));
+            "best"
+        }
+        Quality::MaxKbps(k) => {
+            push(&mut a, "--stream-sorting-excludes", format!(">{k}k"));
+            "best"
+        }
+    };
+    a.extend(s.extra_args.iter().cloned());
+    a.push(url.to_string());
+    a.push(quality.into());
+    a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::EffectiveConfig;
+    use crate::platform::{StreamCandidate, StreamFormat};
+
+    #[test]
+    fn options_url_and_quality() {
+        let mut config = EffectiveConfig::defaults("/rec".into());
+        config.proxy = Some("socks5://127.0.0.1:1080".into());
+        config.cookies = Some("a=1; b=2".into());
+        config.headers.insert("Referer".into(), "https://x/".into());
+        config.quality = Quality::Height(720);
+        let req = DownloadRequest {
+            download_id: 1,
+            streamer_id: 1,
+            session_id: 1,
+            streamer_name: "a".into(),
+            platform: "twitch".into(),
+            title: String::new(),
+            page_url: "https://twitch.tv/a".into(),
+            stream: StreamCandidate {
+                url: "https://cdn/x.m3u8".into(),
+                format: StreamFormat::Hls,
+                quality: "source".into(),
+                bitrate: None,
+                codec: None,
+            },
+            config,
+            first_index: 0,
+        };
+        let s = StreamlinkSettings {
+            twitch_low_latency: true,
+            extra_args: vec!["--hls-live-edge".into(), "2".into()],
+            ..Default::default()
+        };
+        // Platforms without a streamlink plugin hand over a prefixed stream URL.
+        let reg = crate::platform::PlatformRegistry::default();
+        let fake = reg.by_name("fake");
+        assert_eq!(
+            fake.streamlink_url(&req.page_url, &req.stream),
+            "hls://https://cdn/x.m3u8"
+        );
+        let mut flv = req.stream.clone();
+        flv.format = StreamFormat::Flv;
+        assert_eq!(
+            reg.by_name("generic").streamlink_url(&req.page_url, &flv),
+            "httpstream://https://cdn/x.m3u8"
+        );
+        let a = build(&req, &s, "https://twitch.tv/a").join(" ");
+        assert_eq!(
+            a,
+            "--stdout --loglevel info --http-proxy socks5://127.0.0.1:1080 \
+             --http-header Referer=https://x/ --http-cookie a=1 --http-cookie b=2 \
+             --twitch-low-latency --stream-sorting-excludes >720p --hls-live-edge 2 \
+             https://twitch.tv/a best"
+        );
+    }
+}

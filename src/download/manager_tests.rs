@@ -1,0 +1,104 @@
+//! DownloadManager with an engine that idles until stopped: the limit
+//! adjuster hook and circuit-breaker refusals.
+
+use super::*;
+use crate::config::{BreakerSettings, EffectiveConfig};
+use crate::download::engine::DownloadHandle;
+use crate::platform::{StreamCandidate, StreamFormat};
+
+struct Idle;
+
+impl Engine for Idle {
+    fn kind(&self) -> EngineKind {
+        EngineKind::Mesio
+    }
+    fn start(&self, _req: DownloadRequest, _e: EventSink) -> Result<DownloadHandle, EngineError> {
+        let cancel = CancellationToken::new();
+        let c = cancel.clone();
+        Ok(DownloadHandle::new(
+            cancel,
+            tokio::spawn(async move { c.cancelled().await }),
+        ))
+    }
+}
+
+struct Double;
+
+impl LimitAdjuster for Double {
+    fn adjust(&self, l: Limits) -> Limits {
+        Limits {
+            max_concurrent: l.max_concurrent * 2,
+            ..l
+        }
+    }
+}
+
+fn req(streamer_id: i64) -> DownloadRequest {
+    DownloadRequest {
+        download_id: 0,
+        streamer_id,
+        session_id: streamer_id,
+        streamer_name: format!("s{streamer_id}"),
+        platform: "fake".into(),
+        title: String::new(),
+        page_url: "http://h/room/x".into(),
+        stream: StreamCandidate {
+            url: "http://cdn.test/x.flv".into(),
+            format: StreamFormat::Flv,
+            quality: "source".into(),
+            bitrate: None,
+            codec: None,
+        },
+        config: EffectiveConfig::defaults("/tmp/srec-test".into()),
+        first_index: 0,
+    }
+}
+
+fn manager(max: usize, failures: u32) -> Arc<DownloadManager> {
+    let mut engines = EngineMap::new();
+    engines.insert(EngineKind::Mesio, Arc::new(Idle) as Arc<dyn Engine>);
+    let settings = DownloadSettings {
+        max_concurrent: max,
+        high_priority_slots: 0,
+        circuit_breaker: BreakerSettings {
+            failures,
+            cooldown: Duration::from_secs(60),
+        },
+        ..Default::default()
+    };
+    let (tx, _) = broadcast::channel(16);
+    DownloadManager::new(engines, tx, &settings, TaskTracker::new())
+}
+
+#[tokio::test]
+async fn limit_adjuster_raises_the_slot_count() {
+    let m = manager(1, 5);
+    m.submit(req(1), Priority::Normal).unwrap();
+    m.submit(req(2), Priority::Normal).unwrap();
+    assert_eq!(m.counts(), (1, 1, 1));
+    m.set_adjuster(Arc::new(Double));
+    assert_eq!(m.counts(), (2, 0, 2));
+    m.stop_all();
+}
+
+#[tokio::test]
+async fn open_breaker_refuses_new_downloads() {
+    let m = manager(4, 2);
+    let failed = |id| DownloadEvent {
+        download_id: id,
+        streamer_id: 1,
+        session_id: 1,
+        kind: DownloadEventKind::Failed {
+            error: "HTTP 500".into(),
+            retryable: true,
+        },
+    };
+    let a = m.submit(req(1), Priority::Normal).unwrap();
+    m.observe(&failed(a));
+    let b = m.submit(req(1), Priority::Normal).unwrap();
+    m.observe(&failed(b));
+    let refused = m.submit(req(2), Priority::Normal).unwrap_err();
+    assert!(refused.key.starts_with("engine:mesio@") || refused.key == "host:cdn.test");
+    assert!(refused.retry_in > Duration::from_secs(50));
+    m.stop_all();
+}
