@@ -9,15 +9,7 @@ use crate::db::sessions::Session;
 const COLUMNS: &str = "id, streamer_id, title, category, started_at, ended_at, end_reason";
 
 fn row(r: &Row<'_>) -> rusqlite::Result<Session> {
-    Ok(Session {
-        id: r.get(0)?,
-        streamer_id: r.get(1)?,
-        title: r.get(2)?,
-        category: r.get(3)?,
-        started_at: r.get(4)?,
-        ended_at: r.get(5)?,
-        end_reason: r.get(6)?,
-    })
+    crate::db::sessions::session_from_row(r)
 }
 
 /// Sessions newest first, filtered by streamer and open/closed, plus the

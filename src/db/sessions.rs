@@ -17,6 +17,19 @@ pub struct Session {
     pub end_reason: Option<String>,
 }
 
+/// Maps `id, streamer_id, title, category, started_at, ended_at, end_reason`.
+pub fn session_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Session> {
+    Ok(Session {
+        id: r.get(0)?,
+        streamer_id: r.get(1)?,
+        title: r.get(2)?,
+        category: r.get(3)?,
+        started_at: r.get(4)?,
+        ended_at: r.get(5)?,
+        end_reason: r.get(6)?,
+    })
+}
+
 /// An open session with what the CLI shows about it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ActiveRecording {
@@ -68,17 +81,7 @@ pub fn active_for(conn: &Connection, streamer_id: i64) -> Result<Option<Session>
             "SELECT id, streamer_id, title, category, started_at, ended_at, end_reason
              FROM live_sessions WHERE streamer_id = ?1 AND ended_at IS NULL",
             [streamer_id],
-            |r| {
-                Ok(Session {
-                    id: r.get(0)?,
-                    streamer_id: r.get(1)?,
-                    title: r.get(2)?,
-                    category: r.get(3)?,
-                    started_at: r.get(4)?,
-                    ended_at: r.get(5)?,
-                    end_reason: r.get(6)?,
-                })
-            },
+            session_from_row,
         )
         .optional()?)
 }
@@ -190,17 +193,7 @@ pub fn list_for(
         "SELECT id, streamer_id, title, category, started_at, ended_at, end_reason
          FROM live_sessions WHERE streamer_id = ?1 ORDER BY started_at DESC, id DESC LIMIT ?2",
     )?;
-    let rows = stmt.query_map(params![streamer_id, limit as i64], |r| {
-        Ok(Session {
-            id: r.get(0)?,
-            streamer_id: r.get(1)?,
-            title: r.get(2)?,
-            category: r.get(3)?,
-            started_at: r.get(4)?,
-            ended_at: r.get(5)?,
-            end_reason: r.get(6)?,
-        })
-    })?;
+    let rows = stmt.query_map(params![streamer_id, limit as i64], session_from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 

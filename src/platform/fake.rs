@@ -62,6 +62,27 @@ impl Room {
     }
 }
 
+/// Sends an API request and decodes its JSON answer, classifying failures.
+async fn fetch_json<T: serde::de::DeserializeOwned>(
+    req: reqwest::RequestBuilder,
+    api: &str,
+) -> Result<T, PlatformError> {
+    let resp = req
+        .send()
+        .await
+        .map_err(|e| PlatformError::from_reqwest(&e))?;
+    if !resp.status().is_success() {
+        return Err(PlatformError::from_status(
+            resp.status().as_u16(),
+            api,
+            retry_after(&resp),
+        ));
+    }
+    resp.json()
+        .await
+        .map_err(|e| PlatformError::from_reqwest(&e))
+}
+
 /// `(origin, room id)` of a room page URL.
 fn split(url: &str) -> Option<(String, String)> {
     let u = ::url::Url::parse(url).ok()?;
@@ -93,23 +114,7 @@ impl Platform for FakePlatform {
             let (origin, id) = split(ctx.url)
                 .ok_or_else(|| PlatformError::NotFound(format!("not a room URL: {}", ctx.url)))?;
             let api = format!("{origin}/api/rooms/{id}");
-            let resp = ctx
-                .http
-                .get(&api)
-                .send()
-                .await
-                .map_err(|e| PlatformError::from_reqwest(&e))?;
-            if !resp.status().is_success() {
-                return Err(PlatformError::from_status(
-                    resp.status().as_u16(),
-                    &api,
-                    retry_after(&resp),
-                ));
-            }
-            let room: Room = resp
-                .json()
-                .await
-                .map_err(|e| PlatformError::from_reqwest(&e))?;
+            let room: Room = fetch_json(ctx.http.get(&api), &api).await?;
             Ok(room.into_status())
         })
     }
@@ -131,24 +136,8 @@ impl Platform for FakePlatform {
             let (origin, _) = split(ctx.url)
                 .ok_or_else(|| PlatformError::NotFound(format!("not a room URL: {}", ctx.url)))?;
             let api = format!("{origin}/api/rooms/batch");
-            let resp = ctx
-                .http
-                .post(&api)
-                .json(&serde_json::json!({ "ids": ids }))
-                .send()
-                .await
-                .map_err(|e| PlatformError::from_reqwest(&e))?;
-            if !resp.status().is_success() {
-                return Err(PlatformError::from_status(
-                    resp.status().as_u16(),
-                    &api,
-                    retry_after(&resp),
-                ));
-            }
-            let batch: Batch = resp
-                .json()
-                .await
-                .map_err(|e| PlatformError::from_reqwest(&e))?;
+            let req = ctx.http.post(&api).json(&serde_json::json!({ "ids": ids }));
+            let batch: Batch = fetch_json(req, &api).await?;
             Ok(batch
                 .rooms
                 .into_iter()
