@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one command that sets up and runs every check: installs the external
-# tools the tests need when missing (ffmpeg via apt-get, streamlink via pip),
+# tools the tests need when missing (ffmpeg and tmux via apt-get, streamlink via pip),
 # then runs rustfmt, clippy (warnings are errors) and the full test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +14,10 @@ as_root() {
 if ! command -v ffmpeg >/dev/null || ! command -v ffprobe >/dev/null; then
   echo "==> installing ffmpeg"
   as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null || true
+fi
+if ! command -v tmux >/dev/null; then
+  echo "==> installing tmux (dashboard end-to-end test)"
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null || true
 fi
 if ! command -v streamlink >/dev/null; then
   echo "==> installing streamlink"

@@ -17,3 +17,4 @@ pub mod net;
 pub mod platform;
 pub mod scheduler;
 pub mod streamer;
+pub mod tui;

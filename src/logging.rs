@@ -3,6 +3,11 @@
 //! `log_retention_days` files, with a level that config reloads can change.
 //!
 //! Level precedence: `SREC_LOG` > `-v`/`-q` flags > `daemon.log_level`.
+//!
+//! While the dashboard owns the terminal nothing is written to stderr: the
+//! daemon logs to the files and to a [`memory::LogBuffer`] the log pane reads.
+
+pub mod memory;
 
 use std::path::Path;
 
@@ -55,6 +60,14 @@ pub fn init_cli(verbose: u8, quiet: u8) {
         .try_init();
 }
 
+/// Where daemon logs go besides the log files.
+pub enum LogOutput {
+    /// Headless: also to stderr.
+    Stderr,
+    /// Dashboard: to the in-memory ring of the log pane, never the terminal.
+    Pane(memory::LogBuffer),
+}
+
 /// Daemon logging; keep it alive for the process lifetime (it flushes the
 /// file writer on drop).
 pub struct DaemonLogging {
@@ -73,14 +86,13 @@ pub struct LogInitError {
 }
 
 impl DaemonLogging {
-    /// Installs the global subscriber. `to_stderr` is false while a TUI owns
-    /// the terminal.
+    /// Installs the global subscriber: log files plus `output`.
     pub fn init(
         logs_dir: &Path,
         retention_days: usize,
         config_level: &str,
         override_level: Option<String>,
-        to_stderr: bool,
+        output: LogOutput,
     ) -> Result<Self, LogInitError> {
         let err = |source: Box<dyn std::error::Error + Send + Sync>| LogInitError {
             dir: logs_dir.display().to_string(),
@@ -99,15 +111,22 @@ impl DaemonLogging {
         let level = override_level.unwrap_or_else(|| config_level.to_string());
         let filter = EnvFilter::try_new(&level).unwrap_or_else(|_| EnvFilter::new("info"));
         let (filter, handle) = reload::Layer::new(filter);
-        let stderr = to_stderr.then(|| {
-            fmt::layer()
-                .with_writer(std::io::stderr)
-                .with_target(false)
-                .with_ansi(stderr_color())
-        });
+        let (stderr, pane) = match output {
+            LogOutput::Stderr => (
+                Some(
+                    fmt::layer()
+                        .with_writer(std::io::stderr)
+                        .with_target(false)
+                        .with_ansi(stderr_color()),
+                ),
+                None,
+            ),
+            LogOutput::Pane(buf) => (None, Some(buf.layer())),
+        };
         tracing_subscriber::registry()
             .with(filter)
             .with(stderr)
+            .with(pane)
             .with(fmt::layer().with_writer(writer).with_ansi(false))
             .try_init()
             .map_err(|e| err(e.into()))?;

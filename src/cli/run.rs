@@ -1,15 +1,21 @@
-//! `srec run`: start the core services and run until SIGINT/SIGTERM, then
-//! shut down gracefully within `daemon.shutdown_timeout`. A second signal
-//! during shutdown exits at once.
+//! `srec run`: start the core services, with the dashboard on the terminal
+//! (or headless with `--no-tui`, or when stdin/stdout is not a terminal),
+//! and run until quit or SIGINT/SIGTERM, then shut down gracefully within
+//! `daemon.shutdown_timeout`. A second quit or signal during shutdown exits
+//! at once.
 
+use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::Instant;
 
 use clap::Args;
+use tokio::sync::mpsc;
 
 use super::Ctx;
 use crate::app::ServiceContainer;
-use crate::logging::{DaemonLogging, override_filter};
+use crate::logging::memory::LogBuffer;
+use crate::logging::{DaemonLogging, LogOutput, override_filter};
+use crate::tui::{self, Action, Dashboard, KeyMap, LoopEnd, Services, Theme};
 
 #[derive(Debug, Args)]
 pub struct RunCmd {
@@ -21,25 +27,39 @@ pub struct RunCmd {
 impl RunCmd {
     pub fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
         let config = ctx.load_config()?;
+        let keys = KeyMap::from_config(&config.tui.keys)
+            .map_err(|(key, msg)| anyhow::anyhow!("invalid `{key}`: {msg}"))?;
+        let terminal = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
+        let pane = (!self.no_tui && terminal).then(|| LogBuffer::new(tui::LOG_LINES));
+        let output = match &pane {
+            Some(buf) => LogOutput::Pane(buf.clone()),
+            None => LogOutput::Stderr,
+        };
         let logging = Arc::new(DaemonLogging::init(
             &ctx.paths.logs_dir(),
             config.daemon.log_retention_days,
             &config.daemon.log_level,
             override_filter(ctx.verbose, ctx.quiet),
-            true,
+            output,
         )?);
-        if !self.no_tui {
-            tracing::warn!("the dashboard is not available in this build yet; running headless");
+        if !self.no_tui && !terminal {
+            tracing::warn!(
+                "stdin/stdout is not a terminal: running headless without the dashboard (pass --no-tui to say so)"
+            );
         }
         let rt = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .thread_name("srec-worker")
             .build()?;
-        rt.block_on(run_daemon(ctx.clone(), logging))
+        match pane {
+            Some(logs) => rt.block_on(run_dashboard(ctx.clone(), logging, logs, keys)),
+            None => rt.block_on(run_daemon(ctx.clone(), logging)),
+        }
     }
 }
 
-async fn run_daemon(ctx: Ctx, logging: Arc<DaemonLogging>) -> anyhow::Result<()> {
+/// Builds and starts the services; logs the ready line.
+async fn start_core(ctx: &Ctx, logging: Arc<DaemonLogging>) -> anyhow::Result<ServiceContainer> {
     let started = Instant::now();
     let container = ServiceContainer::build(ctx.paths.clone(), crate::download::engines()).await?;
     container.start()?;
@@ -61,8 +81,14 @@ async fn run_daemon(ctx: Ctx, logging: Arc<DaemonLogging>) -> anyhow::Result<()>
         "srec ready in {} ms",
         started.elapsed().as_millis()
     );
+    Ok(container)
+}
 
+async fn run_daemon(ctx: Ctx, logging: Arc<DaemonLogging>) -> anyhow::Result<()> {
+    // Handlers first: a SIGTERM right after the ready line must not kill
+    // the process with the default action.
     let mut signals = Signals::new()?;
+    let container = start_core(&ctx, logging).await?;
     let name = signals.next().await;
     let deadline = container.config.current().daemon.shutdown_timeout;
     tracing::info!(
@@ -80,6 +106,79 @@ async fn run_daemon(ctx: Ctx, logging: Arc<DaemonLogging>) -> anyhow::Result<()>
         clean = report.clean,
         "shutdown complete in {} ms",
         report.elapsed.as_millis()
+    );
+    Ok(())
+}
+
+/// The dashboard owns the terminal until the core has shut down; signals
+/// reach it as [`Action::Terminate`].
+async fn run_dashboard(
+    ctx: Ctx,
+    logging: Arc<DaemonLogging>,
+    logs: LogBuffer,
+    keys: KeyMap,
+) -> anyhow::Result<()> {
+    let started_at_ms = crate::db::now_ms();
+    let mut signals = Signals::new()?;
+    let container = start_core(&ctx, logging).await?;
+    let (tx, rx) = mpsc::unbounded_channel();
+    let signal_tx = tx.clone();
+    let forward = tokio::spawn(async move {
+        loop {
+            let name = signals.next().await;
+            tracing::info!("{name} received");
+            if signal_tx.send(Action::Terminate).is_err() {
+                return;
+            }
+        }
+    });
+    let dash = Dashboard {
+        svc: Services::of(&container, started_at_ms),
+        logs,
+        keys,
+        theme: Theme::from_env(),
+        tracker: container.tracker().clone(),
+    };
+    let deadline = container.config.current().daemon.shutdown_timeout;
+    // Not polled until the user quits; still ours if the terminal fails.
+    let mut shutdown = Box::pin(container.shutdown(deadline));
+    let ended = match tui::terminal::TerminalGuard::enter() {
+        Ok(mut guard) => {
+            let events = crossterm::event::EventStream::new();
+            let ended = tui::run(dash, &mut guard.term, events, (tx, rx), &mut shutdown).await;
+            drop(guard);
+            ended
+        }
+        Err(e) => Err(tui::LoopError::Terminal(e.to_string())),
+    };
+    forward.abort();
+    let report = match ended {
+        Ok(LoopEnd::ShutDown(report)) => report,
+        Ok(LoopEnd::Forced) => {
+            tracing::error!("quit again during shutdown; exiting immediately");
+            eprintln!("srec: exited before the shutdown finished");
+            std::process::exit(130);
+        }
+        Err(e) => {
+            tracing::error!("dashboard failed: {e}; shutting down");
+            eprintln!("srec: dashboard failed: {e}; shutting down");
+            shutdown.await
+        }
+    };
+    tracing::info!(
+        clean = report.clean,
+        "shutdown complete in {} ms",
+        report.elapsed.as_millis()
+    );
+    eprintln!(
+        "srec: shutdown complete in {} ms{}; logs in {}",
+        report.elapsed.as_millis(),
+        if report.clean {
+            ""
+        } else {
+            " (some tasks were still running)"
+        },
+        ctx.paths.logs_dir().display()
     );
     Ok(())
 }

@@ -8,6 +8,7 @@ pub mod model;
 pub mod paths;
 pub mod service;
 pub mod template;
+pub mod tui;
 pub mod validate;
 
 pub use effective::{EffectiveConfig, Layers};

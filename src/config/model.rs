@@ -24,6 +24,8 @@ pub struct ConfigFile {
     pub platforms: BTreeMap<String, RecordingOptions>,
     /// Named templates streamers can opt into (level 3).
     pub templates: BTreeMap<String, RecordingOptions>,
+    /// Dashboard settings (key bindings).
+    pub tui: super::tui::TuiSettings,
 }
 
 /// Settings of the `srec run` process itself.

@@ -53,6 +53,7 @@ pub fn validate(file: &ConfigFile) -> Result<(), Violation> {
     for (name, opts) in &file.templates {
         validate_options(opts, &format!("templates.{name}"))?;
     }
+    super::tui::validate(&file.tui).map_err(|(key, message)| violation(key, message))?;
     Ok(())
 }
 

@@ -13,3 +13,8 @@ mod mesio_probe;
 mod mesio_record;
 mod mesio_support;
 mod recording;
+mod tui_e2e;
+mod tui_fixtures;
+mod tui_input;
+mod tui_loop;
+mod tui_render;

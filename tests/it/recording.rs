@@ -48,7 +48,7 @@ fn goes_live_records_and_closes_the_session_when_offline() {
 
     room.set_live(true);
     let flipped = Instant::now();
-    assert!(wait_until(Duration::from_secs(15), || segments_of_first(
+    assert!(wait_until(Duration::from_secs(25), || segments_of_first(
         &s
     )
     .is_some_and(|n| n > 0)));
@@ -68,7 +68,7 @@ fn goes_live_records_and_closes_the_session_when_offline() {
     assert_eq!(s.json(&["list"])[0]["state"], "live");
 
     room.set_live(false);
-    assert!(wait_until(Duration::from_secs(15), || sessions_of(&s, 1)
+    assert!(wait_until(Duration::from_secs(25), || sessions_of(&s, 1)
         [0]
     .ended_at
     .is_some()));
@@ -196,7 +196,12 @@ fn large_groups_are_split_into_batches_the_platform_accepts() {
     // 1200 rooms, at most 500 per request: 3 requests per round, 2-3 rounds.
     assert!((3..=9).contains(&batches), "{batches}");
     let list = s.json(&["list"]);
-    let errors = list.as_array().unwrap().iter().filter(|x| x["state"] != "not_live").count();
+    let errors = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["state"] != "not_live")
+        .count();
     assert_eq!(errors, 0, "every room checked without error");
 }
 
@@ -216,13 +221,13 @@ fn filters_keep_live_streams_out_of_schedule() {
     s.ok(&["add", &rerun.page_url()]);
     s.ok(&["add", &night.page_url(), "--template", "never"]);
     let _d = s.daemon();
-    assert!(wait_until(Duration::from_secs(10), || {
+    assert!(wait_until(Duration::from_secs(20), || {
         let l = s.json(&["list"]);
         l[0]["state"] == "out_of_schedule" && l[1]["state"] == "out_of_schedule"
     }));
     assert!(sessions_of(&s, 1).is_empty() && sessions_of(&s, 2).is_empty());
     rerun.set_title("Brand new");
-    assert!(wait_until(Duration::from_secs(10), || s.json(&["list"])[0]
+    assert!(wait_until(Duration::from_secs(20), || s.json(&["list"])[0]
         ["state"]
         == "live"));
     assert_eq!(sessions_of(&s, 1).len(), 1);
@@ -237,21 +242,21 @@ fn add_disable_enable_remove_apply_while_running() {
     config(&s, "");
     let mut d = s.daemon();
     s.ok(&["add", &room.page_url()]);
-    d.wait_for("segment opened", Duration::from_secs(10));
+    d.wait_for("segment opened", Duration::from_secs(20));
     s.ok(&["disable", "1"]);
-    d.wait_for("reason=\"disabled\"", Duration::from_secs(10));
-    assert!(wait_until(Duration::from_secs(10), || s.json(&["status"])
+    d.wait_for("reason=\"disabled\"", Duration::from_secs(20));
+    assert!(wait_until(Duration::from_secs(20), || s.json(&["status"])
         ["recordings"]
         .as_array()
         .unwrap()
         .is_empty()));
     s.ok(&["enable", "1"]);
-    assert!(wait_until(Duration::from_secs(10), || sessions_of(&s, 1)
+    assert!(wait_until(Duration::from_secs(20), || sessions_of(&s, 1)
         .len()
         == 2));
     s.ok(&["remove", "1"]);
-    d.wait_for("streamer removed", Duration::from_secs(10));
-    assert!(wait_until(Duration::from_secs(10), || s.json(&["status"])
+    d.wait_for("streamer removed", Duration::from_secs(20));
+    assert!(wait_until(Duration::from_secs(20), || s.json(&["status"])
         ["recordings"]
         .as_array()
         .unwrap()
@@ -268,7 +273,7 @@ fn kill_9_mid_recording_then_restart_recovers_and_resumes() {
     config(&s, "");
     s.ok(&["add", &room.page_url()]);
     let mut d = s.daemon();
-    d.wait_for("segment opened", Duration::from_secs(10));
+    d.wait_for("segment opened", Duration::from_secs(20));
     std::thread::sleep(Duration::from_secs(3));
     d.signal("KILL");
     d.wait_exit(EXIT);
@@ -289,7 +294,7 @@ fn kill_9_mid_recording_then_restart_recovers_and_resumes() {
         1,
         "segments of the crashed session are kept"
     );
-    assert!(wait_until(Duration::from_secs(15), || {
+    assert!(wait_until(Duration::from_secs(25), || {
         sessions_of(&s, 1)
             .iter()
             .any(|x| x.id != first.id && !segments_of(&s, x.id).is_empty())
@@ -318,7 +323,7 @@ fn outbox_event_left_by_a_crash_is_published_once_after_restart() {
         let mut cmd = s.command();
         cmd.env("SREC_LOG", "srec=debug");
         let mut d = crate::harness::Daemon::spawn(cmd);
-        d.wait_for("srec ready", Duration::from_secs(10));
+        d.wait_for("srec ready", Duration::from_secs(20));
         std::thread::sleep(Duration::from_millis(1500));
         d.signal("TERM");
         assert_eq!(d.wait_exit(EXIT), 0);

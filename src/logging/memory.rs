@@ -1,0 +1,148 @@
+//! An in-memory tail of recent log events, for the dashboard's log pane
+//! while the dashboard owns the terminal and nothing may write to stderr.
+//!
+//! A bounded ring: the newest `capacity` events are kept, older ones drop
+//! off (they are in the log file). A sequence number lets a reader skip work
+//! when nothing new arrived.
+
+use std::collections::VecDeque;
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex};
+
+use tracing::field::{Field, Visit};
+use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::Layer;
+use tracing_subscriber::layer::Context;
+
+/// One formatted event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLine {
+    /// Unix milliseconds.
+    pub at_ms: i64,
+    pub level: Level,
+    /// The message followed by `key=value` fields.
+    pub text: String,
+}
+
+#[derive(Debug, Default)]
+struct Ring {
+    lines: VecDeque<LogLine>,
+    /// Events pushed so far (not capped), so readers can tell "unchanged".
+    seq: u64,
+}
+
+/// Shared handle to the ring; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct LogBuffer {
+    ring: Arc<Mutex<Ring>>,
+    capacity: usize,
+}
+
+impl LogBuffer {
+    /// A ring keeping the newest `capacity` lines.
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            ring: Arc::new(Mutex::new(Ring::default())),
+            capacity: capacity.max(1),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Ring> {
+        // A poisoned ring only holds text; keep using it.
+        self.ring.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Appends a line, dropping the oldest past capacity.
+    pub fn push(&self, line: LogLine) {
+        let mut r = self.lock();
+        if r.lines.len() == self.capacity {
+            r.lines.pop_front();
+        }
+        r.lines.push_back(line);
+        r.seq += 1;
+    }
+
+    /// Number of lines ever pushed; changes whenever the content does.
+    pub fn seq(&self) -> u64 {
+        self.lock().seq
+    }
+
+    /// Every kept line, oldest first.
+    pub fn lines(&self) -> Vec<LogLine> {
+        self.lock().lines.iter().cloned().collect()
+    }
+
+    /// A tracing layer that feeds this ring.
+    pub fn layer(&self) -> MemoryLayer {
+        MemoryLayer { buf: self.clone() }
+    }
+}
+
+/// Tracing layer writing into a [`LogBuffer`].
+pub struct MemoryLayer {
+    buf: LogBuffer,
+}
+
+/// Collects `message` first and the other fields as ` key=value`.
+#[derive(Default)]
+struct Fields {
+    message: String,
+    rest: String,
+}
+
+impl Visit for Fields {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "message" {
+            self.message.push_str(value);
+        } else {
+            let _ = write!(self.rest, " {}={}", field.name(), value);
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "message" {
+            let _ = write!(self.message, "{value:?}");
+        } else {
+            let _ = write!(self.rest, " {}={:?}", field.name(), value);
+        }
+    }
+}
+
+impl<S: Subscriber> Layer<S> for MemoryLayer {
+    fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
+        let mut f = Fields::default();
+        event.record(&mut f);
+        let mut text = f.message;
+        text.push_str(&f.rest);
+        // One event is one line in the pane.
+        let text = text.replace(['\n', '\r'], " ");
+        self.buf.push(LogLine {
+            at_ms: crate::db::now_ms(),
+            level: *event.metadata().level(),
+            text,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tracing_subscriber::layer::SubscriberExt;
+
+    #[test]
+    fn keeps_the_newest_lines_with_fields() {
+        let buf = LogBuffer::new(2);
+        let sub = tracing_subscriber::registry().with(buf.layer());
+        tracing::subscriber::with_default(sub, || {
+            tracing::info!("one");
+            tracing::warn!(streamer = 3, "two\nlines");
+            tracing::error!(path = %"/x", "three");
+        });
+        let lines = buf.lines();
+        assert_eq!(buf.seq(), 3);
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].text, "two lines streamer=3");
+        assert_eq!(lines[0].level, Level::WARN);
+        assert_eq!(lines[1].text, "three path=/x");
+    }
+}

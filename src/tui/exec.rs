@@ -1,0 +1,90 @@
+//! The executor: runs a [`Command`] against the service handles on the
+//! daemon's task tracker and reports back an [`Action::Done`], so the UI
+//! never waits on the database.
+
+use tokio::sync::mpsc;
+use tokio_util::task::TaskTracker;
+
+use super::action::{Action, Command, Op, Outcome};
+use super::source::Services;
+use crate::db::DbError;
+
+/// Starts `cmd`; its outcome arrives on `done`. `Shutdown`/`ForceExit` are
+/// the event loop's business and ignored here.
+pub fn spawn(
+    cmd: Command,
+    svc: Services,
+    tracker: &TaskTracker,
+    done: mpsc::UnboundedSender<Action>,
+) {
+    tracker.spawn(async move {
+        if let Some(outcome) = run(cmd, &svc).await {
+            match &outcome.result {
+                Ok(m) => tracing::info!("dashboard: {m}"),
+                Err(e) => tracing::warn!("dashboard: {e}"),
+            }
+            let _ = done.send(Action::Done(outcome));
+        }
+    });
+}
+
+/// Runs one command to its outcome.
+pub async fn run(cmd: Command, svc: &Services) -> Option<Outcome> {
+    let (op, result) = match cmd {
+        Command::AddStreamer(new) => {
+            let r = svc
+                .streamers
+                .add(*new)
+                .await
+                .map(|s| format!("added `{}` (id {}, {}) {}", s.name, s.id, s.platform, s.url));
+            (Op::Add, r.map_err(|e| add_error(&e)))
+        }
+        Command::SetEnabled { id, name, enabled } => {
+            let r = svc.streamers.set_enabled(id, enabled).await;
+            let verb = if enabled { "enabled" } else { "disabled" };
+            let r = match r {
+                Ok(true) => Ok(format!("{verb} `{name}`")),
+                Ok(false) => Err(format!("`{name}` was already {verb} or is gone")),
+                Err(e) => Err(format!("cannot change `{name}`: {e}")),
+            };
+            (Op::Toggle, r)
+        }
+        Command::Remove { id, name } => {
+            let r = match svc.streamers.remove(id).await {
+                Ok(true) => Ok(format!("removed `{name}` (recorded files are kept)")),
+                Ok(false) => Err(format!("`{name}` was already removed")),
+                Err(e) => Err(format!("cannot remove `{name}`: {e}")),
+            };
+            (Op::Remove, r)
+        }
+        Command::CheckNow { id, name } => {
+            let r = if svc.scheduler.check_now(id) {
+                Ok(format!("checking `{name}` now"))
+            } else {
+                Err(format!("`{name}` has no running check (disabled?)"))
+            };
+            (Op::Check, r)
+        }
+        Command::StopRecording { id, name } => {
+            let r = if svc.downloads.stop_streamer(id) {
+                Ok(format!(
+                    "stopping the recording of `{name}`; it restarts while live (disable to stop for good)"
+                ))
+            } else {
+                Err(format!("`{name}` is not recording"))
+            };
+            (Op::Stop, r)
+        }
+        Command::Shutdown | Command::ForceExit => return None,
+    };
+    Some(Outcome { op, result })
+}
+
+fn add_error(e: &DbError) -> String {
+    match e {
+        DbError::DuplicateUrl { url, existing_id } => {
+            format!("`{url}` is already monitored (streamer {existing_id})")
+        }
+        e => format!("cannot add: {e}"),
+    }
+}
