@@ -37,9 +37,22 @@ pub struct Probe {
     pub width: Option<u64>,
 }
 
+/// Runs a tool without stalling the async runtime: the fake server and
+/// the recorder of other cases share its workers, and a worker blocked on
+/// ffmpeg would make the fake's pacing lag.
+fn run(cmd: &mut Command) -> std::process::Output {
+    let mut go = || cmd.output().expect("run ffmpeg/ffprobe");
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(go)
+        }
+        _ => go(),
+    }
+}
+
 /// Probes `path` (format duration, video size, every packet).
 pub fn probe(path: &Path) -> Probe {
-    let out = Command::new("ffprobe")
+    let out = run(Command::new("ffprobe")
         .args([
             "-v",
             "error",
@@ -48,9 +61,7 @@ pub fn probe(path: &Path) -> Probe {
             "-of",
             "json",
         ])
-        .arg(path)
-        .output()
-        .expect("run ffprobe");
+        .arg(path));
     let errors = String::from_utf8_lossy(&out.stderr).into_owned();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("ffprobe {}: {e}; {errors}", path.display()));
@@ -98,12 +109,10 @@ pub fn probe(path: &Path) -> Probe {
 
 /// stderr of a full decode at `-v error` (empty when every frame decodes).
 pub fn decode_errors(path: &Path) -> String {
-    let out = Command::new("ffmpeg")
+    let out = run(Command::new("ffmpeg")
         .args(["-nostdin", "-v", "error", "-i"])
         .arg(path)
-        .args(["-f", "null", "-"])
-        .output()
-        .expect("run ffmpeg");
+        .args(["-f", "null", "-"]));
     let mut err = String::from_utf8_lossy(&out.stderr).into_owned();
     if !out.status.success() {
         err.push_str(&format!("\nffmpeg exited with {}", out.status));
@@ -208,6 +217,15 @@ pub fn assert_close(what: &str, actual: f64, expected: f64, tol: f64) {
     assert!(
         (actual - expected).abs() <= tol * expected,
         "{what}: {actual:.2} s vs expected {expected:.2} s (±{:.0} %)",
+        tol * 100.0
+    );
+}
+
+/// `actual` within [`lo`, `hi`] widened by `tol` (fraction) on each side.
+pub fn assert_within(what: &str, actual: f64, lo: f64, hi: f64, tol: f64) {
+    assert!(
+        actual >= lo * (1.0 - tol) && actual <= hi * (1.0 + tol),
+        "{what}: {actual:.2} s, expected {lo:.2}..{hi:.2} s (±{:.0} %)",
         tol * 100.0
     );
 }

@@ -29,11 +29,13 @@ pub struct Source {
 /// A server at `speed` with one live room `r`. Faster clocks get a longer
 /// window so a reload every target duration never falls behind it.
 pub async fn source(speed: f64, mode: HlsMode, encrypted: bool) -> Source {
-    let window = if speed > 1.0 { 8 } else { 5 };
+    // 4 s of wall time at 4x: a loaded machine reloading late still finds
+    // the next segment listed.
+    let window = if speed > 1.0 { 16 } else { 5 };
     let server = FakeLive::start(ServerOptions {
         speed,
         window,
-        retention: 24,
+        retention: 40,
         hls_mode: mode,
         encrypted,
         chat_interval: Duration::ZERO,
