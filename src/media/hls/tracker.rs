@@ -206,9 +206,9 @@ impl PlaylistTracker {
             self.history
                 .push_back((s.seq, s.url.path().to_string(), s.program_date_ms));
             self.last_seq = Some(s.seq);
-            if let Some(end) = pdt_end(s) {
-                self.media_end_ms = Some(self.media_end_ms.map_or(end, |e| e.max(end)));
-            }
+            // The latest segment's, not the largest seen: one absurd date
+            // must not make every later window look already recorded.
+            self.media_end_ms = pdt_end(s);
             out.push(SegmentJob {
                 seg: s.clone(),
                 boundary,

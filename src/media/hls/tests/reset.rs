@@ -91,3 +91,16 @@ fn reset_seen_before_the_numbers_go_backwards_is_still_a_reset() {
     );
     assert_eq!(seqs(&t.update(&window(1, 5, 8))), [(8, None)]);
 }
+
+#[test]
+fn one_absurd_date_does_not_hide_later_media() {
+    let mut t = PlaylistTracker::new(StartAt::Oldest);
+    let mut w = window(3, 6, 2);
+    w.segments[0].program_date_ms = Some(i64::MAX / 4);
+    t.update(&w);
+    // A reset after it: media past the last recorded segment is taken.
+    assert_eq!(
+        seqs(&t.update(&window(0, 8, 2))),
+        [(0, Some(Boundary::Reset)), (1, None)]
+    );
+}
