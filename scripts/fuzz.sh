@@ -1,18 +1,28 @@
 #!/usr/bin/env bash
-# Fuzz the FLV parser + repair pipeline + writer for N seconds (default 60).
+# Fuzz one of srec's fuzz targets for N seconds (default 60).
 #
-#   scripts/fuzz.sh [SECONDS] [extra libFuzzer args...]
+#   scripts/fuzz.sh [TARGET] [SECONDS] [extra libFuzzer args...]
+#
+# TARGET: flv_parser (default; FLV parser + repair pipeline + writer) or
+# hls_playlist (m3u8 parsing + live playlist tracker + variant selection).
+# `scripts/fuzz.sh 120` still fuzzes flv_parser for 120 s.
 #
 # Needs cargo-fuzz (`cargo install cargo-fuzz`) and a nightly toolchain; with
 # only stable installed it falls back to RUSTC_BOOTSTRAP=1. Seeds: a short
-# ffmpeg-generated FLV when ffmpeg is available, else libFuzzer starts empty.
-# Crashes land in fuzz/artifacts/flv_parser/.
+# ffmpeg-generated FLV when ffmpeg is available (flv_parser), a few live
+# playlists written here (hls_playlist); else libFuzzer starts empty.
+# Crashes land in fuzz/artifacts/TARGET/.
 set -euo pipefail
 
+target=flv_parser
+case "${1:-}" in
+    flv_parser | hls_playlist) target="$1"; shift ;;
+    '' | *[!0-9]*) [ -n "${1:-}" ] && { echo "unknown target: $1" >&2; exit 2; } ;;
+esac
 secs="${1:-60}"
 shift || true
 root="$(cd "$(dirname "$0")/.." && pwd)"
-corpus="$root/fuzz/corpus/flv_parser"
+corpus="$root/fuzz/corpus/$target"
 mkdir -p "$corpus"
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
@@ -20,7 +30,8 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
     exit 2
 fi
 
-if command -v ffmpeg >/dev/null 2>&1 && [ ! -e "$corpus/seed-ffmpeg.flv" ]; then
+seed_flv() {
+    command -v ffmpeg >/dev/null 2>&1 && [ ! -e "$corpus/seed-ffmpeg.flv" ] || return 0
     # Two header bytes (chunk size, reconnect point) precede the stream.
     tmp="$(mktemp -d)"
     ffmpeg -v error -f lavfi -i testsrc2=size=64x48:rate=10 -f lavfi -i sine=sample_rate=22050 \
@@ -29,7 +40,32 @@ if command -v ffmpeg >/dev/null 2>&1 && [ ! -e "$corpus/seed-ffmpeg.flv" ]; then
     { printf '\x04\xff'; cat "$tmp/s.flv"; } >"$corpus/seed-ffmpeg.flv"
     { printf '\x00\x02'; head -c 4000 "$tmp/s.flv"; cat "$tmp/s.flv"; } >"$corpus/seed-reconnect.flv"
     rm -rf "$tmp"
-fi
+}
+
+# One byte of mode, then playlist loads separated by 0xFF.
+seed_hls() {
+    [ -e "$corpus/seed-live" ] && return 0
+    load() { # media sequence, first segment, count, extra tags before the first
+        printf '#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:%s\n%s' "$1" "$4"
+        for ((i = $2; i < $2 + $3; i++)); do
+            printf '#EXT-X-PROGRAM-DATE-TIME:2024-01-01T00:00:%02d.000Z\n#EXTINF:2.000,\n%s.ts?t=%s\n' \
+                $((i * 2 % 60)) "$i" "$RANDOM"
+        done
+    }
+    { printf '\x00'; load 3 3 4 ''; printf '\xff'; load 5 5 4 ''; printf '\xff'; load 0 9 4 ''; } \
+        >"$corpus/seed-live"
+    { printf '\x01'; load 7 7 3 '#EXT-X-KEY:METHOD=AES-128,URI="k",IV=0x01\n#EXT-X-DISCONTINUITY\n'
+        printf '#EXT-X-ENDLIST\n'; } >"$corpus/seed-aes"
+    { printf '\x02'; load 1 1 2 '#EXT-X-MAP:URI="init.mp4",BYTERANGE="100@0"\n#EXT-X-BYTERANGE:50@100\n'; } \
+        >"$corpus/seed-fmp4"
+    printf '\x00#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=640x360\nlow.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=2000000,RESOLUTION=1280x720\nhi.m3u8\n' \
+        >"$corpus/seed-master"
+}
+
+case "$target" in
+    flv_parser) seed_flv; max_len=262144 ;;
+    hls_playlist) seed_hls; max_len=65536 ;;
+esac
 
 toolchain=()
 if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
@@ -39,5 +75,5 @@ else
 fi
 
 cd "$root"
-exec cargo "${toolchain[@]}" fuzz run flv_parser "$corpus" -- \
-    -max_total_time="$secs" -max_len=262144 -rss_limit_mb=2048 "$@"
+exec cargo "${toolchain[@]}" fuzz run "$target" "$corpus" -- \
+    -max_total_time="$secs" -max_len="$max_len" -rss_limit_mb=2048 "$@"

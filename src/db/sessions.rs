@@ -3,7 +3,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use super::{DbError, now_ms};
+use super::{DbError, now_ms, orphans};
 
 /// One live session (a streamer's broadcast from live to confirmed offline).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -249,14 +249,68 @@ pub struct Recovery {
     pub streamers_reset: usize,
     pub sessions_closed: usize,
     pub segments_closed: usize,
+    /// `.part` files of open segments renamed to their final name.
+    pub files_renamed: usize,
 }
 
-/// After an unclean stop: `Live` streamers become `NotLive`, open segments
-/// are closed at their last known length, and open sessions end at their
-/// last segment's end (or their start when nothing was written). One
-/// transaction: either all of it happens or none.
+/// After an unclean stop: the files of open segments are recovered (a
+/// `.part` renamed to the row's final name) and measured, `Live` streamers
+/// become `NotLive`, open segments are closed at their last known length
+/// with their real size, and open sessions end at their last segment's end
+/// (or their start when nothing was written). The row updates are one
+/// transaction: either all of them happen or none; a file renamed before a
+/// failed transaction is found again (as present) next time.
 pub fn recover_after_crash(conn: &mut Connection) -> Result<Recovery, DbError> {
-    close_all_open(conn, "recovered_after_crash")
+    let files_renamed = recover_open_files(conn)?;
+    let r = close_all_open(conn, "recovered_after_crash")?;
+    Ok(Recovery { files_renamed, ..r })
+}
+
+/// Puts every open segment's file under its final name and records its
+/// size in the row; returns how many `.part` files were renamed.
+fn recover_open_files(conn: &mut Connection) -> Result<usize, DbError> {
+    let open: Vec<(i64, String, i64)> = {
+        let mut stmt =
+            conn.prepare("SELECT id, path, bytes FROM session_segments WHERE ended_at IS NULL")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let mut renamed = 0;
+    let tx = conn.transaction()?;
+    for (id, path, row_bytes) in open {
+        let found = match orphans::recover_file(std::path::Path::new(&path)) {
+            Ok(f) => f,
+            Err(e) => {
+                tracing::error!(path, error = %e, "cannot recover a segment file left by a crash");
+                continue;
+            }
+        };
+        match found {
+            orphans::FileRecovery::Renamed { bytes } => {
+                renamed += 1;
+                tracing::warn!(path, bytes, "recovered a segment left as .part by a crash");
+            }
+            orphans::FileRecovery::Present { bytes } => {
+                tracing::info!(
+                    path,
+                    bytes,
+                    row_bytes,
+                    "segment file left open by a crash kept"
+                );
+            }
+            orphans::FileRecovery::Missing => {
+                tracing::warn!(path, "segment file of a crashed recording is missing");
+            }
+        }
+        if let Some(bytes) = found.bytes() {
+            tx.execute(
+                "UPDATE session_segments SET bytes = ?2 WHERE id = ?1",
+                params![id, i64::try_from(bytes).unwrap_or(i64::MAX)],
+            )?;
+        }
+    }
+    tx.commit()?;
+    Ok(renamed)
 }
 
 /// Closes every open session and segment and resets `Live` streamers, with
@@ -288,6 +342,7 @@ pub fn close_all_open(conn: &mut Connection, reason: &str) -> Result<Recovery, D
         streamers_reset,
         sessions_closed,
         segments_closed,
+        files_renamed: 0,
     })
 }
 
@@ -341,7 +396,8 @@ mod tests {
             Recovery {
                 streamers_reset: 1,
                 sessions_closed: 1,
-                segments_closed: 1
+                segments_closed: 1,
+                files_renamed: 0,
             }
         );
         db.with(|c| {

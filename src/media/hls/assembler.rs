@@ -19,8 +19,12 @@ use crate::media::ts::{PTS_HZ, TsInfo, VideoCodec, pts_diff};
 /// Receives the recorder's events.
 pub type EventFn = Box<dyn FnMut(DownloadEventKind) + Send>;
 
-/// A PTS step between segments larger than this is a timestamp jump.
-const MAX_PTS_STEP: u64 = 10 * PTS_HZ;
+/// A forward PTS step between segments larger than this is a timestamp
+/// jump: glued, it would play as a frozen picture that long.
+const MAX_PTS_STEP: i64 = 3 * PTS_HZ as i64;
+/// A step back larger than this is a timestamp jump too: the file's
+/// timestamps would go backwards (segment jitter is a frame or two).
+const MAX_PTS_BACK: i64 = PTS_HZ as i64 / 2;
 
 /// Size/duration limits of one output file.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -168,7 +172,7 @@ impl<S: SegmentSink> Assembler<S> {
                 return Some(SplitReason::HeaderChange);
             }
             if let (Some(end), Some(start)) = (f.clock.end_pts(), ts.pts_start)
-                && pts_diff(start, end).unsigned_abs() > MAX_PTS_STEP
+                && !(-MAX_PTS_BACK..=MAX_PTS_STEP).contains(&pts_diff(start, end))
             {
                 return Some(SplitReason::TimestampJump);
             }

@@ -42,6 +42,10 @@ pub struct SegmentRef {
     pub discontinuity: bool,
     /// `EXT-X-GAP`: listed but not available.
     pub gap: bool,
+    /// Wall-clock time of the segment's first sample (Unix ms): its own
+    /// `EXT-X-PROGRAM-DATE-TIME`, or the previous segment's plus that
+    /// one's duration. It identifies media across a sequence reset.
+    pub program_date_ms: Option<i64>,
     pub key: Option<Arc<KeyRef>>,
     pub map: Option<Arc<MapRef>>,
 }
@@ -83,7 +87,7 @@ fn media_window(base: &Url, pl: &MediaPlaylist) -> Result<MediaWindow, HlsError>
     // Where the previous byte range of each resource ended (an
     // EXT-X-BYTERANGE without offset continues from there).
     let mut prev_end: Option<(Url, u64)> = None;
-    let mut segments = Vec::with_capacity(pl.segments.len());
+    let mut segments: Vec<SegmentRef> = Vec::with_capacity(pl.segments.len());
     for (i, s) in pl.segments.iter().enumerate() {
         key = next_key(base, s, key)?;
         if let Some(m) = &s.map {
@@ -112,13 +116,23 @@ fn media_window(base: &Url, pl: &MediaPlaylist) -> Result<MediaWindow, HlsError>
         } else {
             0.0
         };
+        let duration = Duration::from_secs_f64(secs.min(3600.0));
+        let program_date_ms = s
+            .program_date_time
+            .map(|t| t.timestamp_millis())
+            .or_else(|| {
+                let prev = segments.last()?;
+                let ms = i64::try_from(prev.duration.as_millis()).ok()?;
+                prev.program_date_ms?.checked_add(ms)
+            });
         segments.push(SegmentRef {
-            seq: pl.media_sequence + i as u64,
+            seq: pl.media_sequence.saturating_add(i as u64),
             url,
             range,
-            duration: Duration::from_secs_f64(secs.min(3600.0)),
+            duration,
             discontinuity: s.discontinuity,
             gap: s.unknown_tags.iter().any(|t| t.tag == "X-GAP"),
+            program_date_ms,
             key: key.clone(),
             map: map.clone(),
         });

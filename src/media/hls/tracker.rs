@@ -3,6 +3,11 @@
 //! media sequence number, never by URL (URLs carry rotating tokens), and
 //! every place where the recording cannot be continuous is marked with a
 //! [`Boundary`] so the recorder splits instead of gluing.
+//!
+//! When the sequence goes backwards, `EXT-X-PROGRAM-DATE-TIME` (if the
+//! playlist has it) tells a stale cached copy (only media already recorded)
+//! from a reset (media past what was recorded), and after a reset it skips
+//! the renumbered segments whose media was already recorded.
 
 use std::collections::VecDeque;
 
@@ -42,12 +47,21 @@ pub struct SegmentJob {
 /// playlist from a reset one.
 const HISTORY: usize = 64;
 
+/// Program date times closer than this name the same instant (they are
+/// millisecond-rounded and partly derived by adding EXTINF durations).
+const PDT_SLOP_MS: i64 = 250;
+
 /// Dedup and continuity state across playlist loads.
 #[derive(Debug, Default)]
 pub struct PlaylistTracker {
     start: StartAt,
     last_seq: Option<u64>,
-    history: VecDeque<(u64, String)>,
+    /// Program date time where the media handed out so far ends.
+    media_end_ms: Option<i64>,
+    /// A reset whose segments were all already recorded: the boundary goes
+    /// to the first new segment.
+    pending: Option<Boundary>,
+    history: VecDeque<(u64, String, Option<i64>)>,
 }
 
 impl PlaylistTracker {
@@ -78,7 +92,10 @@ impl PlaylistTracker {
             };
             return self.emit(&w.segments[from..], None);
         };
-        if newest >= last {
+        // Segments we recorded now dated differently: the sequence was
+        // renumbered, whichever way the numbers moved.
+        let renumbered = self.dates_moved(w);
+        if newest >= last && !renumbered {
             let fresh: Vec<_> = w
                 .segments
                 .iter()
@@ -87,30 +104,69 @@ impl PlaylistTracker {
                 .collect();
             let boundary = fresh
                 .first()
-                .filter(|s| s.seq > last + 1)
+                .filter(|s| s.seq - last > 1)
                 .map(|s| Boundary::Skipped {
                     missing: s.seq - last - 1,
                 });
             return self.emit(&fresh, boundary);
         }
-        // The sequence went backwards: a reset, or a stale cached playlist.
-        // Segments we recorded under the same numbers decide; without any,
-        // only a step back larger than the window is taken as a reset.
-        let reset = match self.matches_history(w) {
-            Some(same) => !same,
-            None => last - newest > w.segments.len() as u64,
-        };
-        if reset {
+        if renumbered || self.is_reset(w, last, newest) {
             tracing::warn!(
                 last,
                 newest,
                 "HLS media sequence reset: starting a new timeline"
             );
             self.history.clear();
-            return self.emit(&w.segments, Some(Boundary::Reset));
+            // Renumbered segments whose media was already recorded are
+            // skipped; without program date times all are taken (a repeat
+            // is better than a loss).
+            let end = self.media_end_ms;
+            let new: Vec<_> = w
+                .segments
+                .iter()
+                .filter(|s| match (end, pdt_end(s)) {
+                    (Some(end), Some(s_end)) => s_end > end + PDT_SLOP_MS,
+                    _ => true,
+                })
+                .cloned()
+                .collect();
+            if new.is_empty() {
+                self.pending = Some(Boundary::Reset);
+                self.last_seq = Some(newest);
+                return Vec::new();
+            }
+            return self.emit(&new, Some(Boundary::Reset));
         }
         tracing::debug!(last, newest, "ignoring a stale (older) playlist");
         Vec::new()
+    }
+
+    /// The sequence went backwards: a reset, or a stale cached playlist.
+    /// Program date times decide when both sides have them (a stale copy
+    /// lists nothing past the media already recorded); else segments we
+    /// recorded under the same numbers; else only a step back larger than
+    /// the window is taken as a reset.
+    fn is_reset(&self, w: &MediaWindow, last: u64, newest: u64) -> bool {
+        if let (Some(end), Some(newest_end)) =
+            (self.media_end_ms, w.segments.last().and_then(pdt_end))
+        {
+            return newest_end > end + PDT_SLOP_MS;
+        }
+        match self.matches_history(w) {
+            Some(same) => !same,
+            None => last - newest > w.segments.len() as u64,
+        }
+    }
+
+    /// Whether a sequence number we recorded is listed with a program date
+    /// time other than the one it had then.
+    fn dates_moved(&self, w: &MediaWindow) -> bool {
+        w.segments.iter().any(|s| {
+            self.history.iter().any(|(seq, _, pdt)| {
+                *seq == s.seq
+                    && matches!((pdt, s.program_date_ms), (Some(a), Some(b)) if a.abs_diff(b) > PDT_SLOP_MS.unsigned_abs())
+            })
+        })
     }
 
     /// For the sequence numbers of `w` we recorded: `Some(true)` if all name
@@ -119,9 +175,13 @@ impl PlaylistTracker {
     fn matches_history(&self, w: &MediaWindow) -> Option<bool> {
         let mut seen = None;
         for s in &w.segments {
-            for (seq, path) in &self.history {
+            for (seq, path, pdt) in &self.history {
                 if *seq == s.seq {
-                    if *path != s.url.path() {
+                    let moved = match (pdt, s.program_date_ms) {
+                        (Some(a), Some(b)) => a.abs_diff(b) > PDT_SLOP_MS.unsigned_abs(),
+                        _ => false,
+                    };
+                    if *path != s.url.path() || moved {
                         return Some(false);
                     }
                     seen = Some(true);
@@ -134,13 +194,21 @@ impl PlaylistTracker {
     fn emit(&mut self, segs: &[SegmentRef], boundary: Option<Boundary>) -> Vec<SegmentJob> {
         let mut out = Vec::with_capacity(segs.len());
         for (i, s) in segs.iter().enumerate() {
-            let boundary = if i == 0 { boundary } else { None };
+            let boundary = if i == 0 {
+                boundary.or(self.pending.take())
+            } else {
+                None
+            };
             let boundary = boundary.or(s.discontinuity.then_some(Boundary::Tag));
             if self.history.len() == HISTORY {
                 self.history.pop_front();
             }
-            self.history.push_back((s.seq, s.url.path().to_string()));
+            self.history
+                .push_back((s.seq, s.url.path().to_string(), s.program_date_ms));
             self.last_seq = Some(s.seq);
+            // The latest segment's, not the largest seen: one absurd date
+            // must not make every later window look already recorded.
+            self.media_end_ms = pdt_end(s);
             out.push(SegmentJob {
                 seg: s.clone(),
                 boundary,
@@ -148,4 +216,10 @@ impl PlaylistTracker {
         }
         out
     }
+}
+
+/// Program date time where `s` ends.
+fn pdt_end(s: &SegmentRef) -> Option<i64> {
+    let ms = i64::try_from(s.duration.as_millis()).ok()?;
+    s.program_date_ms?.checked_add(ms)
 }

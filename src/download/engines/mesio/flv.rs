@@ -3,6 +3,10 @@
 //! blocking writer thread that runs parser → repair → segmenter → files, so
 //! disk writes and fsyncs never stall the runtime. Every chunk is flushed to
 //! the OS as soon as it is processed: a `kill -9` loses nothing received.
+//!
+//! The body is read through [`HttpClient`], which bounds each read, never
+//! the whole response: a live body lasts for hours, and a total request
+//! timeout would cut every recording after a few seconds.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -11,6 +15,7 @@ use bytes::Bytes;
 use futures::StreamExt;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
+use url::Url;
 
 use crate::config::EngineKind;
 use crate::download::engine::{DownloadHandle, DownloadRequest, EngineError, EventSink};
@@ -18,6 +23,7 @@ use crate::events::{DownloadEventKind, SplitReason};
 use crate::media::flv::{
     self, FlvPipeline, PipelineConfig, SegmentEvent, SegmentFileSink, SegmentPolicy, WriterOptions,
 };
+use crate::net::HttpClient;
 
 /// Default cap on bytes received but not yet written.
 pub const MEMORY_CAP: usize = 8 << 20;
@@ -51,7 +57,7 @@ impl Default for FlvOptions {
 pub fn start(
     req: DownloadRequest,
     sink: EventSink,
-    http: reqwest::Client,
+    http: HttpClient,
     opts: FlvOptions,
 ) -> Result<DownloadHandle, EngineError> {
     let cancel = CancellationToken::new();
@@ -62,7 +68,7 @@ pub fn start(
 async fn run(
     req: DownloadRequest,
     sink: EventSink,
-    http: reqwest::Client,
+    http: HttpClient,
     opts: FlvOptions,
     cancel: CancellationToken,
 ) {
@@ -95,27 +101,20 @@ async fn run(
 
 async fn read_loop(
     req: &DownloadRequest,
-    http: &reqwest::Client,
+    http: &HttpClient,
     tx: &mpsc::Sender<Msg>,
     opts: FlvOptions,
     cancel: &CancellationToken,
 ) -> Result<(), EngineError> {
-    let url = &req.stream.url;
-    let resp = tokio::select! {
+    let url = Url::parse(&req.stream.url)
+        .map_err(|e| EngineError::Unsupported(format!("invalid stream URL: {e}")))?;
+    let mut body = tokio::select! {
         _ = cancel.cancelled() => return Ok(()),
-        r = tokio::time::timeout(opts.stall_timeout, http.get(url).send()) => match r {
+        r = tokio::time::timeout(opts.stall_timeout, http.get_stream(&url, None)) => match r {
             Err(_) => return Err(EngineError::Stalled(opts.stall_timeout)),
-            Ok(Err(e)) => return Err(EngineError::Network(format!("{url}: {e}"))),
-            Ok(Ok(r)) => r,
+            Ok(r) => r?,
         },
     };
-    if !resp.status().is_success() {
-        return Err(EngineError::Http {
-            status: resp.status().as_u16(),
-            url: url.clone(),
-        });
-    }
-    let mut body = resp.bytes_stream();
     loop {
         let next = tokio::select! {
             _ = cancel.cancelled() => return Ok(()),
@@ -124,8 +123,7 @@ async fn read_loop(
         let chunk = match next {
             Err(_) => return Err(EngineError::Stalled(opts.stall_timeout)),
             Ok(None) => return Ok(()),
-            Ok(Some(Err(e))) => return Err(EngineError::Network(format!("{url}: {e}"))),
-            Ok(Some(Ok(c))) => c,
+            Ok(Some(r)) => r?,
         };
         let mut rest = chunk;
         while !rest.is_empty() {
@@ -144,12 +142,20 @@ fn write_loop(
     sink: EventSink,
     mut rx: mpsc::Receiver<Msg>,
 ) -> Result<(), EngineError> {
+    let max_duration_ms = req
+        .config
+        .max_segment_duration
+        .map(|d| d.as_millis() as u64);
+    let writer_opts = WriterOptions::for_limits(max_duration_ms, req.config.max_segment_size);
+    // The segmenter counts media bytes; the file also holds the writer's
+    // reserved metadata, which the size limit must include.
+    let max_bytes = req
+        .config
+        .max_segment_size
+        .map(|m| m.saturating_sub(writer_opts.metadata_budget()).max(m / 2));
     let policy = SegmentPolicy {
-        max_bytes: req.config.max_segment_size,
-        max_duration_ms: req
-            .config
-            .max_segment_duration
-            .map(|d| d.as_millis() as u64),
+        max_bytes,
+        max_duration_ms,
         ..SegmentPolicy::default()
     };
     let cfg = PipelineConfig {
@@ -167,7 +173,7 @@ fn write_loop(
             }
             path
         },
-        WriterOptions::for_max_duration(policy.max_duration_ms),
+        writer_opts,
     );
     let mut events = Vec::new();
     let mut progress = Progress::new();

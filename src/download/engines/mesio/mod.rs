@@ -85,8 +85,7 @@ impl Engine for MesioEngine {
     ) -> Result<DownloadHandle, EngineError> {
         match req.stream.format {
             StreamFormat::Flv => {
-                let http =
-                    crate::platform::http::build(&req.config).map_err(EngineError::Unsupported)?;
+                let http = HttpClient::from_config(&req.config)?;
                 flv::start(req, events, http, self.flv)
             }
             StreamFormat::Hls => self.start_hls(req, events),

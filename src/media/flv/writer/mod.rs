@@ -74,6 +74,27 @@ impl WriterOptions {
             None => Self::default(),
         }
     }
+
+    /// As [`Self::for_max_duration`], and no more slots than a file of
+    /// `max_bytes` can use (one keyframe per 4 KiB of media: a 32 kbit/s
+    /// stream with a keyframe every second), so the reserved index never
+    /// dwarfs a small file. Extra keyframes are sampled, not lost.
+    pub fn for_limits(max_ms: Option<u64>, max_bytes: Option<u64>) -> Self {
+        let mut opts = Self::for_max_duration(max_ms);
+        if let Some(bytes) = max_bytes {
+            let by_size = usize::try_from(bytes / 4096).unwrap_or(usize::MAX);
+            opts.keyframe_slots = opts.keyframe_slots.min(by_size.saturating_add(16));
+        }
+        opts
+    }
+
+    /// Most bytes the writer adds to a file beyond the segmenter's count
+    /// (the reserved onMetaData tag), so a size limit can allow for them.
+    pub fn metadata_budget(&self) -> u64 {
+        let slots = self.keyframe_slots.min(MAX_KEYFRAME_SLOTS) as u64;
+        // 18 bytes per keyframe slot plus the fixed fields and tag framing.
+        slots * 18 + 1024
+    }
 }
 
 /// Summary of a finished file.

@@ -305,3 +305,19 @@ fn reserved_length_matches_full_index_exactly() {
         }
     }
 }
+
+#[test]
+fn slots_for_a_size_limit_keep_small_files_small() {
+    let small = WriterOptions::for_limits(None, Some(200_000));
+    assert_eq!(small.keyframe_slots, 200_000 / 4096 + 16);
+    assert!(small.metadata_budget() < 3_000);
+    // The tighter of the two limits wins; no limit keeps the default.
+    assert_eq!(
+        WriterOptions::for_limits(Some(10_000), Some(1 << 30)).keyframe_slots,
+        WriterOptions::for_max_duration(Some(10_000)).keyframe_slots
+    );
+    assert_eq!(
+        WriterOptions::for_limits(None, None),
+        WriterOptions::default()
+    );
+}

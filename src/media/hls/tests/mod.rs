@@ -6,4 +6,5 @@ mod fake;
 mod faults;
 mod parsing;
 mod recording;
+mod reset;
 mod splitting;

@@ -1,0 +1,435 @@
+//! Every fault knob of the fake platform against mesio: the expected files
+//! and split reasons, every file playable, and nothing lost but the faulty
+//! span. HLS files keep the source's timestamps, so the hole (or overlap)
+//! between two files is measured directly; FLV files are rebased to 0, so
+//! FLV losses show in the total duration against the source clock.
+
+use fake_live::{Fault, HlsMode};
+use futures::FutureExt;
+use srec::events::SplitReason::{self, *};
+use srec::platform::StreamFormat;
+
+use crate::mesio_probe::{Probe, assert_playable, assert_within, tools};
+use crate::mesio_record::{FRAME_GAP, flv_expected, hls_expected};
+use crate::mesio_support::{Plan, Run, record, run_cases, source};
+
+/// Source clock recorded per case (ms); faults fire a few seconds in.
+const MEDIA_MS: u64 = 16_000;
+const AT: u64 = 4_000;
+
+/// What a case must produce.
+struct Expect {
+    reasons: &'static [SplitReason],
+    /// Source media allowed to be missing (s).
+    lost: f64,
+    /// Per file boundary, the allowed (min, max) step of the video timeline
+    /// between one file's last frame and the next one's first (HLS only).
+    joins: &'static [(f64, f64)],
+    /// A full decode must be silent (no corrupt data was recorded).
+    strict: bool,
+    /// Largest step inside a file's video timeline (lost frames).
+    max_gap: f64,
+}
+
+const CLEAN: Expect = Expect {
+    reasons: &[EndOfStream],
+    lost: 0.0,
+    joins: &[],
+    strict: true,
+    max_gap: FRAME_GAP,
+};
+
+/// Continuous content across a split: no hole, no repeated frames.
+const SEAMLESS: (f64, f64) = (0.0, FRAME_GAP);
+
+/// `expected`: the (least, most) media the source sent for the recording.
+fn check(run: &Run, expect: &Expect, expected: (f64, f64), hls: bool) -> Vec<Probe> {
+    assert_eq!(run.reasons(), expect.reasons, "events: {:#?}", run.events);
+    let indexes: Vec<u32> = run.files.iter().map(|f| f.index).collect();
+    assert_eq!(indexes, (0..indexes.len() as u32).collect::<Vec<_>>());
+    let probes: Vec<Probe> = run
+        .files
+        .iter()
+        .map(|f| assert_playable(&f.path, expect.strict))
+        .collect();
+    for (f, p) in run.files.iter().zip(&probes) {
+        let gaps = p.video_gaps(expect.max_gap);
+        assert!(
+            gaps.is_empty(),
+            "{}: frames missing at {gaps:?}",
+            f.path.display()
+        );
+        assert_eq!(f.bytes, std::fs::metadata(&f.path).unwrap().len());
+    }
+    if hls {
+        for (i, w) in probes.windows(2).enumerate() {
+            let (Some(end), Some(start)) = (
+                w[0].video_dts().last().copied(),
+                w[1].video_dts().first().copied(),
+            ) else {
+                panic!("file without video");
+            };
+            let step = start - end;
+            let (lo, hi) = expect.joins[i];
+            assert!(
+                (lo..=hi).contains(&step),
+                "between files {i} and {}: video step {step:.3} s, allowed {lo}..{hi}",
+                i + 1
+            );
+        }
+    }
+    let total: f64 = probes.iter().map(|p| p.duration).sum();
+    let reported: f64 = run.files.iter().map(|f| f.duration.as_secs_f64()).sum();
+    let (lo, hi) = (expected.0 - expect.lost, expected.1 - expect.lost);
+    assert_within("recorded media", total, lo, hi, 0.05);
+    assert_within("reported media", reported, lo, hi, 0.05);
+    probes
+}
+
+async fn hls(mode: HlsMode, plan: Plan, expect: Expect) -> Vec<Probe> {
+    let src = source(4.0, mode, false).await;
+    let run = record(&src, plan).await;
+    let probes = {
+        let e = hls_expected(&src, &run);
+        check(&run, &expect, (e, e), true)
+    };
+    eprintln!("{:?} in {:?}", run.reasons(), run.wall);
+    probes
+}
+
+fn hls_plan() -> Plan {
+    Plan::new(StreamFormat::Hls, MEDIA_MS)
+}
+
+/// The sequence number of a segment a few seconds past the start (the
+/// source clock starts at `window` = 16 s; seq n covers [n, n+1) s).
+const SEQ: u64 = 20;
+
+/// HLS: segment 404/500, drop, stall, garbage, playlist reset, variant
+/// switch (TS and fMP4), timestamp jumps forward and back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mesio_hls_fault_knobs() {
+    if !tools("mesio_hls_fault_knobs") {
+        return;
+    }
+    let ts = HlsMode::Ts;
+    run_cases(vec![
+        (
+            "segment-404-lost",
+            hls(
+                ts,
+                hls_plan().fault(
+                    0,
+                    Fault::SegmentStatus {
+                        seq: Some(SEQ),
+                        status: 404,
+                    },
+                    None,
+                ),
+                Expect {
+                    reasons: &[Discontinuity, EndOfStream],
+                    lost: 1.0,
+                    joins: &[(0.9, 1.0 + FRAME_GAP)],
+                    ..CLEAN
+                },
+            )
+            .map(drop)
+            .boxed(),
+        ),
+        (
+            "segment-500-retried",
+            hls(
+                ts,
+                hls_plan().fault(
+                    0,
+                    Fault::SegmentStatus {
+                        seq: Some(SEQ),
+                        status: 500,
+                    },
+                    Some(2),
+                ),
+                CLEAN,
+            )
+            .map(drop)
+            .boxed(),
+        ),
+        (
+            "segment-drop-resumed",
+            hls(
+                ts,
+                hls_plan().fault(0, Fault::SegmentDrop { after_seq: SEQ }, Some(1)),
+                CLEAN,
+            )
+            .map(drop)
+            .boxed(),
+        ),
+        (
+            "segment-stall",
+            hls(
+                ts,
+                hls_plan().fault(
+                    0,
+                    Fault::SegmentStall {
+                        seq: Some(SEQ),
+                        secs: 2.0,
+                    },
+                    None,
+                ),
+                CLEAN,
+            )
+            .map(drop)
+            .boxed(),
+        ),
+        (
+            "segment-garbage",
+            hls(
+                ts,
+                hls_plan().fault(0, Fault::SegmentGarbage { seq: Some(SEQ) }, None),
+                Expect {
+                    strict: false,
+                    // A run of packets of one segment is destroyed.
+                    max_gap: 1.0,
+                    lost: 1.0,
+                    ..CLEAN
+                },
+            )
+            .map(drop)
+            .boxed(),
+        ),
+        (
+            "playlist-reset",
+            hls(
+                ts,
+                hls_plan().fault(AT, Fault::PlaylistReset { to_seq: 0 }, None),
+                Expect {
+                    reasons: &[Discontinuity, EndOfStream],
+                    joins: &[SEAMLESS],
+                    ..CLEAN
+                },
+            )
+            .map(drop)
+            .boxed(),
+        ),
+        (
+            "variant-switch-ts",
+            hls(
+                ts,
+                hls_plan().fault(AT, Fault::VariantSwitch { at_ms: None }, None),
+                Expect {
+                    reasons: &[Discontinuity, EndOfStream],
+                    joins: &[(-FRAME_GAP, 2.0 * FRAME_GAP)],
+                    ..CLEAN
+                },
+            )
+            .map(|p| assert_ne!(p[0].width, p[1].width, "resolution changed"))
+            .boxed(),
+        ),
+        (
+            "variant-switch-fmp4",
+            hls(
+                HlsMode::Fmp4,
+                hls_plan().fault(AT, Fault::VariantSwitch { at_ms: None }, None),
+                Expect {
+                    reasons: &[Discontinuity, EndOfStream],
+                    joins: &[(-FRAME_GAP, 2.0 * FRAME_GAP)],
+                    ..CLEAN
+                },
+            )
+            .map(|p| assert_ne!(p[0].width, p[1].width, "resolution changed"))
+            .boxed(),
+        ),
+        (
+            "timestamp-jump-forward",
+            hls(
+                ts,
+                hls_plan().fault(
+                    AT,
+                    Fault::TimestampJump {
+                        jump_ms: 60_000,
+                        at_ms: None,
+                    },
+                    None,
+                ),
+                Expect {
+                    reasons: &[TimestampJump, EndOfStream],
+                    joins: &[(60.0, 60.0 + FRAME_GAP)],
+                    ..CLEAN
+                },
+            )
+            .map(drop)
+            .boxed(),
+        ),
+        (
+            "timestamp-jump-back",
+            hls(
+                ts,
+                hls_plan().fault(
+                    AT,
+                    Fault::TimestampJump {
+                        jump_ms: -5_000,
+                        at_ms: None,
+                    },
+                    None,
+                ),
+                Expect {
+                    reasons: &[TimestampJump, EndOfStream],
+                    joins: &[(-5.0, -5.0 + FRAME_GAP)],
+                    ..CLEAN
+                },
+            )
+            .map(drop)
+            .boxed(),
+        ),
+    ])
+    .await;
+}
+
+/// `rewinds`: reconnections, each starting again at the last keyframe (up
+/// to 1 s recorded twice).
+async fn flv(speed: f64, plan: Plan, expect: Expect, rewinds: f64) -> Vec<Probe> {
+    let src = source(speed, HlsMode::Ts, false).await;
+    let run = record(&src, plan).await;
+    let probes = {
+        // The first connection starts at the keyframe before the start: 0-1 s.
+        let sent = flv_expected(&run) - 0.5;
+        check(&run, &expect, (sent, sent + 1.0 + rewinds), false)
+    };
+    for f in &run.files {
+        crate::mesio_record::check_keyframe_index(&f.path);
+    }
+    eprintln!(
+        "{:?} in {:?}; failures {:?}",
+        run.reasons(),
+        run.wall,
+        run.failures
+    );
+    probes
+}
+
+fn flv_plan() -> Plan {
+    Plan::new(StreamFormat::Flv, MEDIA_MS)
+}
+
+/// FLV: drop (the manager's restart continues in a new file), stall,
+/// garbage, timestamp jumps (repaired in place), variant switch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mesio_flv_fault_knobs() {
+    if !tools("mesio_flv_fault_knobs") {
+        return;
+    }
+    let mut drop_plan = flv_plan().fault(
+        0,
+        Fault::FlvDrop {
+            after_bytes: 150_000,
+        },
+        Some(1),
+    );
+    drop_plan.restart = true;
+    run_cases(vec![
+        (
+            "flv-drop",
+            // The new connection starts at the last keyframe: up to 1 s is
+            // recorded twice (once per file), never lost. Real time, so the
+            // restart (immediate here, 0.5 s in the manager) stays within
+            // that GOP cache even on a loaded machine.
+            flv(
+                1.0,
+                drop_plan,
+                Expect {
+                    reasons: &[Error, EndOfStream],
+                    ..CLEAN
+                },
+                1.0,
+            )
+            .map(drop)
+            .boxed(),
+        ),
+        (
+            "flv-stall",
+            flv(
+                2.0,
+                flv_plan().fault(
+                    0,
+                    Fault::FlvStall {
+                        after_bytes: 100_000,
+                        secs: 1.0,
+                    },
+                    None,
+                ),
+                CLEAN,
+                0.0,
+            )
+            .map(drop)
+            .boxed(),
+        ),
+        (
+            "flv-garbage",
+            flv(
+                2.0,
+                flv_plan().fault(
+                    0,
+                    Fault::FlvGarbage {
+                        after_bytes: 250_000,
+                        len: 4096,
+                    },
+                    None,
+                ),
+                CLEAN,
+                0.0,
+            )
+            .map(drop)
+            .boxed(),
+        ),
+        (
+            "flv-timestamp-jump-forward",
+            flv(
+                2.0,
+                flv_plan().fault(
+                    AT,
+                    Fault::TimestampJump {
+                        jump_ms: 60_000,
+                        at_ms: None,
+                    },
+                    None,
+                ),
+                CLEAN,
+                0.0,
+            )
+            .map(drop)
+            .boxed(),
+        ),
+        (
+            "flv-timestamp-jump-back",
+            flv(
+                2.0,
+                flv_plan().fault(
+                    AT,
+                    Fault::TimestampJump {
+                        jump_ms: -5_000,
+                        at_ms: None,
+                    },
+                    None,
+                ),
+                CLEAN,
+                0.0,
+            )
+            .map(drop)
+            .boxed(),
+        ),
+        (
+            "flv-variant-switch",
+            flv(
+                2.0,
+                flv_plan().fault(AT, Fault::VariantSwitch { at_ms: None }, None),
+                Expect {
+                    reasons: &[HeaderChange, EndOfStream],
+                    ..CLEAN
+                },
+                0.0,
+            )
+            .map(|p| assert_ne!(p[0].width, p[1].width, "resolution changed"))
+            .boxed(),
+        ),
+    ])
+    .await;
+}
