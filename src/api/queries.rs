@@ -62,18 +62,7 @@ mod tests {
     fn filters_and_pages() {
         let db = Db::open_in_memory().unwrap();
         db.with(|c| {
-            let s = streamers::insert(
-                c,
-                &NewStreamer {
-                    url: "http://h/a".into(),
-                    name: "a".into(),
-                    platform: "generic".into(),
-                    priority: Default::default(),
-                    enabled: true,
-                    template: None,
-                    overrides: Default::default(),
-                },
-            )?;
+            let s = streamers::insert(c, &NewStreamer::new("http://h/a", "a", "generic"))?;
             let first = sessions::open(c, s.id, Some("one"), None, 1_000)?;
             sessions::close(c, first, 2_000, "offline")?;
             let open = sessions::open(c, s.id, Some("two"), None, 3_000)?;

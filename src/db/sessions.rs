@@ -356,18 +356,7 @@ mod tests {
     fn one_active_session_and_recovery() {
         let db = Db::open_in_memory().unwrap();
         db.with(|c| {
-            let s = streamers::insert(
-                c,
-                &NewStreamer {
-                    url: "http://h/a".into(),
-                    name: "a".into(),
-                    platform: "generic".into(),
-                    priority: Default::default(),
-                    enabled: true,
-                    template: None,
-                    overrides: Default::default(),
-                },
-            )?;
+            let s = streamers::insert(c, &NewStreamer::new("http://h/a", "a", "generic"))?;
             streamers::set_state(c, s.id, StreamerState::Live, None)?;
             let sid = open(c, s.id, Some("t"), None, 1_000)?;
             assert!(

@@ -197,15 +197,7 @@ mod tests {
     use crate::db::Db;
 
     fn new(url: &str, name: &str) -> NewStreamer {
-        NewStreamer {
-            url: url.into(),
-            name: name.into(),
-            platform: "generic".into(),
-            priority: Priority::Normal,
-            enabled: true,
-            template: None,
-            overrides: Default::default(),
-        }
+        NewStreamer::new(url, name, "generic")
     }
 
     #[test]

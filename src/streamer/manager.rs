@@ -212,18 +212,9 @@ impl StreamerManager {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::streamer::Priority;
 
     fn new(url: &str) -> NewStreamer {
-        NewStreamer {
-            url: url.into(),
-            name: url.rsplit('/').next().unwrap_or("x").into(),
-            platform: "generic".into(),
-            priority: Priority::Normal,
-            enabled: true,
-            template: None,
-            overrides: Default::default(),
-        }
+        NewStreamer::new(url, url.rsplit('/').next().unwrap_or("x"), "generic")
     }
 
     #[tokio::test]

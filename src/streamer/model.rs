@@ -155,3 +155,22 @@ pub struct NewStreamer {
     pub template: Option<String>,
     pub overrides: RecordingOptions,
 }
+
+impl NewStreamer {
+    /// An enabled, normal-priority streamer with no template or overrides.
+    pub fn new(
+        url: impl Into<String>,
+        name: impl Into<String>,
+        platform: impl Into<String>,
+    ) -> Self {
+        Self {
+            url: url.into(),
+            name: name.into(),
+            platform: platform.into(),
+            priority: Priority::Normal,
+            enabled: true,
+            template: None,
+            overrides: RecordingOptions::default(),
+        }
+    }
+}

@@ -90,15 +90,7 @@ fn restart_recovery_resets_live_streamers_and_closes_sessions() {
         .with(|c| {
             let st = streamers::insert(
                 c,
-                &NewStreamer {
-                    url: "http://127.0.0.1:9/room/crashed".into(),
-                    name: "crashed".into(),
-                    platform: "fake".into(),
-                    priority: Default::default(),
-                    enabled: true,
-                    template: None,
-                    overrides: Default::default(),
-                },
+                &NewStreamer::new("http://127.0.0.1:9/room/crashed", "crashed", "fake"),
             )?;
             streamers::set_state(c, st.id, StreamerState::Live, None)?;
             let sid = sessions::open(c, st.id, Some("before crash"), None, 10_000)?;

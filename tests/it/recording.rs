@@ -173,15 +173,7 @@ fn large_groups_are_split_into_batches_the_platform_accepts() {
                 let url = fake.room(&format!("b{i}")).page_url();
                 srec::db::streamers::insert(
                     c,
-                    &srec::streamer::NewStreamer {
-                        url,
-                        name: format!("b{i}"),
-                        platform: "fake".into(),
-                        priority: Default::default(),
-                        enabled: true,
-                        template: None,
-                        overrides: Default::default(),
-                    },
+                    &srec::streamer::NewStreamer::new(url, format!("b{i}"), "fake"),
                 )?;
             }
             Ok(())
