@@ -222,11 +222,17 @@ impl<S: SegmentSink> Assembler<S> {
         Ok(())
     }
 
-    /// The committed segment is complete (or ended early).
-    pub fn end_segment(&mut self, extinf: Duration, ts: Option<&TsInfo>) {
+    /// The committed segment is complete (or ended early): its bytes go to
+    /// the OS now.
+    pub async fn end_segment(
+        &mut self,
+        extinf: Duration,
+        ts: Option<&TsInfo>,
+    ) -> Result<(), HlsError> {
         if let Some(f) = self.file.as_mut() {
             f.clock.add(extinf, ts);
         }
+        self.sink.flush().await
     }
 
     /// Closes the current file, if any, and reports it.

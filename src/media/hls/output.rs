@@ -4,12 +4,18 @@
 //! leaves a `.part` holding every byte received (TS and fMP4 fragments are
 //! streamable). The [`SegmentSink`] trait lets tests substitute slow or
 //! failing writers.
+//!
+//! Writes are gathered up to [`WRITE_CHUNK`] and flushed at the end of every
+//! media segment: a segment arrives in many small reads, and one trip to the
+//! blocking pool per read costs more CPU than the bytes. What a crash can
+//! lose is therefore part of the one segment still in flight, which was
+//! incomplete anyway.
 
 use std::future::Future;
 use std::io::Write;
 use std::path::PathBuf;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 
 use super::error::HlsError;
 use crate::download::engine::part_path;
@@ -24,8 +30,14 @@ pub trait SegmentSink: Send {
         ext: &str,
     ) -> impl Future<Output = Result<PathBuf, HlsError>> + Send;
 
-    /// Appends to the open file; returns once the bytes are handed to the OS.
+    /// Appends to the open file (possibly buffered until [`flush`](Self::flush)).
     fn write(&mut self, data: Bytes) -> impl Future<Output = Result<(), HlsError>> + Send;
+
+    /// Hands everything written so far to the OS (called at the end of each
+    /// media segment).
+    fn flush(&mut self) -> impl Future<Output = Result<(), HlsError>> + Send {
+        async { Ok(()) }
+    }
 
     /// Makes the open file durable under its final name.
     fn close(&mut self) -> impl Future<Output = Result<(), HlsError>> + Send;
@@ -39,7 +51,12 @@ struct OpenFile {
     file: std::fs::File,
     part: PathBuf,
     path: PathBuf,
+    /// Written but not yet handed to the OS.
+    pending: BytesMut,
 }
+
+/// Buffered bytes that trigger a write before the segment ends.
+pub const WRITE_CHUNK: usize = 64 << 10;
 
 /// Real files on disk; blocking I/O runs on the blocking pool.
 pub struct FileSink {
@@ -81,19 +98,32 @@ impl SegmentSink for FileSink {
             file,
             part,
             path: path.clone(),
+            pending: BytesMut::new(),
         });
         Ok(path)
     }
 
     async fn write(&mut self, data: Bytes) -> Result<(), HlsError> {
-        let Some(mut f) = self.open.take() else {
+        let Some(f) = self.open.as_mut() else {
             return Err(HlsError::Internal("write without an open file".into()));
         };
+        f.pending.extend_from_slice(&data);
+        if f.pending.len() >= WRITE_CHUNK {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> Result<(), HlsError> {
+        let Some(mut f) = self.open.take() else {
+            return Ok(());
+        };
+        if f.pending.is_empty() {
+            self.open = Some(f);
+            return Ok(());
+        }
         let (f, res) = blocking_keep(move || {
-            let res = f
-                .file
-                .write_all(&data)
-                .map_err(|e| HlsError::io(&f.part, e));
+            let res = write_pending(&mut f);
             (f, res)
         })
         .await?;
@@ -109,11 +139,19 @@ impl SegmentSink for FileSink {
     }
 }
 
+fn write_pending(f: &mut OpenFile) -> Result<(), HlsError> {
+    let data = std::mem::take(&mut f.pending);
+    f.file
+        .write_all(&data)
+        .map_err(|e| HlsError::io(&f.part, e))
+}
+
 /// fsync, rename `.part` → final, fsync the directory (best effort: not
 /// every filesystem supports it).
-fn finalize(f: OpenFile) -> Result<(), HlsError> {
-    // Rename even if fsync failed: the bytes are on disk or lost either way,
-    // and a final name is what the rest of srec looks for.
+fn finalize(mut f: OpenFile) -> Result<(), HlsError> {
+    // Rename even if a write or fsync failed: the bytes are on disk or lost
+    // either way, and a final name is what the rest of srec looks for.
+    let written = write_pending(&mut f);
     let synced = f.file.sync_all().map_err(|e| HlsError::io(&f.part, e));
     drop(f.file);
     std::fs::rename(&f.part, &f.path).map_err(|e| HlsError::io(&f.path, e))?;
@@ -122,7 +160,7 @@ fn finalize(f: OpenFile) -> Result<(), HlsError> {
     {
         let _ = d.sync_all();
     }
-    synced
+    written.and(synced)
 }
 
 async fn blocking<T: Send + 'static>(
@@ -156,11 +194,27 @@ mod tests {
         assert_eq!(path, dir.path().join("sub/rec4.ts"));
         sink.write(Bytes::from_static(b"abc")).await.unwrap();
         sink.write(Bytes::from_static(b"def")).await.unwrap();
-        // While recording only the .part exists, already holding the bytes.
+        // Small writes wait for the end of the media segment...
+        assert!(!path.exists());
+        assert_eq!(std::fs::read(part_path(&path)).unwrap(), b"");
+        sink.flush().await.unwrap();
+        // ...then the .part holds every byte, still under its temporary name.
         assert!(!path.exists());
         assert_eq!(std::fs::read(part_path(&path)).unwrap(), b"abcdef");
+        // A large write goes out without waiting for a flush.
+        let big = vec![7u8; WRITE_CHUNK];
+        sink.write(Bytes::from(big.clone())).await.unwrap();
+        assert_eq!(
+            std::fs::metadata(part_path(&path)).unwrap().len(),
+            6 + WRITE_CHUNK as u64
+        );
+        sink.write(Bytes::from_static(b"tail")).await.unwrap();
+        // Close writes what is still buffered.
         sink.close().await.unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), b"abcdef");
+        let mut want = b"abcdef".to_vec();
+        want.extend(big);
+        want.extend(b"tail");
+        assert_eq!(std::fs::read(&path).unwrap(), want);
         assert!(!part_path(&path).exists());
         assert!(matches!(
             sink.write(Bytes::from_static(b"x")).await,

@@ -318,7 +318,7 @@ impl<F: Fetch, S: SegmentSink> HlsRecorder<F, S> {
                 (Some(job), false) => job.seg.duration,
                 _ => Duration::ZERO,
             };
-            self.out.end_segment(extinf, info.as_ref());
+            self.out.end_segment(extinf, info.as_ref()).await?;
         }
         Ok(())
     }

@@ -46,6 +46,7 @@ impl MesioEngine {
             flv: flv::FlvOptions {
                 memory_cap,
                 stall_timeout: s.stall_timeout,
+                ..flv::FlvOptions::default()
             },
         }
     }

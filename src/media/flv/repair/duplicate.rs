@@ -11,7 +11,9 @@
 //! timestamp keeps legitimately repeated content (a static "be right back"
 //! slate with identical frames) from being dropped.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap;
 
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -43,7 +45,9 @@ type Key = (bool, u32);
 #[derive(Debug)]
 pub struct DuplicateRule {
     cfg: DuplicateConfig,
-    seen: HashMap<Key, (usize, u64)>,
+    /// Fx, not SipHash: keys are our own timestamps, and this map is hit
+    /// for every tag of every recording.
+    seen: FxHashMap<Key, (usize, u64)>,
     order: VecDeque<Key>,
     newest: Option<u32>,
 }
@@ -52,7 +56,10 @@ impl DuplicateRule {
     pub fn new(cfg: DuplicateConfig) -> Self {
         Self {
             cfg,
-            seen: HashMap::with_capacity(cfg.max_entries.min(8_192)),
+            seen: FxHashMap::with_capacity_and_hasher(
+                cfg.max_entries.min(8_192),
+                Default::default(),
+            ),
             order: VecDeque::with_capacity(cfg.max_entries.min(8_192)),
             newest: None,
         }
