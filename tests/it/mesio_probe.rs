@@ -30,7 +30,12 @@ pub struct Packet {
 /// What ffprobe says about a file.
 #[derive(Debug)]
 pub struct Probe {
+    /// Media length: for fMP4, the container duration less the start time.
     pub duration: f64,
+    /// ffprobe's `format=start_time` (0 if absent).
+    pub start_time: f64,
+    /// ffprobe's `format=duration` as reported (for fMP4: where it ends).
+    pub format_duration: f64,
     /// ffprobe's `-v error` output (empty for a clean file).
     pub errors: String,
     pub packets: Vec<Packet>,
@@ -89,18 +94,23 @@ pub fn probe(path: &Path) -> Probe {
                 .collect()
         })
         .unwrap_or_default();
-    let mut duration = num(&v["format"]["duration"]).unwrap_or(0.0);
+    let format_duration = num(&v["format"]["duration"]).unwrap_or(0.0);
+    let start_time = num(&v["format"]["start_time"]).unwrap_or(0.0);
+    let mut duration = format_duration;
     // ffmpeg's mov demuxer reports where a fragmented MP4 ends, not how
-    // long it is: a split file starting at tfdt 5 s "lasts" 10 s. Measured
-    // from its first sample, like TS and FLV.
+    // long it is (a file starting at tfdt 5 s "lasts" 10 s). srec rebases
+    // its fMP4 files to 0, but the length is measured from the first sample
+    // all the same, like TS and FLV.
     if v["format"]["format_name"]
         .as_str()
         .is_some_and(|f| f.contains("mp4"))
     {
-        duration -= num(&v["format"]["start_time"]).unwrap_or(0.0);
+        duration -= start_time;
     }
     Probe {
         duration,
+        start_time,
+        format_duration,
         errors,
         packets,
         width,

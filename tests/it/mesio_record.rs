@@ -1,7 +1,8 @@
 //! mesio against the fake live platform with no fault: every source format
 //! records into one playable file covering exactly what the source sent,
-//! size/duration limits split at keyframes, and FLV files carry a correct
-//! keyframe index.
+//! size/duration limits split at keyframes, fMP4 files start at 0 however
+//! late in the stream they begin, and FLV files carry a correct keyframe
+//! index.
 
 use std::path::Path;
 use std::time::Duration;
@@ -12,11 +13,36 @@ use srec::events::SplitReason;
 use srec::media::flv::{FlvItem, FlvParser, FlvTag, TagType, amf0};
 use srec::platform::StreamFormat;
 
-use crate::mesio_probe::{assert_close, assert_playable, tools};
-use crate::mesio_support::{Plan, Run, Source, record, run_cases, source};
+use crate::mesio_probe::{Probe, assert_close, assert_playable, tools};
+use crate::mesio_support::{Closed, Plan, Run, Source, record, run_cases, source};
 
 /// Longest step between video frames (25 fps) that is not a lost frame.
 pub const FRAME_GAP: f64 = 0.1;
+
+/// Latest `format=start_time` of a file rebased to 0: the fixture's edit
+/// lists delay the first audio sample by 47 ms (video by 80 ms).
+pub const START_MAX: f64 = 0.1;
+
+/// An fMP4 file is rebased: it starts at ≈0 and ffprobe's container
+/// duration (where it ends) is its media length (the EXTINF sum, ±5 %;
+/// never tighter than the ~0.1 s the edit lists add at the end, which a
+/// 1-s last file would otherwise fail on), whatever the source's clock
+/// said when it was recorded.
+pub fn assert_starts_at_zero(f: &Closed, p: &Probe) {
+    assert!(
+        (0.0..=START_MAX).contains(&p.start_time),
+        "{}: start_time {} s, expected ≈0",
+        f.path.display(),
+        p.start_time
+    );
+    let media = f.duration.as_secs_f64();
+    assert!(
+        (p.format_duration - media).abs() <= (0.05 * media).max(0.15),
+        "{}: format=duration {:.3} s for {media:.3} s of media",
+        f.path.display(),
+        p.format_duration
+    );
+}
 
 /// Media the HLS source offered: from the oldest segment of the first
 /// playlist (where an `Oldest` start begins) to the last complete segment.
@@ -49,6 +75,9 @@ async fn clean_hls(speed: f64, mode: HlsMode, encrypted: bool) {
         0.05,
     );
     assert_eq!(f.bytes, std::fs::metadata(&f.path).unwrap().len());
+    if mode == HlsMode::Fmp4 {
+        assert_starts_at_zero(f, &p);
+    }
     eprintln!(
         "HLS {mode:?} enc={encrypted} x{speed}: {:.2} s of {expected} s in {:?}",
         p.duration, run.wall
@@ -143,8 +172,12 @@ async fn split(format: StreamFormat, mode: HlsMode, size: bool) {
                 assert!(p.duration >= 4.9, "{f:?}: {} s", p.duration);
             }
         }
-        // HLS keeps source timestamps: files must join without a hole.
-        if format == StreamFormat::Hls {
+        // HLS TS keeps source timestamps: files must join without a hole.
+        // fMP4 files are rebased: each starts at 0 and lasts what it holds
+        // (the total below shows nothing is lost between them).
+        if format == StreamFormat::Hls && mode == HlsMode::Fmp4 {
+            assert_starts_at_zero(f, &p);
+        } else if format == StreamFormat::Hls {
             if let (Some(end), Some(start)) = (prev_end, dts.first()) {
                 assert!(
                     start - end <= FRAME_GAP,
@@ -190,8 +223,57 @@ async fn mesio_size_and_duration_splits_land_on_keyframes() {
             "hls-fmp4-duration",
             split(StreamFormat::Hls, HlsMode::Fmp4, false).boxed(),
         ),
+        (
+            "hls-fmp4-size",
+            split(StreamFormat::Hls, HlsMode::Fmp4, true).boxed(),
+        ),
     ])
     .await;
+}
+
+/// Source clock reached before the late recording starts: its oldest
+/// listed segment (16 per playlist) starts 24 s into the stream.
+const LATE_MS: u64 = 40_000;
+
+/// fMP4 recorded well into the stream, split by duration: the first file
+/// and every file after a split start at ≈0 and last what they hold
+/// (without rebasing, the first would start at ≈24 s and ffprobe would
+/// call it ≈29 s long).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mesio_fmp4_files_start_at_zero_however_late_the_recording_starts() {
+    if !tools("mesio_fmp4_files_start_at_zero_however_late_the_recording_starts") {
+        return;
+    }
+    let src = source(4.0, HlsMode::Fmp4, false).await;
+    while src.room.media_time_ms() < LATE_MS {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut plan = Plan::new(StreamFormat::Hls, 12_000);
+    plan.max_duration = Some(Duration::from_secs(5));
+    let run = record(&src, plan).await;
+    assert!(run.failures.is_empty(), "{:?}", run.failures);
+    assert!(
+        run.t0_ms >= LATE_MS,
+        "recording started at {} ms",
+        run.t0_ms
+    );
+    let reasons = run.reasons();
+    assert!(reasons.len() >= 3, "{reasons:?}");
+    let (last, splits) = reasons.split_last().unwrap();
+    assert!(
+        splits.iter().all(|r| *r == SplitReason::Duration),
+        "{reasons:?}"
+    );
+    assert_eq!(*last, SplitReason::EndOfStream);
+    let mut total = 0.0;
+    for f in &run.files {
+        let p = assert_playable(&f.path, true);
+        assert_eq!(p.video_gaps(FRAME_GAP), [], "{}", f.path.display());
+        assert_eq!(f.bytes, std::fs::metadata(&f.path).unwrap().len());
+        assert_starts_at_zero(f, &p);
+        total += p.format_duration;
+    }
+    assert_close("total duration", total, hls_expected(&src, &run), 0.05);
 }
 
 /// Parses a written FLV with srec's own parser and checks that onMetaData's

@@ -1,8 +1,9 @@
 //! [`Assembler`]: turns the in-order stream of segments into output files.
 //! It decides, at each segment boundary, whether the current file must end
 //! (discontinuity, new init section, timestamp jump, size/duration limit at
-//! a keyframe), writes init sections at the start of each fMP4 file, and
-//! reports `SegmentOpened` / `SegmentClosed`.
+//! a keyframe), writes init sections at the start of each fMP4 file, moves
+//! each fMP4 file's timeline to start at 0 ([`Rebaser`]; TS keeps the
+//! source's timestamps), and reports `SegmentOpened` / `SegmentClosed`.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -10,6 +11,7 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use super::error::HlsError;
+use super::fmp4::Rebaser;
 use super::output::SegmentSink;
 use super::timing::FileClock;
 use super::tracker::SegmentJob;
@@ -78,6 +80,10 @@ struct OpenFile {
     init: Option<Bytes>,
     container: Container,
     video: Option<(u16, VideoCodec)>,
+    /// fMP4 with a readable init section: the fragments' timeline rebaser.
+    rebaser: Option<Rebaser>,
+    /// A rebasing error was logged for this file (log it once per file).
+    rebase_warned: bool,
 }
 
 /// Output-file state of one recording.
@@ -90,6 +96,10 @@ pub struct Assembler<S> {
     gap_pending: bool,
     total_bytes: u64,
     closed_duration: Duration,
+    /// An unreadable init section was logged (log it once per recording).
+    init_warned: bool,
+    /// Reused list of the pieces a rebaser lets out.
+    pieces: Vec<Bytes>,
 }
 
 impl<S: SegmentSink> Assembler<S> {
@@ -103,6 +113,8 @@ impl<S: SegmentSink> Assembler<S> {
             gap_pending: false,
             total_bytes: 0,
             closed_duration: Duration::ZERO,
+            init_warned: false,
+            pieces: Vec::new(),
         }
     }
 
@@ -131,10 +143,17 @@ impl<S: SegmentSink> Assembler<S> {
             self.close(reason).await?;
         }
         self.gap_pending = false;
+        // A continued file: its rebaser walks the new segment from its
+        // first box (normally a no-op: `end_segment` already did).
+        self.end_rebased_segment().await?;
         if self.file.is_none() {
             let index = self.next_index;
             let path = self.sink.open(index, head.container.ext()).await?;
             self.next_index += 1;
+            let rebaser = match head.container {
+                Container::Fmp4 => self.rebaser_for(head.init.map(|b| &b[..])),
+                Container::Ts => None,
+            };
             self.file = Some(OpenFile {
                 index,
                 path: path.clone(),
@@ -143,10 +162,13 @@ impl<S: SegmentSink> Assembler<S> {
                 init: head.init.cloned(),
                 container: head.container,
                 video: None,
+                rebaser,
+                rebase_warned: false,
             });
             self.emit(DownloadEventKind::SegmentOpened { index, path });
             if let Some(init) = head.init {
-                self.write(init.clone()).await?;
+                // The init section holds no fragment time: written as is.
+                self.write_out(init.clone()).await?;
             }
         }
         if let Some(f) = self.file.as_mut()
@@ -211,8 +233,72 @@ impl<S: SegmentSink> Assembler<S> {
         forced
     }
 
-    /// Appends bytes of the current segment.
+    /// A fresh rebaser for a new fMP4 file, or `None` (copy unchanged) if
+    /// the init section yields no timescale.
+    fn rebaser_for(&mut self, init: Option<&[u8]>) -> Option<Rebaser> {
+        let result = init.map_or(Err(None), |i| Rebaser::new(i).map_err(Some));
+        match result {
+            Ok(r) => Some(r),
+            Err(e) => {
+                if !std::mem::replace(&mut self.init_warned, true) {
+                    let error = e.map_or("no init section".to_string(), |e| e.to_string());
+                    tracing::warn!(
+                        %error,
+                        "fMP4 timestamps cannot be rebased to 0: fragments are copied unchanged"
+                    );
+                }
+                None
+            }
+        }
+    }
+
+    /// Appends bytes of the current segment (through the file's rebaser,
+    /// if any: it may hold a partial `moof` back until it is whole).
     pub async fn write(&mut self, data: Bytes) -> Result<(), HlsError> {
+        let Some(f) = self.file.as_mut() else {
+            return self.write_out(data).await;
+        };
+        let Some(rebaser) = f.rebaser.as_mut() else {
+            return self.write_out(data).await;
+        };
+        let mut pieces = std::mem::take(&mut self.pieces);
+        if let Err(e) = rebaser.push(data, &mut pieces) {
+            if std::mem::replace(&mut f.rebase_warned, true) {
+                tracing::debug!(error = %e, "fMP4 segment copied without rebasing");
+            } else {
+                tracing::warn!(
+                    error = %e,
+                    path = %f.path.display(),
+                    "fMP4 segment copied without rebasing its timestamps"
+                );
+            }
+        }
+        self.write_pieces(pieces).await
+    }
+
+    /// Lets out what the current file's rebaser holds of the segment.
+    async fn end_rebased_segment(&mut self) -> Result<(), HlsError> {
+        let Some(rebaser) = self.file.as_mut().and_then(|f| f.rebaser.as_mut()) else {
+            return Ok(());
+        };
+        let mut pieces = std::mem::take(&mut self.pieces);
+        rebaser.end_segment(&mut pieces);
+        self.write_pieces(pieces).await
+    }
+
+    async fn write_pieces(&mut self, mut pieces: Vec<Bytes>) -> Result<(), HlsError> {
+        let mut result = Ok(());
+        for piece in pieces.drain(..) {
+            if result.is_ok() {
+                result = self.write_out(piece).await;
+            }
+        }
+        self.pieces = pieces;
+        result
+    }
+
+    /// Writes bytes to the open file as they are.
+    async fn write_out(&mut self, data: Bytes) -> Result<(), HlsError> {
         let n = data.len() as u64;
         self.sink.write(data).await?;
         if let Some(f) = self.file.as_mut() {
@@ -229,6 +315,7 @@ impl<S: SegmentSink> Assembler<S> {
         extinf: Duration,
         ts: Option<&TsInfo>,
     ) -> Result<(), HlsError> {
+        self.end_rebased_segment().await?;
         if let Some(f) = self.file.as_mut() {
             f.clock.add(extinf, ts);
         }
@@ -237,6 +324,7 @@ impl<S: SegmentSink> Assembler<S> {
 
     /// Closes the current file, if any, and reports it.
     pub async fn close(&mut self, reason: SplitReason) -> Result<(), HlsError> {
+        self.end_rebased_segment().await?;
         let Some(f) = self.file.take() else {
             return Ok(());
         };

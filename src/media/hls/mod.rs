@@ -1,8 +1,9 @@
 //! The HLS half of mesio: resolve a master playlist to one variant, watch
 //! the live media playlist, fetch segments in parallel but write them in
-//! order (decrypting AES-128, prefixing fMP4 init sections), and split the
-//! output into files at discontinuities, header changes and — at keyframes —
-//! size/duration limits. Memory per recording is capped ([`ByteBudget`]).
+//! order (decrypting AES-128, prefixing fMP4 init sections, rebasing each
+//! fMP4 file's timeline to 0), and split the output into files at
+//! discontinuities, header changes and — at keyframes — size/duration
+//! limits. Memory per recording is capped ([`ByteBudget`]).
 //!
 //! Everything downloads through the [`Fetch`] trait and writes through
 //! [`SegmentSink`], so tests drive it deterministically.
@@ -14,6 +15,7 @@ mod crypto;
 mod error;
 mod fetch;
 mod fetcher;
+mod fmp4;
 mod output;
 mod pipeline;
 mod playlist;
@@ -33,6 +35,7 @@ pub use crypto::{CbcStream, sequence_iv};
 pub use error::HlsError;
 pub use fetch::Fetch;
 pub use fetcher::RetryPolicy;
+pub use fmp4::{Fmp4Error, MAX_MOOF, Rebaser};
 pub use output::{FileSink, PathFn, SegmentSink};
 pub use playlist::{KeyRef, MapRef, MediaWindow, Parsed, SegmentRef, parse};
 pub use recorder::{HlsOptions, HlsRecorder, Outcome};

@@ -4,6 +4,8 @@
 
 mod fake;
 mod faults;
+mod fmp4;
+mod mp4build;
 mod parsing;
 mod recording;
 mod reset;

@@ -82,6 +82,58 @@ async fn fmp4_init_starts_each_file_and_a_new_init_splits() {
     );
 }
 
+/// fMP4 an hour into the stream, split by duration: every file is the init
+/// section plus fragments whose `tfdt` starts at 0 (A/V offset kept), with
+/// the `sidx` boxes gone, however the segments arrive in chunks.
+#[tokio::test(start_paused = true)]
+async fn fmp4_files_are_rebased_to_zero_after_each_split() {
+    use super::mp4build::{AUDIO, VIDEO, frag, init, kinds, read_tfdts, segment};
+    let init = init(&[VIDEO, AUDIO]);
+    let body: String = (1..=4).map(|n| format!("#EXTINF:2,\nf{n}.m4s\n")).collect();
+    let body = format!("#EXT-X-MAP:URI=\"init.mp4\"\n{body}");
+    let mut fetch = FakeFetch::new()
+        .live(vec![pl(1, 2, &body, true)])
+        .res("/live/init.mp4", Res::ok(init.clone()));
+    fetch.chunk = 5;
+    for n in 1..=4u64 {
+        let t = 3600 + 2 * n;
+        let frags = [frag(1, 1, t * 90_000 + 3_600), frag(2, 0, t * 44_100)];
+        let seg = segment(n as u32, &frags, true);
+        fetch = fetch.res(&format!("/live/f{n}.m4s"), Res::ok(seg));
+    }
+    let mut o = opts();
+    o.limits.max_duration = Some(Duration::from_secs(4));
+    let run = record(Arc::new(fetch), o, MemSink::default(), None).await;
+    run.ok();
+    assert_eq!(
+        run.closes(),
+        [(0, SplitReason::Duration), (1, SplitReason::EndOfStream)]
+    );
+    for f in &run.files {
+        assert_eq!(f.ext, "mp4");
+        assert!(f.data.starts_with(&init), "init section first, unchanged");
+        let frags = &f.data[init.len()..];
+        assert_eq!(
+            read_tfdts(frags),
+            [(1, 3_600), (2, 0), (1, 183_600), (2, 88_200)]
+        );
+        assert_eq!(
+            kinds(frags),
+            ["styp", "moof", "mdat", "styp", "moof", "mdat"]
+        );
+    }
+    let sizes: Vec<u64> = run
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            DownloadEventKind::SegmentClosed { bytes, .. } => Some(*bytes),
+            _ => None,
+        })
+        .collect();
+    let written: Vec<u64> = run.files.iter().map(|f| f.data.len() as u64).collect();
+    assert_eq!(sizes, written, "reported sizes are the bytes written");
+}
+
 /// Six 2-second TS segments (50 frames, keyframe every 25); segment 3 does
 /// not start with a keyframe; segment `jump_at` (if any) jumps an hour ahead.
 fn ts_stream(jump_at: Option<u64>) -> (FakeFetch, usize) {
