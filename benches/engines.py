@@ -8,12 +8,17 @@ For each (engine, format, N): a fresh data dir, N live rooms, N streamers,
 its first file), then SIGTERM. Sampled every 0.5 s from /proc: CPU seconds
 and RSS of the srec process and all its descendants (ffmpeg, streamlink).
 
-Reported: total CPU seconds per recorded GiB, peak RSS per recording (peak
-of the summed RSS of srec + children, divided by N), bytes on disk, and
-how many recordings ffprobe accepts (bytes on disk "correct" = every file
-probes without error and the media duration covers the recorded time).
+Reported: CPU seconds per GiB written during the measurement window (CPU
+of srec + children in the window / bytes the recordings grew by in the
+same window), peak RSS per recording (peak of the summed RSS of srec +
+children, divided by N), bytes on disk, and how many recordings ffprobe
+accepts (bytes on disk "correct" = every file probes without error and the
+media duration covers the recorded time).
 
 Usage: benches/engines.py [--n 1,20,100] [--seconds 20] [--engines mesio,ffmpeg,streamlink]
+                          [--formats hls,flv] [--fixtures DIR]
+--fixtures DIR serves clips made by `tests/support/fake-live/gen-fixtures.sh
+--out DIR ...` (e.g. HD bitrates) instead of the embedded ~0.3 Mbit/s ones.
 Needs: cargo build --release --bin srec --example fake_live (uses
 $CARGO_TARGET_DIR or target/), ffmpeg, ffprobe, streamlink.
 Prints a Markdown table for docs/BENCHMARKS.md.
@@ -68,6 +73,18 @@ def tree_stats(root):
     return out
 
 
+def disk_bytes(out):
+    """Bytes of every file under out (finished and `.part`)."""
+    total = 0
+    for dp, _, fs in os.walk(out):
+        for f in fs:
+            try:
+                total += os.path.getsize(os.path.join(dp, f))
+            except OSError:
+                pass  # renamed between listing and stat
+    return total
+
+
 def probe(path):
     r = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path],
                        capture_output=True, text=True)
@@ -100,6 +117,7 @@ def run_case(srec, base, engine, fmt, n, seconds, prefix):
         time.sleep(0.5)
     start_stats = tree_stats(d.pid)
     cpu0 = sum(c for c, _ in start_stats.values())
+    bytes0 = disk_bytes(out)
     peak, cpu_by_pid, t0 = 0.0, {}, time.time()
     while time.time() - t0 < seconds:
         st = tree_stats(d.pid)
@@ -108,6 +126,7 @@ def run_case(srec, base, engine, fmt, n, seconds, prefix):
             cpu_by_pid[pid] = c
         time.sleep(0.5)
     cpu = sum(cpu_by_pid.values()) - cpu0
+    window_bytes = disk_bytes(out) - bytes0
     d.send_signal(signal.SIGTERM)
     d.wait(timeout=90)
     for r in rooms:
@@ -120,11 +139,11 @@ def run_case(srec, base, engine, fmt, n, seconds, prefix):
         probes = [probe(f) for f in rf]
         if rf and all(ok for ok, _ in probes) and sum(s for _, s in probes) >= seconds * 0.9:
             good += 1
-    gib = size / 2**30
+    gib = window_bytes / 2**30
     return {
         "engine": engine, "format": fmt, "n": n, "cpu": cpu, "gib": gib,
         "cpu_per_gib": cpu / gib if gib else float("nan"),
-        "rss_per_rec": peak / n, "bytes": size, "good": good,
+        "rss_per_rec": peak / n, "bytes": size, "window_bytes": window_bytes, "good": good,
     }
 
 
@@ -134,14 +153,17 @@ def main():
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--engines", default="mesio,ffmpeg,streamlink")
     ap.add_argument("--formats", default="hls,flv")
+    ap.add_argument("--fixtures", help="fake_live --fixtures DIR (custom clips)")
     a = ap.parse_args()
     target = os.environ.get("CARGO_TARGET_DIR", "target")
     srec = os.path.abspath(f"{target}/release/srec")
     fake_bin = os.path.abspath(f"{target}/release/examples/fake_live")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    fake = subprocess.Popen([fake_bin, "--port", str(port), "--rooms", "warmup", "--chat-interval-ms", "0"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    fake_args = [fake_bin, "--port", str(port), "--rooms", "warmup", "--chat-interval-ms", "0"]
+    if a.fixtures:
+        fake_args += ["--fixtures", a.fixtures]
+    fake = subprocess.Popen(fake_args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1)
     rows = []
     try:
@@ -152,15 +174,20 @@ def main():
                     case += 1
                     r = run_case(srec, base, engine, fmt, n, a.seconds, f"c{case}_")
                     rows.append(r)
-                    print(f"# {engine} {fmt} N={n}: cpu {r['cpu']:.2f} s, {r['bytes']/2**20:.1f} MiB, "
+                    print(f"# {engine} {fmt} N={n}: cpu {r['cpu']:.2f} s, window {r['window_bytes']/2**20:.1f} MiB, "
+                          f"{r['bytes']/2**20:.1f} MiB, "
                           f"rss/rec {r['rss_per_rec']:.1f} MiB, ffprobe ok {r['good']}/{n}", flush=True)
     finally:
         fake.terminate()
-    print("\n| N | format | engine | CPU s / GiB | peak RSS / recording | bytes on disk | ffprobe OK |")
-    print("|---|---|---|---|---|---|---|")
+    print("\n| N | format | engine | CPU s / GiB | × ffmpeg | peak RSS / recording | written in window | bytes on disk | ffprobe OK |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    ref = {(r["n"], r["format"]): r["cpu_per_gib"] for r in rows if r["engine"] == "ffmpeg"}
     for r in rows:
-        print(f"| {r['n']} | {r['format']} | {r['engine']} | {r['cpu_per_gib']:.0f} | "
-              f"{r['rss_per_rec']:.1f} MiB | {r['bytes']/2**20:.1f} MiB | {r['good']}/{r['n']} |")
+        base = ref.get((r["n"], r["format"]))
+        ratio = f"{r['cpu_per_gib'] / base:.2f}" if base else "–"
+        print(f"| {r['n']} | {r['format']} | {r['engine']} | {r['cpu_per_gib']:.0f} | {ratio} | "
+              f"{r['rss_per_rec']:.1f} MiB | {r['window_bytes']/2**20:.1f} MiB | {r['bytes']/2**20:.1f} MiB | "
+              f"{r['good']}/{r['n']} |")
 
 
 if __name__ == "__main__":

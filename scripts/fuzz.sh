@@ -3,20 +3,22 @@
 #
 #   scripts/fuzz.sh [TARGET] [SECONDS] [extra libFuzzer args...]
 #
-# TARGET: flv_parser (default; FLV parser + repair pipeline + writer) or
-# hls_playlist (m3u8 parsing + live playlist tracker + variant selection).
+# TARGET: flv_parser (default; FLV parser + repair pipeline + writer),
+# hls_playlist (m3u8 parsing + live playlist tracker + variant selection) or
+# fmp4_rebase (fMP4 timeline rebaser: init parsing, moof/tfdt rewriting).
 # `scripts/fuzz.sh 120` still fuzzes flv_parser for 120 s.
 #
 # Needs cargo-fuzz (`cargo install cargo-fuzz`) and a nightly toolchain; with
 # only stable installed it falls back to RUSTC_BOOTSTRAP=1. Seeds: a short
 # ffmpeg-generated FLV when ffmpeg is available (flv_parser), a few live
-# playlists written here (hls_playlist); else libFuzzer starts empty.
+# playlists written here (hls_playlist), the fake platform's fMP4 fixture
+# (fmp4_rebase); else libFuzzer starts empty.
 # Crashes land in fuzz/artifacts/TARGET/.
 set -euo pipefail
 
 target=flv_parser
 case "${1:-}" in
-    flv_parser | hls_playlist) target="$1"; shift ;;
+    flv_parser | hls_playlist | fmp4_rebase) target="$1"; shift ;;
     '' | *[!0-9]*) [ -n "${1:-}" ] && { echo "unknown target: $1" >&2; exit 2; } ;;
 esac
 secs="${1:-60}"
@@ -62,8 +64,20 @@ seed_hls() {
         >"$corpus/seed-master"
 }
 
+# Two bytes of init length, one of chunk size, init section, fragments.
+seed_fmp4() {
+    [ -e "$corpus/seed-fixture" ] && return 0
+    local fx="$root/tests/support/fake-live/fixtures/a"
+    python3 - "$fx/init.mp4" "$fx/seg0.m4s" "$corpus/seed-fixture" <<'PY'
+import sys
+init, seg = open(sys.argv[1], "rb").read(), open(sys.argv[2], "rb").read()
+open(sys.argv[3], "wb").write(len(init).to_bytes(2, "big") + b"\x07" + init + seg)
+PY
+}
+
 case "$target" in
     flv_parser) seed_flv; max_len=262144 ;;
+    fmp4_rebase) seed_fmp4; max_len=131072 ;;
     hls_playlist) seed_hls; max_len=65536 ;;
 esac
 
