@@ -6,9 +6,15 @@
 //! curl -X POST http://127.0.0.1:8080/control/alice/offline
 //! ```
 //!
+//! `--fixtures DIR` serves a fixture set made by
+//! `tests/support/fake-live/gen-fixtures.sh --out DIR --a 1280x720:3000k ...`
+//! (realistic bitrates) instead of the small embedded clips.
+//!
 //! Runs until Ctrl+C. See tests/support/fake-live/README.md for the control
 //! API and fault knobs.
 
+use std::path::PathBuf;
+use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
@@ -39,10 +45,15 @@ struct Args {
     /// Milliseconds between scripted chat messages (0 disables them).
     #[arg(long, default_value_t = 1000)]
     chat_interval_ms: u64,
+    /// Serve the clips in DIR/a/ and DIR/b/ (made by
+    /// tests/support/fake-live/gen-fixtures.sh --out DIR) instead of the
+    /// embedded ones.
+    #[arg(long, value_name = "DIR")]
+    fixtures: Option<PathBuf>,
 }
 
 #[tokio::main]
-async fn main() -> std::io::Result<()> {
+async fn main() -> ExitCode {
     let args = Args::parse();
     let opts = ServerOptions {
         port: args.port,
@@ -62,9 +73,24 @@ async fn main() -> std::io::Result<()> {
             .filter(|r| !r.is_empty())
             .cloned()
             .collect(),
+        fixtures: args.fixtures,
     };
-    let server = FakeLive::start(opts).await?;
+    let server = match FakeLive::start(opts).await {
+        Ok(server) => server,
+        Err(e) => {
+            eprintln!("fake_live: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     println!("fake-live listening on {}", server.base_url());
+    for (i, clip) in server.clips().iter().enumerate() {
+        println!(
+            "rendition {i}: {}x{}, ~{} kb/s",
+            clip.width,
+            clip.height,
+            clip.bandwidth / 1000
+        );
+    }
     for room in server.rooms() {
         println!();
         println!("room {}", room.id());
@@ -84,8 +110,14 @@ async fn main() -> std::io::Result<()> {
         "stats: {}/control/stats  (Ctrl+C to stop)",
         server.base_url()
     );
-    tokio::signal::ctrl_c().await?;
+    let signal = tokio::signal::ctrl_c().await;
     println!("shutting down");
     server.shutdown().await;
-    Ok(())
+    match signal {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("fake_live: waiting for Ctrl+C: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -3,7 +3,8 @@
 //! One server on 127.0.0.1 serves, per room: a platform status API, an HTML
 //! room page, a sliding-window HLS live stream (MPEG-TS or fMP4, optionally
 //! AES-128), an HTTP-FLV live stream and a chat websocket. Media comes from
-//! small ffmpeg-made fixtures replayed in a loop with continuous timestamps.
+//! small ffmpeg-made fixtures (embedded, or a set loaded from a directory)
+//! replayed in a loop with continuous timestamps.
 //! Tests flip rooms live/offline and inject faults through [`Room`] or the
 //! `/control` HTTP API, and read request counters through [`FakeLive::stats`].
 //!
@@ -53,10 +54,15 @@ pub struct FakeLive {
 }
 
 impl FakeLive {
-    /// Binds 127.0.0.1:`opts.port`, creates `opts.rooms` (live) and serves.
+    /// Loads the fixtures (embedded, or `opts.fixtures`), binds
+    /// 127.0.0.1:`opts.port`, creates `opts.rooms` (live) and serves.
     pub async fn start(opts: ServerOptions) -> std::io::Result<FakeLive> {
         opts.validate()?;
-        let media = Media::load().map_err(std::io::Error::other)?;
+        let media = match &opts.fixtures {
+            None => Media::load().map_err(std::io::Error::other)?,
+            Some(dir) => Media::load_dir(dir)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?,
+        };
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, opts.port)).await?;
         let addr = listener.local_addr()?;
         let settings = Arc::new(Settings {
@@ -129,6 +135,12 @@ impl FakeLive {
     /// Every room, in id order.
     pub fn rooms(&self) -> Vec<Room> {
         self.shared.all_rooms()
+    }
+
+    /// The two clips being served (rendition 0 and 1): picture size, peak
+    /// bandwidth and the raw fixture bytes.
+    pub fn clips(&self) -> &[media::fixture::Clip] {
+        &self.shared.media.clips
     }
 
     /// Server-wide request counters.

@@ -1,5 +1,6 @@
 //! Server-wide settings chosen when the server starts.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -37,6 +38,13 @@ pub struct ServerOptions {
     pub chat_interval: Duration,
     /// Rooms created (live) at start.
     pub rooms: Vec<String>,
+    /// A fixture set to serve instead of the embedded one: a directory with
+    /// `a/` and `b/` as `gen-fixtures.sh --out DIR` writes them (e.g. HD
+    /// clips for benchmarks). Read once at start; [`FakeLive::start`] fails
+    /// with an error naming the file if one is missing or invalid.
+    ///
+    /// [`FakeLive::start`]: crate::FakeLive::start
+    pub fixtures: Option<PathBuf>,
 }
 
 impl Default for ServerOptions {
@@ -50,6 +58,7 @@ impl Default for ServerOptions {
             encrypted: false,
             chat_interval: Duration::from_secs(1),
             rooms: Vec::new(),
+            fixtures: None,
         }
     }
 }

@@ -1,14 +1,18 @@
-//! The embedded media fixtures (see `gen-fixtures.sh`) and what the server
-//! needs to know about them, parsed once at start-up.
+//! The media fixtures (see `gen-fixtures.sh`) and what the server needs to
+//! know about them, parsed once at start-up: either the small clips embedded
+//! in the binary or a set generated elsewhere (`gen-fixtures.sh --out DIR`)
+//! and loaded from `DIR` ([`Media::load_dir`]).
 //!
 //! Each clip is exactly [`LAP_MS`] long for both audio and video, cut into
 //! [`SEGMENTS_PER_LAP`] one-second segments that each start on a keyframe, so
 //! any segment boundary is a safe place to loop, switch clips or jump.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use bytes::Bytes;
 
+use super::avc;
 use super::flv::{self, MetaData, RawTag};
 use super::fmp4::{self, Timescales};
 use super::ts;
@@ -19,6 +23,22 @@ pub const SEGMENT_MS: u64 = 1000;
 pub const SEGMENTS_PER_LAP: u64 = 4;
 /// Duration of one pass through a clip ("lap"), identical for audio and video.
 pub const LAP_MS: u64 = SEGMENT_MS * SEGMENTS_PER_LAP;
+
+/// Clip directory names, in rendition order.
+pub const CLIP_NAMES: [&str; 2] = ["a", "b"];
+/// The files of one clip directory, as `gen-fixtures.sh` writes them.
+pub const CLIP_FILES: [&str; 10] = [
+    "seg0.ts",
+    "seg1.ts",
+    "seg2.ts",
+    "seg3.ts",
+    "init.mp4",
+    "seg0.m4s",
+    "seg1.m4s",
+    "seg2.m4s",
+    "seg3.m4s",
+    "stream.flv",
+];
 
 macro_rules! fixture {
     ($clip:literal, $($part:literal),+) => {
@@ -55,6 +75,7 @@ pub struct FlvClip {
 #[derive(Debug)]
 pub struct Clip {
     pub name: &'static str,
+    /// Picture size, from the clip's SPS.
     pub width: u32,
     pub height: u32,
     pub ts: [&'static [u8]; 4],
@@ -76,31 +97,79 @@ pub struct Media {
     pub clips: [Clip; 2],
 }
 
+/// The raw files of one clip.
+struct ClipFiles {
+    ts: [&'static [u8]; 4],
+    init: &'static [u8],
+    m4s: [&'static [u8]; 4],
+    flv: &'static [u8],
+}
+
 impl Media {
     /// Parses the embedded fixtures; fails only if they were regenerated wrongly.
     pub fn load() -> Result<Media, String> {
+        let a = ClipFiles {
+            ts: segments!("a", "ts"),
+            init: fixture!("a", "init.mp4"),
+            m4s: segments!("a", "m4s"),
+            flv: fixture!("a", "stream.flv"),
+        };
+        let b = ClipFiles {
+            ts: segments!("b", "ts"),
+            init: fixture!("b", "init.mp4"),
+            m4s: segments!("b", "m4s"),
+            flv: fixture!("b", "stream.flv"),
+        };
         Ok(Media {
             clips: [
-                Clip::load(
-                    "a",
-                    320,
-                    180,
-                    segments!("a", "ts"),
-                    fixture!("a", "init.mp4"),
-                    segments!("a", "m4s"),
-                    fixture!("a", "stream.flv"),
-                )?,
-                Clip::load(
-                    "b",
-                    480,
-                    270,
-                    segments!("b", "ts"),
-                    fixture!("b", "init.mp4"),
-                    segments!("b", "m4s"),
-                    fixture!("b", "stream.flv"),
-                )?,
+                Clip::load("a", "embedded fixtures/a", a)?,
+                Clip::load("b", "embedded fixtures/b", b)?,
             ],
         })
+    }
+
+    /// Reads and parses a fixture set from `dir/a/` and `dir/b/` (the
+    /// [`CLIP_FILES`] of each, as `gen-fixtures.sh --out DIR` writes them).
+    /// Errors name the offending file.
+    ///
+    /// The file contents are leaked (`&'static`, like the embedded ones):
+    /// meant for a server started once per process, not in a loop.
+    pub fn load_dir(dir: &Path) -> Result<Media, String> {
+        if !dir.is_dir() {
+            return Err(format!(
+                "fixtures directory {} does not exist or is not a directory",
+                dir.display()
+            ));
+        }
+        // Read everything first so a missing file leaks nothing.
+        let mut raw: Vec<Vec<Vec<u8>>> = Vec::new();
+        for name in CLIP_NAMES {
+            let mut files = Vec::new();
+            for file in CLIP_FILES {
+                let path = dir.join(name).join(file);
+                let data = std::fs::read(&path)
+                    .map_err(|e| format!("fixture {}: cannot read: {e}", path.display()))?;
+                files.push(data);
+            }
+            raw.push(files);
+        }
+        let mut clips = Vec::new();
+        for (name, files) in CLIP_NAMES.into_iter().zip(raw) {
+            let f: Vec<&'static [u8]> = files
+                .into_iter()
+                .map(|v| &*Box::leak(v.into_boxed_slice()))
+                .collect();
+            let files = ClipFiles {
+                ts: [f[0], f[1], f[2], f[3]],
+                init: f[4],
+                m4s: [f[5], f[6], f[7], f[8]],
+                flv: f[9],
+            };
+            let origin = dir.join(name).display().to_string();
+            clips.push(Clip::load(name, &origin, files)?);
+        }
+        let [a, b]: [Clip; 2] = clips.try_into().expect("two clip names");
+        Ok(Media { clips: [a, b] })
     }
 
     /// The clip at `index` modulo the number of clips (so callers can toggle freely).
@@ -110,38 +179,34 @@ impl Media {
 }
 
 impl Clip {
-    fn load(
-        name: &'static str,
-        width: u32,
-        height: u32,
-        ts: [&'static [u8]; 4],
-        init: &'static [u8],
-        m4s: [&'static [u8]; 4],
-        flv_file: &'static [u8],
-    ) -> Result<Clip, String> {
-        let err = |what: &str, e: &dyn std::fmt::Display| format!("fixture {name}: {what}: {e}");
+    /// `origin` is the clip's directory (or a label for the embedded one),
+    /// used in error messages as `fixture {origin}/{file}: ...`.
+    fn load(name: &'static str, origin: &str, files: ClipFiles) -> Result<Clip, String> {
+        let err = |file: &str, e: &dyn std::fmt::Display| format!("fixture {origin}/{file}: {e}");
         let mut ts_cc_per_lap = BTreeMap::new();
-        for seg in ts {
-            for (pid, n) in ts::payload_packets(seg).map_err(|e| err("ts", &e))? {
+        for (i, seg) in files.ts.iter().enumerate() {
+            for (pid, n) in ts::payload_packets(seg).map_err(|e| err(&format!("seg{i}.ts"), &e))? {
                 *ts_cc_per_lap.entry(pid).or_insert(0) += n;
             }
         }
-        let timescales = fmp4::timescales(init).map_err(|e| err("init.mp4", &e))?;
+        let timescales = fmp4::timescales(files.init).map_err(|e| err("init.mp4", &e))?;
         if timescales.is_empty() {
-            return Err(format!("fixture {name}: init.mp4 declares no tracks"));
+            return Err(err("init.mp4", &"declares no tracks"));
         }
-        let flv = split_flv(flv_file, width, height).map_err(|e| err("stream.flv", &e))?;
-        let codecs =
-            codecs(&flv.avc_header).ok_or_else(|| format!("fixture {name}: bad AVC header"))?;
-        let biggest = ts.iter().map(|s| s.len()).max().unwrap_or(0) as u64;
+        for (i, seg) in files.m4s.iter().enumerate() {
+            fmp4::decode_times(seg).map_err(|e| err(&format!("seg{i}.m4s"), &e))?;
+        }
+        let (flv, width, height) = split_flv(files.flv).map_err(|e| err("stream.flv", &e))?;
+        let codecs = codecs(&flv.avc_header).ok_or_else(|| err("stream.flv", &"bad AVC header"))?;
+        let biggest = files.ts.iter().map(|s| s.len()).max().unwrap_or(0) as u64;
         Ok(Clip {
             name,
             width,
             height,
-            ts,
+            ts: files.ts,
             ts_cc_per_lap,
-            init,
-            m4s,
+            init: files.init,
+            m4s: files.m4s,
             timescales,
             flv,
             bandwidth: biggest * 8 * 1000 / SEGMENT_MS,
@@ -150,7 +215,10 @@ impl Clip {
     }
 }
 
-fn split_flv(file: &[u8], width: u32, height: u32) -> Result<FlvClip, String> {
+/// Splits the FLV into headers and media tags, checks that it is exactly one
+/// lap (the looping arithmetic depends on it) and reads the picture size from
+/// the SPS.
+fn split_flv(file: &[u8]) -> Result<(FlvClip, u32, u32), String> {
     let all = flv::parse(file).map_err(|e| e.to_string())?;
     let avc_header = all
         .iter()
@@ -158,6 +226,7 @@ fn split_flv(file: &[u8], width: u32, height: u32) -> Result<FlvClip, String> {
         .ok_or("no AVC sequence header")?
         .body
         .clone();
+    let (width, height) = avc::dimensions_from_flv_header(&avc_header)?;
     let aac_header = all
         .iter()
         .find(|t| t.is_aac_header())
@@ -181,6 +250,23 @@ fn split_flv(file: &[u8], width: u32, height: u32) -> Result<FlvClip, String> {
             late.timestamp
         ));
     }
+    let count = |kind| tags.iter().filter(|t| t.kind == kind).count();
+    let (video, audio) = (count(flv::TAG_VIDEO), count(flv::TAG_AUDIO));
+    if (video, audio) != (100, 125) {
+        return Err(format!(
+            "{video} video / {audio} audio tags, want 100 / 125 (one {LAP_MS} ms lap at 25 fps, AAC 32 kHz)"
+        ));
+    }
+    let keyframes: Vec<u32> = tags
+        .iter()
+        .filter(|t| t.is_keyframe())
+        .map(|t| t.timestamp)
+        .collect();
+    if keyframes != [0, 1000, 2000, 3000] {
+        return Err(format!(
+            "keyframes at {keyframes:?} ms, want one per second at 0, 1000, 2000, 3000"
+        ));
+    }
     let video_bytes: usize = tags
         .iter()
         .filter(|t| t.kind == flv::TAG_VIDEO)
@@ -193,12 +279,16 @@ fn split_flv(file: &[u8], width: u32, height: u32) -> Result<FlvClip, String> {
         video_kbps: (video_bytes as f64 * 8.0 / LAP_MS as f64).round(),
         audio_sample_rate: 32000.0,
     });
-    Ok(FlvClip {
-        metadata,
-        avc_header,
-        aac_header,
-        tags,
-    })
+    Ok((
+        FlvClip {
+            metadata,
+            avc_header,
+            aac_header,
+            tags,
+        },
+        width,
+        height,
+    ))
 }
 
 /// `avc1.PPCCLL,mp4a.40.2` from an FLV AVC sequence header body
@@ -246,6 +336,91 @@ mod tests {
             "different SPS"
         );
         assert!(m.clips[1].bandwidth > m.clips[0].bandwidth);
+        let sizes: Vec<(u32, u32)> = m.clips.iter().map(|c| (c.width, c.height)).collect();
+        assert_eq!(sizes, [(320, 180), (480, 270)], "read from the SPS");
+    }
+
+    /// Writes the embedded fixtures out as `gen-fixtures.sh --out DIR` would.
+    fn write_embedded(dir: &Path) {
+        for clip in &media().clips {
+            let d = dir.join(clip.name);
+            std::fs::create_dir_all(&d).expect("mkdir");
+            let flv = std::fs::read(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("fixtures")
+                    .join(clip.name)
+                    .join("stream.flv"),
+            )
+            .expect("checked-in flv");
+            let mut parts: Vec<&[u8]> = clip.ts.to_vec();
+            parts.push(clip.init);
+            parts.extend(clip.m4s);
+            parts.push(&flv);
+            for (file, data) in CLIP_FILES.iter().zip(parts) {
+                std::fs::write(d.join(file), data).expect("write");
+            }
+        }
+    }
+
+    #[test]
+    fn a_directory_loads_like_the_embedded_set() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        write_embedded(tmp.path());
+        let (from_dir, embedded) = (Media::load_dir(tmp.path()).expect("loads"), media());
+        for (d, e) in from_dir.clips.iter().zip(&embedded.clips) {
+            assert_eq!(
+                (d.name, d.width, d.height, d.bandwidth, &d.codecs),
+                (e.name, e.width, e.height, e.bandwidth, &e.codecs)
+            );
+            assert_eq!(d.ts, e.ts);
+            assert_eq!(d.flv.metadata, e.flv.metadata);
+            assert_eq!(d.flv.tags, e.flv.tags);
+            assert_eq!(d.ts_cc_per_lap, e.ts_cc_per_lap);
+        }
+    }
+
+    #[test]
+    fn a_bad_directory_names_the_file() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let missing = tmp.path().join("nope");
+        let e = Media::load_dir(&missing).expect_err("no such dir");
+        assert!(
+            e.contains(&missing.display().to_string()) && e.contains("does not exist"),
+            "{e}"
+        );
+
+        write_embedded(tmp.path());
+        let gone = tmp.path().join("b").join("seg2.m4s");
+        std::fs::remove_file(&gone).expect("rm");
+        let e = Media::load_dir(tmp.path()).expect_err("file missing");
+        assert!(
+            e.contains(&gone.display().to_string()) && e.contains("cannot read"),
+            "{e}"
+        );
+
+        write_embedded(tmp.path());
+        let flv = tmp.path().join("a").join("stream.flv");
+        std::fs::write(&flv, b"not an flv").expect("write");
+        let e = Media::load_dir(tmp.path()).expect_err("bad flv");
+        assert!(
+            e.contains(&flv.display().to_string()) && e.contains("not an FLV"),
+            "{e}"
+        );
+
+        // Cut after the second second: still valid FLV, but not one lap.
+        write_embedded(tmp.path());
+        let whole = std::fs::read(&flv).expect("read");
+        let tags = flv::parse(&whole).expect("parse");
+        let mut short = flv::file_header().to_vec();
+        for t in tags.iter().filter(|t| t.timestamp < 2000) {
+            short.extend_from_slice(&flv::write_tag(t.kind, t.timestamp, &t.body));
+        }
+        std::fs::write(&flv, short).expect("write");
+        let e = Media::load_dir(tmp.path()).expect_err("short flv");
+        assert!(
+            e.contains(&flv.display().to_string()) && e.contains("want 100 / 125"),
+            "{e}"
+        );
     }
 
     /// The looping arithmetic relies on each clip being exactly LAP_MS long for

@@ -1,7 +1,9 @@
-//! Media handling: embedded fixtures and the byte-level rewriting that turns a
-//! 4-second clip into an endless live stream.
+//! Media handling: the fixtures (embedded, or loaded from a directory) and
+//! the byte-level rewriting that turns a 4-second clip into an endless live
+//! stream.
 
 pub mod aes;
+pub mod avc;
 pub mod fixture;
 pub mod flv;
 pub mod fmp4;

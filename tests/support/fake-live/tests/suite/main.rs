@@ -5,6 +5,7 @@
 mod api;
 mod common;
 mod ffmpeg;
+mod fixtures_dir;
 mod flv_faults;
 mod hls_faults;
 mod streams;
