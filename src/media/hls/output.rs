@@ -12,10 +12,10 @@
 //! incomplete anyway.
 
 use std::future::Future;
-use std::io::Write;
+use std::io::{IoSlice, Write};
 use std::path::PathBuf;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 
 use super::error::HlsError;
 use crate::download::engine::part_path;
@@ -51,8 +51,9 @@ struct OpenFile {
     file: std::fs::File,
     part: PathBuf,
     path: PathBuf,
-    /// Written but not yet handed to the OS.
-    pending: BytesMut,
+    /// Written but not yet handed to the OS (kept as received: no copy).
+    pending: Vec<Bytes>,
+    pending_len: usize,
 }
 
 /// Buffered bytes that trigger a write before the segment ends.
@@ -98,7 +99,8 @@ impl SegmentSink for FileSink {
             file,
             part,
             path: path.clone(),
-            pending: BytesMut::new(),
+            pending: Vec::new(),
+            pending_len: 0,
         });
         Ok(path)
     }
@@ -107,8 +109,9 @@ impl SegmentSink for FileSink {
         let Some(f) = self.open.as_mut() else {
             return Err(HlsError::Internal("write without an open file".into()));
         };
-        f.pending.extend_from_slice(&data);
-        if f.pending.len() >= WRITE_CHUNK {
+        f.pending_len += data.len();
+        f.pending.push(data);
+        if f.pending_len >= WRITE_CHUNK {
             self.flush().await?;
         }
         Ok(())
@@ -118,7 +121,7 @@ impl SegmentSink for FileSink {
         let Some(mut f) = self.open.take() else {
             return Ok(());
         };
-        if f.pending.is_empty() {
+        if f.pending_len == 0 {
             self.open = Some(f);
             return Ok(());
         }
@@ -140,10 +143,28 @@ impl SegmentSink for FileSink {
 }
 
 fn write_pending(f: &mut OpenFile) -> Result<(), HlsError> {
-    let data = std::mem::take(&mut f.pending);
-    f.file
-        .write_all(&data)
-        .map_err(|e| HlsError::io(&f.part, e))
+    let pieces = std::mem::take(&mut f.pending);
+    f.pending_len = 0;
+    write_all_vectored(&mut f.file, &pieces).map_err(|e| HlsError::io(&f.part, e))
+}
+
+/// `write_all` over several buffers with as few syscalls as the OS allows.
+fn write_all_vectored(out: &mut impl Write, pieces: &[Bytes]) -> std::io::Result<()> {
+    let mut slices: Vec<IoSlice<'_>> = pieces
+        .iter()
+        .filter(|b| !b.is_empty())
+        .map(|b| IoSlice::new(b))
+        .collect();
+    let mut rest = &mut slices[..];
+    while !rest.is_empty() {
+        match out.write_vectored(rest) {
+            Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+            Ok(n) => IoSlice::advance_slices(&mut rest, n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// fsync, rename `.part` → final, fsync the directory (best effort: not
@@ -182,6 +203,46 @@ async fn blocking_keep<T: Send + 'static>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Accepts at most 5 bytes per call, from at most two buffers.
+    struct Trickle(Vec<u8>);
+
+    impl Write for Trickle {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(5);
+            self.0.extend_from_slice(&buf[..n]);
+            Ok(n)
+        }
+        fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> std::io::Result<usize> {
+            let mut n = 0;
+            for b in bufs.iter().take(2) {
+                let k = b.len().min(5 - n);
+                self.0.extend_from_slice(&b[..k]);
+                n += k;
+                if n == 5 {
+                    break;
+                }
+            }
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn vectored_writes_survive_partial_writes_and_empty_pieces() {
+        let pieces: Vec<Bytes> = ["abc", "", "defghij", "k", "", "lmnopqrstu"]
+            .into_iter()
+            .map(|s| Bytes::from_static(s.as_bytes()))
+            .collect();
+        let mut out = Trickle(Vec::new());
+        write_all_vectored(&mut out, &pieces).unwrap();
+        assert_eq!(out.0, b"abcdefghijklmnopqrstu");
+        let mut out = Trickle(Vec::new());
+        write_all_vectored(&mut out, &[Bytes::new()]).unwrap();
+        assert!(out.0.is_empty());
+    }
 
     #[tokio::test]
     async fn writes_part_then_renames_on_close() {

@@ -92,17 +92,33 @@ impl PacketReader {
     }
 
     /// Feeds bytes; calls `f` for every complete packet found.
+    ///
+    /// Only the carried tail of the previous call (at most one packet) is
+    /// joined with the start of `data`; the rest is scanned in place, so a
+    /// recording's bytes are not copied once more just to be analysed.
     pub fn feed(&mut self, data: &[u8], f: &mut impl FnMut(&Packet<'_>)) {
-        if self.carry.is_empty() {
-            let used = self.scan(data, false, f);
-            self.carry.extend_from_slice(&data[used..]);
-        } else {
+        let mut data = data;
+        if !self.carry.is_empty() {
+            let old = self.carry.len();
+            // Enough to finish the carried packet and confirm the next sync.
+            let take = data.len().min(2 * PACKET_SIZE);
             let mut carry = std::mem::take(&mut self.carry);
-            carry.extend_from_slice(data);
+            carry.extend_from_slice(&data[..take]);
             let used = self.scan(&carry, false, f);
-            carry.drain(..used);
-            self.carry = carry;
+            if used >= old && take < data.len() {
+                // The carry is consumed: go on in `data` itself.
+                data = &data[used - old..];
+            } else {
+                // Short input (or a resync inside the carry): join it all.
+                carry.extend_from_slice(&data[take..]);
+                let used = self.scan(&carry[used..], false, f) + used;
+                carry.drain(..used);
+                self.carry = carry;
+                return;
+            }
         }
+        let used = self.scan(data, false, f);
+        self.carry.extend_from_slice(&data[used..]);
     }
 
     /// End of input: delivers a last packet that had no successor to confirm

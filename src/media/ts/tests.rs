@@ -140,3 +140,33 @@ impl TapFeed for TsAnalyzer {
         self
     }
 }
+
+/// Packets (pid, continuity counter, payload length) and skipped bytes seen
+/// when `data` is fed in pieces of `size` bytes.
+fn read_in_chunks(data: &[u8], size: usize) -> (Vec<(u16, u8, usize)>, u64) {
+    let mut r = PacketReader::new();
+    let mut seen = Vec::new();
+    let mut f = |p: &Packet<'_>| seen.push((p.pid, p.continuity_counter, p.payload.len()));
+    for chunk in data.chunks(size) {
+        r.feed(chunk, &mut f);
+    }
+    r.finish(&mut f);
+    (seen, r.skipped_bytes)
+}
+
+#[test]
+fn packet_reader_output_does_not_depend_on_chunking() {
+    // A clean segment with garbage, a lone sync byte and a truncated packet
+    // in the middle: resyncing must not depend on where the feeds split.
+    let mut data = segment(900_000, 12, 6, true, false);
+    let middle = data.len() / 2 / PACKET_SIZE * PACKET_SIZE;
+    let mut noise = vec![0x00, 0x47, 0x13, 0x47];
+    noise.extend_from_slice(&data[..100]);
+    data.splice(middle..middle, noise);
+    let whole = read_in_chunks(&data, data.len());
+    assert!(whole.0.len() > 20, "{} packets", whole.0.len());
+    assert!(whole.1 > 0, "the noise is skipped");
+    for size in (1..=4 * PACKET_SIZE).chain([1000, 4096, 65_536]) {
+        assert_eq!(read_in_chunks(&data, size), whole, "chunks of {size}");
+    }
+}
