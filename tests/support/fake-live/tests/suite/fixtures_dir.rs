@@ -55,30 +55,6 @@ async fn gen_fixtures(args: &[&str]) {
     eprintln!("{stdout}");
 }
 
-fn ffprobe_video_size(path: &Path) -> String {
-    let out = std::process::Command::new("ffprobe")
-        .args([
-            "-v",
-            "error",
-            "-select_streams",
-            "v",
-            "-show_entries",
-            "stream=width,height",
-            "-of",
-            "csv=p=0",
-        ])
-        .arg(path)
-        .output()
-        .expect("run ffprobe");
-    // MPEG-TS lists the stream under its program too: same values twice.
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or_default()
-        .trim()
-        .to_owned()
-}
-
 /// The AMF0 bytes of `"width": w` in onMetaData.
 fn amf_number(key: &str, value: f64) -> Vec<u8> {
     let mut v = (key.len() as u16).to_be_bytes().to_vec();

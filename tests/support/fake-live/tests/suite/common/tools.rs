@@ -53,23 +53,41 @@ pub fn ffprobe_errors(path: &std::path::Path) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-pub fn ffprobe_duration(path: &std::path::Path) -> f64 {
+/// `ffprobe -v error ARGS -of csv=p=0 PATH`: the first non-empty line.
+fn ffprobe_csv(path: &std::path::Path, args: &[&str]) -> String {
     let out = std::process::Command::new("ffprobe")
-        .args([
-            "-v",
-            "error",
-            "-show_entries",
-            "format=duration",
-            "-of",
-            "csv=p=0",
-        ])
+        .args(["-v", "error"])
+        .args(args)
+        .args(["-of", "csv=p=0"])
         .arg(path)
         .output()
         .expect("run ffprobe");
+    // MPEG-TS lists a stream under its program too: same values twice.
     String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default()
         .trim()
+        .to_owned()
+}
+
+pub fn ffprobe_duration(path: &std::path::Path) -> f64 {
+    ffprobe_csv(path, &["-show_entries", "format=duration"])
         .parse()
         .expect("duration is a number")
+}
+
+/// `WIDTH,HEIGHT` of the first video stream.
+pub fn ffprobe_video_size(path: &std::path::Path) -> String {
+    ffprobe_csv(
+        path,
+        &[
+            "-select_streams",
+            "v",
+            "-show_entries",
+            "stream=width,height",
+        ],
+    )
 }
 
 /// Per stream index, the packets' (dts, pts) in file order.
