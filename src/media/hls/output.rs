@@ -9,7 +9,8 @@
 //! media segment: a segment arrives in many small reads, and one trip to the
 //! blocking pool per read costs more CPU than the bytes. What a crash can
 //! lose is therefore part of the one segment still in flight, which was
-//! incomplete anyway.
+//! incomplete anyway. The held bytes (under [`WRITE_CHUNK`] plus one read)
+//! are outside the recording's byte budget: a small, fixed addition to it.
 
 use std::future::Future;
 use std::io::{IoSlice, Write};

@@ -108,6 +108,8 @@ impl PacketReader {
             if used >= old && take < data.len() {
                 // The carry is consumed: go on in `data` itself.
                 data = &data[used - old..];
+                carry.clear();
+                self.carry = carry;
             } else {
                 // Short input (or a resync inside the carry): join it all.
                 carry.extend_from_slice(&data[take..]);

@@ -56,7 +56,8 @@ enum Msg {
 pub struct FlvOptions {
     pub memory_cap: usize,
     pub stall_timeout: Duration,
-    /// Longest time received bytes wait before the writer gets them.
+    /// Pause between reads of a slow source: the longest a byte waits in the
+    /// socket buffer before it is read and written.
     pub batch_interval: Duration,
 }
 
