@@ -226,23 +226,21 @@ pub fn have_ffprobe() -> bool {
     ok
 }
 
+/// `ffprobe -v error -show_entries format=duration -of csv=p=0 PATH`.
+fn ffprobe_format_duration(path: &Path) -> std::io::Result<Output> {
+    Command::new("ffprobe")
+        .args(["-v", "error", "-show_entries", "format=duration"])
+        .args(["-of", "csv=p=0"])
+        .arg(path)
+        .output()
+}
+
 /// Asserts ffprobe reads the file without a single error line.
 pub fn ffprobe_ok(path: &Path) {
     if !have_ffprobe() {
         return;
     }
-    let out = Command::new("ffprobe")
-        .args([
-            "-v",
-            "error",
-            "-show_entries",
-            "format=duration",
-            "-of",
-            "csv=p=0",
-        ])
-        .arg(path)
-        .output()
-        .expect("ffprobe");
+    let out = ffprobe_format_duration(path).expect("ffprobe");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         out.status.success() && err.trim().is_empty(),
@@ -253,17 +251,6 @@ pub fn ffprobe_ok(path: &Path) {
 
 /// Media duration in seconds according to ffprobe.
 pub fn ffprobe_duration(path: &Path) -> Option<f64> {
-    let out = Command::new("ffprobe")
-        .args([
-            "-v",
-            "error",
-            "-show_entries",
-            "format=duration",
-            "-of",
-            "csv=p=0",
-        ])
-        .arg(path)
-        .output()
-        .ok()?;
+    let out = ffprobe_format_duration(path).ok()?;
     String::from_utf8_lossy(&out.stdout).trim().parse().ok()
 }

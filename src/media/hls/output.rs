@@ -119,13 +119,12 @@ impl SegmentSink for FileSink {
     }
 
     async fn flush(&mut self) -> Result<(), HlsError> {
+        if self.open.as_ref().is_none_or(|f| f.pending_len == 0) {
+            return Ok(());
+        }
         let Some(mut f) = self.open.take() else {
             return Ok(());
         };
-        if f.pending_len == 0 {
-            self.open = Some(f);
-            return Ok(());
-        }
         let (f, res) = blocking_keep(move || {
             let res = write_pending(&mut f);
             (f, res)

@@ -68,24 +68,16 @@ impl Got {
 }
 
 pub async fn get(url: &str) -> Got {
-    let resp = send(Method::GET, url, None).await;
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let body = resp
-        .into_body()
-        .collect()
-        .await
-        .expect("complete body")
-        .to_bytes();
-    Got {
-        status,
-        headers,
-        body,
-    }
+    fetch(Method::GET, url, None).await
 }
 
 pub async fn post(url: &str, json: serde_json::Value) -> Got {
-    let resp = send(Method::POST, url, Some(json)).await;
+    fetch(Method::POST, url, Some(json)).await
+}
+
+/// Sends a request and reads its whole body.
+async fn fetch(method: Method, url: &str, body: Option<serde_json::Value>) -> Got {
+    let resp = send(method, url, body).await;
     let status = resp.status();
     let headers = resp.headers().clone();
     let body = resp

@@ -36,32 +36,26 @@ pub async fn ffmpeg(args: &[&str], limit: Duration) -> String {
     stderr
 }
 
-/// `ffprobe -v error` diagnostics for a file (empty = clean).
-pub fn ffprobe_errors(path: &std::path::Path) -> String {
-    let out = std::process::Command::new("ffprobe")
-        .args([
-            "-v",
-            "error",
-            "-show_entries",
-            "format=duration",
-            "-of",
-            "csv=p=0",
-        ])
-        .arg(path)
-        .output()
-        .expect("run ffprobe");
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// `ffprobe -v error ARGS -of csv=p=0 PATH`: the first non-empty line.
-fn ffprobe_csv(path: &std::path::Path, args: &[&str]) -> String {
-    let out = std::process::Command::new("ffprobe")
+/// `ffprobe -v error ARGS -of csv=p=0 PATH`.
+fn ffprobe(path: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new("ffprobe")
         .args(["-v", "error"])
         .args(args)
         .args(["-of", "csv=p=0"])
         .arg(path)
         .output()
-        .expect("run ffprobe");
+        .expect("run ffprobe")
+}
+
+/// `ffprobe -v error` diagnostics for a file (empty = clean).
+pub fn ffprobe_errors(path: &std::path::Path) -> String {
+    let out = ffprobe(path, &["-show_entries", "format=duration"]);
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The first non-empty line ffprobe prints for `args`.
+fn ffprobe_csv(path: &std::path::Path, args: &[&str]) -> String {
+    let out = ffprobe(path, args);
     // MPEG-TS lists a stream under its program too: same values twice.
     String::from_utf8_lossy(&out.stdout)
         .lines()
