@@ -61,7 +61,7 @@ impl RunCmd {
 /// Builds and starts the services; logs the ready line.
 async fn start_core(ctx: &Ctx, logging: Arc<DaemonLogging>) -> anyhow::Result<ServiceContainer> {
     let started = Instant::now();
-    let container = ServiceContainer::build(ctx.paths.clone(), crate::download::engines()).await?;
+    let container = ServiceContainer::build(ctx.paths.clone(), crate::download::engines()?).await?;
     container.start()?;
     spawn_log_level_reload(&container, logging);
     let r = container.recovery;

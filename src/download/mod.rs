@@ -12,6 +12,7 @@ pub mod limits;
 pub mod manager;
 pub mod recorder;
 pub mod retry;
+pub mod shards;
 pub mod slots;
 pub mod tools;
 
@@ -27,6 +28,8 @@ use crate::config::{EngineKind, EnginesSettings};
 #[derive(Clone, Default)]
 pub struct EngineFactory {
     overrides: EngineMap,
+    /// Where mesio runs its recordings.
+    spawner: shards::Spawner,
 }
 
 impl EngineFactory {
@@ -36,12 +39,21 @@ impl EngineFactory {
         self
     }
 
+    /// Runs mesio recordings on `shards` instead of the caller's runtime.
+    pub fn on_shards(mut self, shards: Arc<shards::Shards>) -> Self {
+        self.spawner = shards::Spawner::Shards(shards);
+        self
+    }
+
     /// One engine per kind, configured from `settings`.
     pub fn build(&self, settings: &EnginesSettings) -> EngineMap {
         let mut map: EngineMap = EngineMap::new();
         map.insert(
             EngineKind::Mesio,
-            Arc::new(engines::MesioEngine::from_settings(&settings.mesio)),
+            Arc::new(
+                engines::MesioEngine::from_settings(&settings.mesio)
+                    .with_spawner(self.spawner.clone()),
+            ),
         );
         map.insert(
             EngineKind::Ffmpeg,
@@ -60,7 +72,8 @@ impl EngineFactory {
     }
 }
 
-/// The engines of this binary, built from config by the daemon.
-pub fn engines() -> EngineFactory {
-    EngineFactory::default()
+/// The engines of this binary, built from config by the daemon; mesio
+/// recordings run on one [`shards::Shards`] runtime per core.
+pub fn engines() -> std::io::Result<EngineFactory> {
+    Ok(EngineFactory::default().on_shards(shards::Shards::per_core()?))
 }

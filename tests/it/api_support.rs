@@ -48,7 +48,7 @@ impl Api {
             format!("[api]\nport = 0\n{api_keys}\n{extra}"),
         )
         .unwrap();
-        let container = ServiceContainer::build(paths.clone(), srec::download::engines())
+        let container = ServiceContainer::build(paths.clone(), srec::download::engines().unwrap())
             .await
             .unwrap();
         container.start().unwrap();

@@ -76,7 +76,7 @@ async fn keys_reach_the_services_and_quit_shuts_down() {
         Some(dir.path().join("data")),
     )
     .unwrap();
-    let container = ServiceContainer::build(paths, srec::download::engines())
+    let container = ServiceContainer::build(paths, srec::download::engines().unwrap())
         .await
         .unwrap();
     container.start().unwrap();

@@ -6,11 +6,17 @@
 //! failing writers.
 //!
 //! Writes are gathered up to [`WRITE_CHUNK`] and flushed at the end of every
-//! media segment: a segment arrives in many small reads, and one trip to the
-//! blocking pool per read costs more CPU than the bytes. What a crash can
-//! lose is therefore part of the one segment still in flight, which was
-//! incomplete anyway. The held bytes (under [`WRITE_CHUNK`] plus one read)
-//! are outside the recording's byte budget: a small, fixed addition to it.
+//! media segment: a segment arrives in many small reads, and a syscall per
+//! read costs more CPU than the bytes. What a crash can lose is therefore
+//! part of the one segment still in flight, which was incomplete anyway. The
+//! held bytes (under [`WRITE_CHUNK`] plus one read) are outside the
+//! recording's byte budget: a small, fixed addition to it.
+//!
+//! The gathered write itself runs inline on the recording's thread: it only
+//! copies at most [`WRITE_CHUNK`] plus one read into the page cache, and a
+//! hop to the blocking pool (a thread wake-up and a wake-up back) cost more
+//! than the copy. Opening, fsync and rename, which can wait on the disk,
+//! stay on the blocking pool.
 
 use std::future::Future;
 use std::io::{IoSlice, Write};
@@ -60,7 +66,7 @@ struct OpenFile {
 /// Buffered bytes that trigger a write before the segment ends.
 pub const WRITE_CHUNK: usize = 64 << 10;
 
-/// Real files on disk; blocking I/O runs on the blocking pool.
+/// Real files on disk (see the module docs for what runs where).
 pub struct FileSink {
     path_for: PathFn,
     open: Option<OpenFile>,
@@ -119,19 +125,10 @@ impl SegmentSink for FileSink {
     }
 
     async fn flush(&mut self) -> Result<(), HlsError> {
-        if self.open.as_ref().is_none_or(|f| f.pending_len == 0) {
-            return Ok(());
+        match self.open.as_mut() {
+            Some(f) if f.pending_len > 0 => write_pending(f),
+            _ => Ok(()),
         }
-        let Some(mut f) = self.open.take() else {
-            return Ok(());
-        };
-        let (f, res) = blocking_keep(move || {
-            let res = write_pending(&mut f);
-            (f, res)
-        })
-        .await?;
-        self.open = Some(f);
-        res
     }
 
     async fn close(&mut self) -> Result<(), HlsError> {
@@ -190,14 +187,6 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| HlsError::Internal(format!("file task failed: {e}")))?
-}
-
-async fn blocking_keep<T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, HlsError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| HlsError::Internal(format!("file task failed: {e}")))
 }
 
 #[cfg(test)]

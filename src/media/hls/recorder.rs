@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use tokio::sync::mpsc;
-use tokio::time::{Instant, MissedTickBehavior};
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
@@ -41,6 +41,7 @@ pub struct HlsOptions {
     pub limits: SplitLimits,
     /// Index of the first output file.
     pub first_index: u32,
+    /// Least time between two progress events (emitted as data is written).
     pub progress_interval: Duration,
     /// Segments lost in a row before the recording is declared failed
     /// (e.g. every key or segment request is refused).
@@ -163,9 +164,6 @@ impl<F: Fetch, S: SegmentSink> HlsRecorder<F, S> {
         let mut pipeline = Pipeline::new(ctx, self.opts.parallel);
         let mut head = Head::default();
         let mut end: Option<Result<Outcome, HlsError>> = None;
-        let period = self.opts.progress_interval;
-        let mut ticker = tokio::time::interval_at(Instant::now() + period, period);
-        ticker.set_missed_tick_behavior(MissedTickBehavior::Skip);
         loop {
             if end.is_some() && pipeline.is_empty() {
                 break;
@@ -179,11 +177,16 @@ impl<F: Fetch, S: SegmentSink> HlsRecorder<F, S> {
                     self.out.close(SplitReason::Stopped).await?;
                     return Ok(Outcome::Stopped);
                 }
-                _ = ticker.tick() => self.emit_progress(),
                 msg = pipeline.recv_head(), if busy => {
                     if self.on_head_msg(&mut head, msg).await? {
                         head = Head::default();
                         pipeline.pop_head();
+                    }
+                    // Progress rides on the data instead of a timer: one
+                    // wake-up less per recording and second, and nothing
+                    // changes between segments anyway.
+                    if self.progress.0.elapsed() >= self.opts.progress_interval {
+                        self.emit_progress();
                     }
                 }
                 item = rx.recv(), if room => match item {

@@ -29,6 +29,7 @@ use url::Url;
 
 use crate::config::EngineKind;
 use crate::download::engine::{DownloadHandle, DownloadRequest, EngineError, EventSink};
+use crate::download::shards::Spawner;
 use crate::events::{DownloadEventKind, SplitReason};
 use crate::media::flv::{
     self, FlvPipeline, PipelineConfig, SegmentEvent, SegmentFileSink, SegmentPolicy, WriterOptions,
@@ -77,9 +78,10 @@ pub fn start(
     sink: EventSink,
     http: HttpClient,
     opts: FlvOptions,
+    spawner: &Spawner,
 ) -> Result<DownloadHandle, EngineError> {
     let cancel = CancellationToken::new();
-    let task = tokio::spawn(run(req, sink, http, opts, cancel.clone()));
+    let task = spawner.spawn(run(req, sink, http, opts, cancel.clone()));
     Ok(DownloadHandle::new(cancel, task))
 }
 
@@ -166,7 +168,7 @@ async fn read_loop(
                     break;
                 }
                 None => {
-                    tokio::task::yield_now().await;
+                    yield_turn().await;
                     idle_turns += 1;
                 }
             }
@@ -184,6 +186,25 @@ async fn read_loop(
             }
         }
     }
+}
+
+/// Gives the other tasks of this thread (hyper's connection task) one turn.
+/// Unlike `tokio::task::yield_now`, which defers the wake-up until the
+/// runtime has polled its I/O driver (an `epoll_wait` per call, ten per
+/// batch here), this re-queues the task at once: hyper's connection task is
+/// already queued by the body's demand signal, so it runs first.
+async fn yield_turn() {
+    let mut yielded = false;
+    std::future::poll_fn(|cx| {
+        if yielded {
+            std::task::Poll::Ready(())
+        } else {
+            yielded = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    })
+    .await
 }
 
 /// Hands one received chunk to the writer in pieces of at most [`CHUNK`]

@@ -11,6 +11,7 @@ use url::Url;
 
 use crate::config::{EngineKind, OutputFormat};
 use crate::download::engine::{DownloadHandle, DownloadRequest, Engine, EngineError, EventSink};
+use crate::download::shards::Spawner;
 use crate::events::DownloadEventKind;
 use crate::media::hls::{FileSink, HlsOptions, HlsRecorder, Outcome};
 use crate::net::HttpClient;
@@ -27,6 +28,8 @@ pub struct MesioEngine {
     hls: Option<HlsOptions>,
     /// Tunables of the FLV path (memory cap, stall timeout).
     pub flv: flv::FlvOptions,
+    /// Where recordings run (the daemon's shards, or the caller's runtime).
+    spawner: Spawner,
 }
 
 impl MesioEngine {
@@ -48,7 +51,14 @@ impl MesioEngine {
                 stall_timeout: s.stall_timeout,
                 ..flv::FlvOptions::default()
             },
+            spawner: Spawner::Ambient,
         }
+    }
+
+    /// Runs recordings through `spawner`.
+    pub fn with_spawner(mut self, spawner: Spawner) -> Self {
+        self.spawner = spawner;
+        self
     }
 
     /// Uses `opts` for HLS (quality, limits and first index still come from
@@ -87,7 +97,7 @@ impl Engine for MesioEngine {
         match req.stream.format {
             StreamFormat::Flv => {
                 let http = HttpClient::from_config(&req.config)?;
-                flv::start(req, events, http, self.flv)
+                flv::start(req, events, http, self.flv, &self.spawner)
             }
             StreamFormat::Hls => self.start_hls(req, events),
         }
@@ -115,7 +125,7 @@ impl MesioEngine {
         let opts = self.hls_options(&req);
         let cancel = CancellationToken::new();
         let token = cancel.clone();
-        let task = tokio::spawn(async move {
+        let task = self.spawner.spawn(async move {
             events.emit(DownloadEventKind::Started {
                 engine: EngineKind::Mesio,
             });
