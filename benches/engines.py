@@ -4,18 +4,22 @@ recordings of the fake platform's HLS and FLV by mesio, ffmpeg and
 streamlink, side by side.
 
 For each (engine, format, N): a fresh data dir, N live rooms, N streamers,
-`srec run --no-tui` records for --seconds (after every recording has opened
-its first file), then SIGTERM. Sampled every 0.5 s from /proc: CPU seconds
+`srec run --no-tui` records for --seconds (starting --warmup seconds after
+every recording has opened its first file), then SIGTERM. Sampled every 0.5 s from /proc: CPU seconds
 and RSS of the srec process and all its descendants (ffmpeg, streamlink).
 
-Reported: CPU seconds per GiB written during the measurement window (CPU
+The warm-up keeps each engine's one-time start out of the steady-state
+window: mesio first catches up on the whole live window (it starts at the
+oldest segment), ffmpeg and streamlink start near the live edge.
+
+Reported: kernel (system) share of that CPU, CPU seconds per GiB written during the measurement window (CPU
 of srec + children in the window / bytes the recordings grew by in the
 same window), peak RSS per recording (peak of the summed RSS of srec +
 children, divided by N), bytes on disk, and how many recordings ffprobe
 accepts (bytes on disk "correct" = every file probes without error and the
 media duration covers the recorded time).
 
-Usage: benches/engines.py [--n 1,20,100] [--seconds 20] [--engines mesio,ffmpeg,streamlink]
+Usage: benches/engines.py [--n 1,20,100] [--seconds 20] [--warmup 5] [--engines mesio,ffmpeg,streamlink]
                           [--formats hls,flv] [--fixtures DIR]
 --fixtures DIR serves clips made by `tests/support/fake-live/gen-fixtures.sh
 --out DIR ...` (e.g. HD bitrates) instead of the embedded ~0.3 Mbit/s ones.
@@ -58,7 +62,7 @@ def children_of():
 
 
 def tree_stats(root):
-    """{pid: (cpu seconds, rss MiB)} for root and its descendants."""
+    """{pid: ((user, system) CPU seconds, rss MiB)} for root and its descendants."""
     kids, out, todo = children_of(), {}, [root]
     while todo:
         pid = todo.pop()
@@ -68,7 +72,7 @@ def tree_stats(root):
         except OSError:
             continue
         rss = next((int(l.split()[1]) for l in status.splitlines() if l.startswith("VmRSS")), 0)
-        out[pid] = ((int(fields[11]) + int(fields[12])) / TCK, rss / 1024)
+        out[pid] = ((int(fields[11]) / TCK, int(fields[12]) / TCK), rss / 1024)
         todo.extend(kids.get(pid, []))
     return out
 
@@ -94,7 +98,12 @@ def probe(path):
         return False, 0.0
 
 
-def run_case(srec, base, engine, fmt, n, seconds, prefix):
+def cpu_split(stats):
+    """(user, system) CPU seconds summed over a tree_stats result."""
+    return (sum(c[0] for c, _ in stats.values()), sum(c[1] for c, _ in stats.values()))
+
+
+def run_case(srec, base, engine, fmt, n, seconds, warmup, prefix):
     tmp = tempfile.mkdtemp(prefix=f"srec-eng-{engine}-{fmt}-{n}-")
     out = f"{tmp}/rec"
     env = dict(os.environ, SREC_DATA_DIR=f"{tmp}/data", SREC_CONFIG=f"{tmp}/config.toml", NO_COLOR="1")
@@ -115,17 +124,22 @@ def run_case(srec, base, engine, fmt, n, seconds, prefix):
         if sum(1 for r in rooms if r in names and os.listdir(f"{out}/{r}")) == n:
             break
         time.sleep(0.5)
+    time.sleep(warmup)
     start_stats = tree_stats(d.pid)
-    cpu0 = sum(c for c, _ in start_stats.values())
+    user0, sys0 = cpu_split(start_stats)
     bytes0 = disk_bytes(out)
-    peak, cpu_by_pid, t0 = 0.0, {}, time.time()
+    # Seeded with the start so a process that exits early is not counted negative.
+    peak, cpu_by_pid, t0 = 0.0, {pid: c for pid, (c, _) in start_stats.items()}, time.time()
     while time.time() - t0 < seconds:
         st = tree_stats(d.pid)
         peak = max(peak, sum(r for _, r in st.values()))
         for pid, (c, _) in st.items():
             cpu_by_pid[pid] = c
         time.sleep(0.5)
-    cpu = sum(cpu_by_pid.values()) - cpu0
+    # A child that exits keeps its last sample (cpu_by_pid holds them all).
+    user = sum(c[0] for c in cpu_by_pid.values()) - user0
+    system = sum(c[1] for c in cpu_by_pid.values()) - sys0
+    cpu = user + system
     window_bytes = disk_bytes(out) - bytes0
     d.send_signal(signal.SIGTERM)
     d.wait(timeout=90)
@@ -141,7 +155,7 @@ def run_case(srec, base, engine, fmt, n, seconds, prefix):
             good += 1
     gib = window_bytes / 2**30
     return {
-        "engine": engine, "format": fmt, "n": n, "cpu": cpu, "gib": gib,
+        "engine": engine, "format": fmt, "n": n, "cpu": cpu, "sys": system, "gib": gib,
         "cpu_per_gib": cpu / gib if gib else float("nan"),
         "cpu_ms_per_rec_s": cpu * 1000 / (n * seconds),
         "rss_per_rec": peak / n, "bytes": size, "window_bytes": window_bytes, "good": good,
@@ -152,6 +166,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", default="1,20,100")
     ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--warmup", type=float, default=5, help="seconds after every file exists before measuring")
     ap.add_argument("--engines", default="mesio,ffmpeg,streamlink")
     ap.add_argument("--formats", default="hls,flv")
     ap.add_argument("--fixtures", help="fake_live --fixtures DIR (custom clips)")
@@ -165,7 +180,16 @@ def main():
     if a.fixtures:
         fake_args += ["--fixtures", a.fixtures]
     fake = subprocess.Popen(fake_args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(1)
+    # Large fixture sets take a moment to load: wait for the port.
+    deadline = time.time() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if time.time() > deadline or fake.poll() is not None:
+                raise SystemExit("fake_live did not start")
+            time.sleep(0.2)
     rows = []
     try:
         case = 0
@@ -173,9 +197,9 @@ def main():
             for fmt in a.formats.split(","):
                 for engine in a.engines.split(","):
                     case += 1
-                    r = run_case(srec, base, engine, fmt, n, a.seconds, f"c{case}_")
+                    r = run_case(srec, base, engine, fmt, n, a.seconds, a.warmup, f"c{case}_")
                     rows.append(r)
-                    print(f"# {engine} {fmt} N={n}: cpu {r['cpu']:.2f} s, window {r['window_bytes']/2**20:.1f} MiB, "
+                    print(f"# {engine} {fmt} N={n}: cpu {r['cpu']:.2f} s (sys {r['sys']:.2f}), window {r['window_bytes']/2**20:.1f} MiB, "
                           f"{r['bytes']/2**20:.1f} MiB, "
                           f"rss/rec {r['rss_per_rec']:.1f} MiB, ffprobe ok {r['good']}/{n}", flush=True)
     finally:
@@ -183,13 +207,14 @@ def main():
     # The ratio compares CPU for the same work (N recordings of the same
     # streams for the same time), so an engine's output buffering cannot
     # move it; CPU per GiB uses the bytes each engine wrote in the window.
-    print("\n| N | format | engine | CPU ms / recording-s | × ffmpeg | CPU s / GiB | peak RSS / recording | written in window | bytes on disk | ffprobe OK |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("\n| N | format | engine | CPU ms / recording-s | × ffmpeg | kernel share | CPU s / GiB | peak RSS / recording | written in window | bytes on disk | ffprobe OK |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     ref = {(r["n"], r["format"]): r["cpu_ms_per_rec_s"] for r in rows if r["engine"] == "ffmpeg"}
     for r in rows:
         base = ref.get((r["n"], r["format"]))
         ratio = f"{r['cpu_ms_per_rec_s'] / base:.2f}" if base else "–"
-        print(f"| {r['n']} | {r['format']} | {r['engine']} | {r['cpu_ms_per_rec_s']:.2f} | {ratio} | {r['cpu_per_gib']:.0f} | "
+        share = f"{r['sys'] / r['cpu']:.0%}" if r["cpu"] else "–"
+        print(f"| {r['n']} | {r['format']} | {r['engine']} | {r['cpu_ms_per_rec_s']:.2f} | {ratio} | {share} | {r['cpu_per_gib']:.0f} | "
               f"{r['rss_per_rec']:.1f} MiB | {r['window_bytes']/2**20:.1f} MiB | {r['bytes']/2**20:.1f} MiB | "
               f"{r['good']}/{r['n']} |")
 
