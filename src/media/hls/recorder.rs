@@ -182,12 +182,16 @@ impl<F: Fetch, S: SegmentSink> HlsRecorder<F, S> {
                         head = Head::default();
                         pipeline.pop_head();
                     }
-                    // Progress rides on the data instead of a timer: one
-                    // wake-up less per recording and second, and nothing
-                    // changes between segments anyway.
+                    // Progress rides on the data instead of a 1 s timer:
+                    // one wake-up less per recording and second.
                     if self.progress.0.elapsed() >= self.opts.progress_interval {
                         self.emit_progress();
                     }
+                }
+                // Without data for two intervals (a slow playlist, a stall),
+                // report anyway so the dashboard's bitrate drops to zero.
+                _ = tokio::time::sleep_until(self.progress.0 + self.opts.progress_interval * 2) => {
+                    self.emit_progress();
                 }
                 item = rx.recv(), if room => match item {
                     Some(Ok(WatchItem::Segment(job))) => pipeline.push(job),

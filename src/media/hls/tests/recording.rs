@@ -132,6 +132,38 @@ async fn stop_closes_the_file_cleanly() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn progress_reports_a_stalled_playlist_as_zero_bitrate() {
+    // Two segments, then the playlist never grows: no data arrives, but the
+    // dashboard must still see the rate drop to zero.
+    let fetch = FakeFetch::new()
+        .live(vec![window(0, 2, "x", false)])
+        .plain_segments(0..2);
+    let run = record(
+        Arc::new(fetch),
+        opts(),
+        MemSink::default(),
+        Some(Duration::from_secs(9)),
+    )
+    .await;
+    assert_eq!(run.ok(), Outcome::Stopped);
+    let progress: Vec<(u64, u64)> = run
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            DownloadEventKind::Progress { bytes, bitrate, .. } => Some((*bytes, *bitrate)),
+            _ => None,
+        })
+        .collect();
+    let total = "<seg0><seg1>".len() as u64;
+    assert!(
+        progress.len() >= 4,
+        "one every 2 s while idle: {progress:?}"
+    );
+    assert!(progress.iter().all(|(b, _)| *b == total), "{progress:?}");
+    assert_eq!(progress[progress.len() - 2].1, 0, "{progress:?}");
+}
+
+#[tokio::test(start_paused = true)]
 async fn stop_keeps_the_bytes_of_a_half_downloaded_segment() {
     let mut fetch = FakeFetch::new()
         .live(vec![window(1, 2, "x", false)])
