@@ -5,22 +5,25 @@ streamlink, side by side.
 
 For each (engine, format, N): a fresh data dir, N live rooms, N streamers,
 `srec run --no-tui` records for --seconds (starting --warmup seconds after
-every recording has opened its first file), then SIGTERM. Sampled every 0.5 s from /proc: CPU seconds
-and RSS of the srec process and all its descendants (ffmpeg, streamlink).
+every recording has opened its first file), then SIGTERM. Sampled every
+0.5 s from /proc: user and system CPU seconds and RSS of the srec process
+and all its descendants (ffmpeg, streamlink).
 
 The warm-up keeps each engine's one-time start out of the steady-state
 window: mesio first catches up on the whole live window (it starts at the
 oldest segment), ffmpeg and streamlink start near the live edge.
 
-Reported: kernel (system) share of that CPU, CPU seconds per GiB written during the measurement window (CPU
-of srec + children in the window / bytes the recordings grew by in the
+Reported: CPU ms per recording-second and its ratio to ffmpeg, the kernel
+(system) share of that CPU, CPU seconds per GiB written during the window
+(CPU of srec + children in the window / bytes the recordings grew by in the
 same window), peak RSS per recording (peak of the summed RSS of srec +
 children, divided by N), bytes on disk, and how many recordings ffprobe
 accepts (bytes on disk "correct" = every file probes without error and the
 media duration covers the recorded time).
 
-Usage: benches/engines.py [--n 1,20,100] [--seconds 20] [--warmup 5] [--engines mesio,ffmpeg,streamlink]
-                          [--formats hls,flv] [--fixtures DIR]
+Usage: benches/engines.py [--n 1,20,100] [--seconds 20] [--warmup 5]
+                          [--engines mesio,ffmpeg,streamlink] [--formats hls,flv]
+                          [--fixtures DIR]
 --fixtures DIR serves clips made by `tests/support/fake-live/gen-fixtures.sh
 --out DIR ...` (e.g. HD bitrates) instead of the embedded ~0.3 Mbit/s ones.
 Needs: cargo build --release --bin srec --example fake_live (uses
