@@ -291,6 +291,17 @@ impl Run {
             .collect()
     }
 
+    /// `(bytes, bitrate)` of every progress event, in order.
+    pub fn progress(&self) -> Vec<(u64, u64)> {
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                DownloadEventKind::Progress { bytes, bitrate, .. } => Some((*bytes, *bitrate)),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// File contents as text.
     pub fn texts(&self) -> Vec<String> {
         self.files

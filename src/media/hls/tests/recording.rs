@@ -118,14 +118,7 @@ async fn stop_closes_the_file_cleanly() {
     assert!(text.starts_with("<seg0><seg1><seg2><seg3>"), "{text}");
     // Progress rides on the data: a new segment every 2 s over 7 s gives
     // one event per segment after the first second, plus the final one.
-    let progress: Vec<u64> = run
-        .events
-        .iter()
-        .filter_map(|e| match e {
-            DownloadEventKind::Progress { bytes, .. } => Some(*bytes),
-            _ => None,
-        })
-        .collect();
+    let progress: Vec<u64> = run.progress().into_iter().map(|(b, _)| b).collect();
     assert!((4..=8).contains(&progress.len()), "{progress:?}");
     assert!(progress.is_sorted(), "{progress:?}");
     assert_eq!(progress.last().copied(), Some(text.len() as u64));
@@ -146,14 +139,7 @@ async fn progress_reports_a_stalled_playlist_as_zero_bitrate() {
     )
     .await;
     assert_eq!(run.ok(), Outcome::Stopped);
-    let progress: Vec<(u64, u64)> = run
-        .events
-        .iter()
-        .filter_map(|e| match e {
-            DownloadEventKind::Progress { bytes, bitrate, .. } => Some((*bytes, *bitrate)),
-            _ => None,
-        })
-        .collect();
+    let progress = run.progress();
     let total = "<seg0><seg1>".len() as u64;
     assert!(
         progress.len() >= 4,
