@@ -27,6 +27,10 @@ pub enum HlsError {
     /// `#EXT-X-GAP`: the server says this segment does not exist.
     #[error("segment {0} is marked as a gap")]
     Gap(u64),
+    /// The playlist was renumbered before the segment's download was
+    /// answered; its media is listed again under the new number.
+    #[error("segment {0} was renumbered by a playlist reset")]
+    Superseded(u64),
     #[error("no space left on device while writing {}", path.display())]
     DiskFull { path: PathBuf },
     #[error("cannot write {}", path.display())]
@@ -66,9 +70,10 @@ impl From<HlsError> for EngineError {
             e @ (HlsError::NoVariant(_) | HlsError::Playlist { .. }) => {
                 EngineError::Other(e.to_string())
             }
-            e @ (HlsError::BadKey(_) | HlsError::Gap(_) | HlsError::Internal(_)) => {
-                EngineError::Other(e.to_string())
-            }
+            e @ (HlsError::BadKey(_)
+            | HlsError::Gap(_)
+            | HlsError::Superseded(_)
+            | HlsError::Internal(_)) => EngineError::Other(e.to_string()),
         }
     }
 }

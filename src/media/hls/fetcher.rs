@@ -2,7 +2,9 @@
 //! body streamed through decryption into budgeted chunks on a channel the
 //! writer reads in order. Failed attempts are retried with backoff; a retry
 //! skips the bytes already delivered, so a connection dropped mid-segment
-//! neither duplicates nor loses data.
+//! neither duplicates nor loses data. Before a retry the playlist is
+//! reloaded, and a download the playlist renumbered meanwhile is abandoned
+//! (see [`Numbering`]).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,7 +18,8 @@ use super::cache::BodyCache;
 use super::crypto::{CbcStream, sequence_iv};
 use super::error::HlsError;
 use super::fetch::Fetch;
-use super::playlist::SegmentRef;
+use super::numbering::Numbering;
+use super::tracker::SegmentJob;
 
 /// Retry policy for one segment (and its key / init section).
 #[derive(Debug, Clone, Copy)]
@@ -60,31 +63,42 @@ pub struct FetchCtx<F> {
     pub inits: BodyCache,
     pub budget: Arc<ByteBudget>,
     pub retry: RetryPolicy,
+    pub numbering: Arc<Numbering>,
 }
 
 impl<F: Fetch> FetchCtx<F> {
-    pub fn new(fetch: Arc<F>, budget: Arc<ByteBudget>, retry: RetryPolicy) -> Self {
+    pub fn new(
+        fetch: Arc<F>,
+        budget: Arc<ByteBudget>,
+        retry: RetryPolicy,
+        numbering: Arc<Numbering>,
+    ) -> Self {
         Self {
             fetch,
             keys: BodyCache::new(32),
             inits: BodyCache::new(8),
             budget,
             retry,
+            numbering,
         }
     }
 }
 
-/// Downloads `seg` (order number `order`) and reports on `tx`.
+/// Downloads `job` (order number `order`) and reports on `tx`.
 pub async fn fetch_segment<F: Fetch>(
     ctx: Arc<FetchCtx<F>>,
     order: u64,
-    seg: SegmentRef,
+    job: SegmentJob,
     tx: mpsc::UnboundedSender<FetchMsg>,
 ) {
-    let msg = match run(&ctx, order, &seg, &tx).await {
+    let msg = match run(&ctx, order, &job, &tx).await {
         Ok(()) => FetchMsg::Done,
+        Err(e @ HlsError::Superseded(_)) => {
+            tracing::debug!(seq = job.seg.seq, "HLS segment renumbered; listed again");
+            FetchMsg::Failed(e)
+        }
         Err(e) => {
-            tracing::warn!(seq = seg.seq, error = %e, "HLS segment lost");
+            tracing::warn!(seq = job.seg.seq, error = %e, "HLS segment lost");
             FetchMsg::Failed(e)
         }
     };
@@ -94,9 +108,10 @@ pub async fn fetch_segment<F: Fetch>(
 async fn run<F: Fetch>(
     ctx: &FetchCtx<F>,
     order: u64,
-    seg: &SegmentRef,
+    job: &SegmentJob,
     tx: &mpsc::UnboundedSender<FetchMsg>,
 ) -> Result<(), HlsError> {
+    let seg = &job.seg;
     if seg.gap {
         return Err(HlsError::Gap(seg.seq));
     }
@@ -123,12 +138,19 @@ async fn run<F: Fetch>(
     let mut delivered = 0u64;
     let mut attempt = 0;
     loop {
-        match body_attempt(ctx, order, seg, tx, &mut dec, &mut delivered).await {
+        match body_attempt(ctx, order, job, tx, &mut dec, &mut delivered).await {
             Ok(()) => break,
+            Err(e @ HlsError::Superseded(_)) => return Err(e),
             Err(e) if attempt >= ctx.retry.retries => return Err(e),
             Err(e) => {
                 tracing::debug!(seq = seg.seq, attempt, error = %e, "retrying HLS segment");
-                tokio::time::sleep(ctx.retry.delay(attempt)).await;
+                // A segment the playlist listed is missing: maybe it was
+                // renumbered. Retry under the numbering shown now.
+                let seen = ctx.numbering.loads();
+                ctx.numbering.request_reload();
+                let delay = ctx.retry.delay(attempt);
+                tokio::time::sleep(delay).await;
+                ctx.numbering.wait_load_after(seen, delay).await;
                 attempt += 1;
             }
         }
@@ -150,12 +172,21 @@ async fn run<F: Fetch>(
 async fn body_attempt<F: Fetch>(
     ctx: &FetchCtx<F>,
     order: u64,
-    seg: &SegmentRef,
+    job: &SegmentJob,
     tx: &mpsc::UnboundedSender<FetchMsg>,
     dec: &mut Option<CbcStream>,
     delivered: &mut u64,
 ) -> Result<(), HlsError> {
+    let seg = &job.seg;
+    if ctx.numbering.generation() != job.generation {
+        return Err(HlsError::Superseded(seg.seq));
+    }
     let mut body = ctx.fetch.stream(&seg.url, seg.range).await?;
+    // Under the lock that renumbering takes: either this response counts
+    // as recorded media, or the segment is listed again.
+    if !ctx.numbering.answered(job.generation, seg.seq) {
+        return Err(HlsError::Superseded(seg.seq));
+    }
     let mut pos = 0u64;
     while let Some(chunk) = body.next().await {
         let mut chunk = chunk?;

@@ -58,7 +58,7 @@ impl<F: Fetch> Pipeline<F> {
         let order = self.next_order;
         self.next_order += 1;
         let (tx, rx) = mpsc::unbounded_channel();
-        let task = tokio::spawn(fetch_segment(self.ctx.clone(), order, job.seg.clone(), tx));
+        let task = tokio::spawn(fetch_segment(self.ctx.clone(), order, job.clone(), tx));
         if self.queue.is_empty() {
             self.ctx.budget.set_head(order);
         }

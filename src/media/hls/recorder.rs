@@ -19,6 +19,7 @@ use super::budget::{ByteBudget, Permit};
 use super::error::HlsError;
 use super::fetch::Fetch;
 use super::fetcher::{FetchCtx, FetchMsg, RetryPolicy};
+use super::numbering::Numbering;
 use super::output::SegmentSink;
 use super::pipeline::Pipeline;
 use super::resolve::resolve_media;
@@ -104,6 +105,8 @@ pub struct HlsRecorder<F, S> {
     fetch: Arc<F>,
     opts: HlsOptions,
     budget: Arc<ByteBudget>,
+    /// Which downloads a playlist reset made stale.
+    numbering: Arc<Numbering>,
     out: Assembler<S>,
     losses: u32,
     /// Why the latest segment was lost, while in a loss streak.
@@ -117,6 +120,7 @@ impl<F: Fetch, S: SegmentSink> HlsRecorder<F, S> {
         Self {
             fetch,
             budget: ByteBudget::new(opts.memory_cap),
+            numbering: Arc::default(),
             opts,
             out,
             losses: 0,
@@ -157,10 +161,16 @@ impl<F: Fetch, S: SegmentSink> HlsRecorder<F, S> {
             media_url,
             Some(first),
             self.opts.watch.clone(),
+            self.numbering.clone(),
             tx,
             watch_cancel,
         ));
-        let ctx = Arc::new(FetchCtx::new(fetch, self.budget.clone(), self.opts.retry));
+        let ctx = Arc::new(FetchCtx::new(
+            fetch,
+            self.budget.clone(),
+            self.opts.retry,
+            self.numbering.clone(),
+        ));
         let mut pipeline = Pipeline::new(ctx, self.opts.parallel);
         let mut head = Head::default();
         let mut end: Option<Result<Outcome, HlsError>> = None;
@@ -178,7 +188,12 @@ impl<F: Fetch, S: SegmentSink> HlsRecorder<F, S> {
                     return Ok(Outcome::Stopped);
                 }
                 msg = pipeline.recv_head(), if busy => {
-                    if self.on_head_msg(&mut head, msg).await? {
+                    if self.superseded(&head) {
+                        // Listed again under its new number: none of it
+                        // is written here.
+                        head = Head::default();
+                        pipeline.pop_head();
+                    } else if self.on_head_msg(&mut head, msg).await? {
                         head = Head::default();
                         pipeline.pop_head();
                     }
@@ -283,12 +298,25 @@ impl<F: Fetch, S: SegmentSink> HlsRecorder<F, S> {
         if head.job.is_none() {
             head.job = pipeline.head().cloned();
         }
+        if self.superseded(head) {
+            return Ok(());
+        }
         while let Some(msg) = pipeline.try_recv_head() {
             if self.on_head_msg(head, msg).await? {
                 return Ok(());
             }
         }
         self.finish_segment(head, true).await
+    }
+
+    /// The head segment was abandoned by a playlist reset (see
+    /// [`Numbering`]); a segment partly written is never abandoned.
+    fn superseded(&self, head: &Head) -> bool {
+        !head.committed
+            && head
+                .job
+                .as_ref()
+                .is_some_and(|j| self.numbering.is_superseded(j.generation, j.seg.seq))
     }
 
     /// Decides where the head segment goes and writes what was peeked.

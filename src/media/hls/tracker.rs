@@ -10,7 +10,9 @@
 //! the renumbered segments whose media was already recorded.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
+use super::numbering::Numbering;
 use super::playlist::{MediaWindow, SegmentRef};
 
 /// Where to begin in the live window on the first load.
@@ -41,6 +43,8 @@ pub enum Boundary {
 pub struct SegmentJob {
     pub seg: SegmentRef,
     pub boundary: Option<Boundary>,
+    /// The [`Numbering`] generation `seg.seq` and its URL belong to.
+    pub generation: u64,
 }
 
 /// Remembered URL paths of recent segments, to tell a stale (cached) older
@@ -62,12 +66,25 @@ pub struct PlaylistTracker {
     /// to the first new segment.
     pending: Option<Boundary>,
     history: VecDeque<(u64, String, Option<i64>)>,
+    /// With downloads attached: which handed-out segments were answered
+    /// when a reset is seen (without, all count as recorded).
+    numbering: Option<Arc<Numbering>>,
 }
 
 impl PlaylistTracker {
     pub fn new(start: StartAt) -> Self {
         Self {
             start,
+            ..Self::default()
+        }
+    }
+
+    /// A tracker whose resets abandon the downloads `numbering` reports as
+    /// unanswered and list their media again under the new numbers.
+    pub fn with_numbering(start: StartAt, numbering: Arc<Numbering>) -> Self {
+        Self {
+            start,
+            numbering: Some(numbering),
             ..Self::default()
         }
     }
@@ -116,11 +133,11 @@ impl PlaylistTracker {
                 newest,
                 "HLS media sequence reset: starting a new timeline"
             );
+            let end = self.recorded_end();
             self.history.clear();
             // Renumbered segments whose media was already recorded are
             // skipped; without program date times all are taken (a repeat
             // is better than a loss).
-            let end = self.media_end_ms;
             let new: Vec<_> = w
                 .segments
                 .iter()
@@ -139,6 +156,24 @@ impl PlaylistTracker {
         }
         tracing::debug!(last, newest, "ignoring a stale (older) playlist");
         Vec::new()
+    }
+
+    /// At a reset: the program date time where the media that will be
+    /// recorded under the old numbering ends. Downloads not answered yet
+    /// are abandoned (their URLs may name other media now), so that is where
+    /// the first of them starts.
+    fn recorded_end(&self) -> Option<i64> {
+        let Some(n) = &self.numbering else {
+            return self.media_end_ms;
+        };
+        match n.renumber(self.history.iter().map(|(seq, ..)| *seq)) {
+            Some(cut) => self
+                .history
+                .iter()
+                .find(|(seq, ..)| *seq == cut)
+                .and_then(|(_, _, pdt)| *pdt),
+            None => self.media_end_ms,
+        }
     }
 
     /// The sequence went backwards: a reset, or a stale cached playlist.
@@ -192,6 +227,7 @@ impl PlaylistTracker {
     }
 
     fn emit(&mut self, segs: &[SegmentRef], boundary: Option<Boundary>) -> Vec<SegmentJob> {
+        let generation = self.numbering.as_ref().map_or(0, |n| n.generation());
         let mut out = Vec::with_capacity(segs.len());
         for (i, s) in segs.iter().enumerate() {
             let boundary = if i == 0 {
@@ -212,6 +248,7 @@ impl PlaylistTracker {
             out.push(SegmentJob {
                 seg: s.clone(),
                 boundary,
+                generation,
             });
         }
         out

@@ -15,6 +15,7 @@ use url::Url;
 
 use super::error::HlsError;
 use super::fetch::Fetch;
+use super::numbering::Numbering;
 use super::playlist::{MediaWindow, Parsed, parse};
 use super::tracker::{PlaylistTracker, SegmentJob, StartAt};
 
@@ -73,15 +74,18 @@ pub async fn load_media<F: Fetch>(fetch: &F, url: &Url) -> Result<MediaWindow, H
 
 /// Runs until ENDLIST, a stall, a fatal error, cancellation, or the receiver
 /// going away. `first` is an already-loaded window of `url` (saves a request).
+/// `numbering` is shared with the segment downloads: they ask for early
+/// reloads, and learn about renumbering from it.
 pub async fn watch<F: Fetch>(
     fetch: Arc<F>,
     url: Url,
     first: Option<MediaWindow>,
     opts: WatchOptions,
+    numbering: Arc<Numbering>,
     tx: mpsc::Sender<Result<WatchItem, HlsError>>,
     cancel: CancellationToken,
 ) {
-    let mut tracker = PlaylistTracker::new(opts.start);
+    let mut tracker = PlaylistTracker::with_numbering(opts.start, numbering.clone());
     let mut first = first;
     let mut target = Duration::from_secs(6);
     let mut last_new = Instant::now();
@@ -101,6 +105,7 @@ pub async fn watch<F: Fetch>(
                 last_err = None;
                 target = w.target_duration;
                 let jobs = tracker.update(&w);
+                numbering.loaded();
                 let fresh = !jobs.is_empty();
                 for job in jobs {
                     if tx.send(Ok(WatchItem::Segment(job))).await.is_err() {
@@ -119,6 +124,8 @@ pub async fn watch<F: Fetch>(
                 if fresh { target } else { target / 2 }
             }
             Err(e) => {
+                // Nothing new to learn: a download waiting for it goes on.
+                numbering.loaded();
                 failures += 1;
                 tracing::warn!(error = %e, failures, "loading the HLS playlist failed");
                 if matches!(&e, HlsError::Net(n) if !n.is_transient()) {
@@ -150,6 +157,8 @@ pub async fn watch<F: Fetch>(
             _ = cancel.cancelled() => return,
             _ = tx.closed() => return,
             _ = tokio::time::sleep_until(wake) => {}
+            // A segment request failed: the playlist may have changed.
+            _ = numbering.reload_requested() => {}
         }
     }
 }
