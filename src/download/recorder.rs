@@ -1,9 +1,9 @@
 //! Recorder: turns monitor events into downloads and download events into
 //! segment rows. A live session gets a download; a failure or an early end
 //! while the session is still open restarts into the next segment of the
-//! same session after the engine's [`RetryPolicy`] delay (quick at first);
-//! a download refused by an open circuit breaker waits for its cooldown;
-//! `Offline` stops it.
+//! same session after the engine's retry policy delay (quick at first; see
+//! `recorder_retry.rs`); a download refused by an open circuit breaker
+//! waits for its cooldown; `Offline` stops it.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,7 +14,6 @@ use tokio_util::sync::CancellationToken;
 
 use super::engine::DownloadRequest;
 use super::manager::DownloadManager;
-use super::retry::{RetryDecision, RetryPolicy};
 use crate::config::StreamPreference;
 use crate::config::{ConfigService, EngineKind};
 use crate::db::{Db, now_ms, sessions};
@@ -24,6 +23,10 @@ use crate::events::{
 use crate::monitor::StreamMonitor;
 use crate::platform::{StreamCandidate, StreamFormat};
 use crate::streamer::{StreamerManager, StreamerState};
+
+#[path = "recorder_retry.rs"]
+mod retry_flow;
+use retry_flow::schedule;
 
 /// Recording state of one live session.
 struct Rec {
@@ -212,56 +215,6 @@ impl Recorder {
         }
     }
 
-    /// The retry policy of an engine under the current config.
-    fn policy(&self, engine: EngineKind) -> RetryPolicy {
-        let file = self.config.current();
-        RetryPolicy::new(file.engines.retry_for(engine, &file.download.retry))
-    }
-
-    /// Schedules the next attempt after a failure (or an early end) and
-    /// marks the streamer `error` once quick retries are over.
-    async fn retry_later(
-        &self,
-        id: i64,
-        r: &mut Rec,
-        retryable: bool,
-        error: Option<String>,
-        restart: &mpsc::UnboundedSender<(i64, i64)>,
-    ) {
-        r.download = None;
-        r.attempts += 1;
-        let decision = self.policy(r.engine).decide(r.attempts, retryable);
-        let delay = decision.delay();
-        match (&decision, &error) {
-            (RetryDecision::Backoff { attempt, .. }, Some(e)) => tracing::warn!(
-                streamer = id,
-                attempt,
-                "download failed: {e}; restarting in {delay:?}"
-            ),
-            (RetryDecision::Backoff { .. }, None) => tracing::info!(
-                streamer = id,
-                "stream ended at the source while the session is open; restarting in {delay:?}"
-            ),
-            (RetryDecision::Slow { .. }, _) => {
-                let why = error.unwrap_or_else(|| "the stream keeps ending".into());
-                let msg = if retryable {
-                    format!("{} failed attempts in a row; last: {why}", r.attempts)
-                } else {
-                    why
-                };
-                tracing::warn!(
-                    streamer = id,
-                    "download failed: {msg}; retrying in {delay:?}"
-                );
-                let _ = self
-                    .streamers
-                    .set_state(id, StreamerState::Error, Some(msg))
-                    .await;
-            }
-        }
-        schedule(restart, id, r.session_id, delay);
-    }
-
     async fn on_download(
         &self,
         ev: DownloadEvent,
@@ -371,62 +324,6 @@ impl Recorder {
             DownloadEventKind::Started { .. } => {}
         }
     }
-
-    async fn on_restart(
-        &self,
-        id: i64,
-        sid: i64,
-        recs: &mut HashMap<i64, Rec>,
-        restart: &mpsc::UnboundedSender<(i64, i64)>,
-    ) {
-        let Some(r) = recs
-            .get_mut(&id)
-            .filter(|r| r.session_id == sid && r.download.is_none())
-        else {
-            return;
-        };
-        match self.monitor.probe(id).await {
-            Ok(st) if st.live && !st.streams.is_empty() => r.streams = st.streams,
-            Ok(_) => {
-                let delay = self
-                    .policy(r.engine)
-                    .decide(r.attempts.max(1), true)
-                    .delay();
-                tracing::debug!(
-                    streamer = id,
-                    "source not live right now; retrying in {delay:?}"
-                );
-                schedule(restart, id, sid, delay);
-                return;
-            }
-            Err(e) => tracing::debug!(
-                streamer = id,
-                "probe failed ({e}); reusing the previous stream URL"
-            ),
-        }
-        if let Some(delay) = self.start(id, r).await {
-            schedule(restart, id, sid, delay);
-        }
-    }
-
-    /// Data arrived: quick retries are available again and an `error`
-    /// state from earlier failures is over.
-    async fn delivered(&self, id: i64, download: DownloadId, recs: &mut HashMap<i64, Rec>) {
-        let Some(r) = recs.get_mut(&id).filter(|r| r.download == Some(download)) else {
-            return;
-        };
-        r.attempts = 0;
-        if self
-            .streamers
-            .get(id)
-            .is_some_and(|s| s.state == StreamerState::Error)
-        {
-            let _ = self
-                .streamers
-                .set_state(id, StreamerState::Live, None)
-                .await;
-        }
-    }
 }
 
 /// The preferred protocol if offered, else the platform's first choice.
@@ -440,12 +337,4 @@ fn choose_stream(streams: &[StreamCandidate], pref: StreamPreference) -> Option<
         .and_then(|f| streams.iter().find(|s| s.format == f))
         .or_else(|| streams.first())
         .cloned()
-}
-
-fn schedule(tx: &mpsc::UnboundedSender<(i64, i64)>, id: i64, sid: i64, delay: Duration) {
-    let tx = tx.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(delay).await;
-        let _ = tx.send((id, sid));
-    });
 }

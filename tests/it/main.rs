@@ -16,6 +16,7 @@ mod generated;
 mod harness;
 mod mesio_crash;
 mod mesio_faults;
+mod mesio_faults_flv;
 mod mesio_probe;
 mod mesio_record;
 mod mesio_support;

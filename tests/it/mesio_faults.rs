@@ -3,7 +3,7 @@
 //! span. HLS TS files keep the source's timestamps, so the hole (or
 //! overlap) between two files is measured directly; FLV and fMP4 files are
 //! rebased to 0, so their losses show in the total duration against the
-//! source clock.
+//! source clock. The FLV knobs are in `mesio_faults_flv`.
 
 use fake_live::{Fault, HlsMode};
 use futures::FutureExt;
@@ -11,29 +11,29 @@ use srec::events::SplitReason::{self, *};
 use srec::platform::StreamFormat;
 
 use crate::mesio_probe::{Probe, assert_playable, assert_within, tools};
-use crate::mesio_record::{FRAME_GAP, assert_starts_at_zero, flv_expected, hls_expected};
+use crate::mesio_record::{FRAME_GAP, assert_starts_at_zero, hls_expected};
 use crate::mesio_support::{Plan, Run, record, run_cases, source};
 
 /// Source clock recorded per case (ms); faults fire a few seconds in.
-const MEDIA_MS: u64 = 16_000;
-const AT: u64 = 4_000;
+pub const MEDIA_MS: u64 = 16_000;
+pub const AT: u64 = 4_000;
 
 /// What a case must produce.
-struct Expect {
-    reasons: &'static [SplitReason],
+pub struct Expect {
+    pub reasons: &'static [SplitReason],
     /// Source media allowed to be missing (s).
-    lost: f64,
+    pub lost: f64,
     /// Per file boundary, the allowed (min, max) step of the video timeline
     /// between one file's last frame and the next one's first (HLS TS only:
     /// every fMP4 file must start at ≈0 instead).
-    joins: &'static [(f64, f64)],
+    pub joins: &'static [(f64, f64)],
     /// A full decode must be silent (no corrupt data was recorded).
-    strict: bool,
+    pub strict: bool,
     /// Largest step inside a file's video timeline (lost frames).
-    max_gap: f64,
+    pub max_gap: f64,
 }
 
-const CLEAN: Expect = Expect {
+pub const CLEAN: Expect = Expect {
     reasons: &[EndOfStream],
     lost: 0.0,
     joins: &[],
@@ -46,7 +46,7 @@ const SEAMLESS: (f64, f64) = (0.0, FRAME_GAP);
 
 /// Which timeline the files of a case keep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Timeline {
+pub enum Timeline {
     /// HLS TS: the source's timestamps, so file joins are measured.
     Source,
     /// fMP4: every file rebased to start at 0.
@@ -56,7 +56,7 @@ enum Timeline {
 }
 
 /// `expected`: the (least, most) media the source sent for the recording.
-fn check(run: &Run, expect: &Expect, expected: (f64, f64), timeline: Timeline) -> Vec<Probe> {
+pub fn check(run: &Run, expect: &Expect, expected: (f64, f64), timeline: Timeline) -> Vec<Probe> {
     assert_eq!(run.reasons(), expect.reasons, "events: {:#?}", run.events);
     let indexes: Vec<u32> = run.files.iter().map(|f| f.index).collect();
     assert_eq!(indexes, (0..indexes.len() as u32).collect::<Vec<_>>());
@@ -299,156 +299,6 @@ async fn mesio_hls_fault_knobs() {
                 },
             )
             .map(drop)
-            .boxed(),
-        ),
-    ])
-    .await;
-}
-
-/// `rewinds`: reconnections, each starting again at the last keyframe (up
-/// to 1 s recorded twice).
-async fn flv(speed: f64, plan: Plan, expect: Expect, rewinds: f64) -> Vec<Probe> {
-    let src = source(speed, HlsMode::Ts, false).await;
-    let run = record(&src, plan).await;
-    let probes = {
-        // The first connection starts at the keyframe before the start: 0-1 s.
-        let sent = flv_expected(&run) - 0.5;
-        check(&run, &expect, (sent, sent + 1.0 + rewinds), Timeline::Flv)
-    };
-    for f in &run.files {
-        crate::mesio_record::check_keyframe_index(&f.path);
-    }
-    eprintln!(
-        "{:?} in {:?}; failures {:?}",
-        run.reasons(),
-        run.wall,
-        run.failures
-    );
-    probes
-}
-
-fn flv_plan() -> Plan {
-    Plan::new(StreamFormat::Flv, MEDIA_MS)
-}
-
-/// FLV: drop (the manager's restart continues in a new file), stall,
-/// garbage, timestamp jumps (repaired in place), variant switch.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn mesio_flv_fault_knobs() {
-    if !tools("mesio_flv_fault_knobs") {
-        return;
-    }
-    let mut drop_plan = flv_plan().fault(
-        0,
-        Fault::FlvDrop {
-            after_bytes: 150_000,
-        },
-        Some(1),
-    );
-    drop_plan.restart = true;
-    run_cases(vec![
-        (
-            "flv-drop",
-            // The new connection starts at the last keyframe: up to 1 s is
-            // recorded twice (once per file), never lost. Real time, so the
-            // restart (immediate here, 0.5 s in the manager) stays within
-            // that GOP cache even on a loaded machine.
-            flv(
-                1.0,
-                drop_plan,
-                Expect {
-                    reasons: &[Error, EndOfStream],
-                    ..CLEAN
-                },
-                1.0,
-            )
-            .map(drop)
-            .boxed(),
-        ),
-        (
-            "flv-stall",
-            flv(
-                2.0,
-                flv_plan().fault(
-                    0,
-                    Fault::FlvStall {
-                        after_bytes: 100_000,
-                        secs: 1.0,
-                    },
-                    None,
-                ),
-                CLEAN,
-                0.0,
-            )
-            .map(drop)
-            .boxed(),
-        ),
-        (
-            "flv-garbage",
-            flv(
-                2.0,
-                flv_plan().fault(
-                    0,
-                    Fault::FlvGarbage {
-                        after_bytes: 250_000,
-                        len: 4096,
-                    },
-                    None,
-                ),
-                CLEAN,
-                0.0,
-            )
-            .map(drop)
-            .boxed(),
-        ),
-        (
-            "flv-timestamp-jump-forward",
-            flv(
-                2.0,
-                flv_plan().fault(
-                    AT,
-                    Fault::TimestampJump {
-                        jump_ms: 60_000,
-                        at_ms: None,
-                    },
-                    None,
-                ),
-                CLEAN,
-                0.0,
-            )
-            .map(drop)
-            .boxed(),
-        ),
-        (
-            "flv-timestamp-jump-back",
-            flv(
-                2.0,
-                flv_plan().fault(
-                    AT,
-                    Fault::TimestampJump {
-                        jump_ms: -5_000,
-                        at_ms: None,
-                    },
-                    None,
-                ),
-                CLEAN,
-                0.0,
-            )
-            .map(drop)
-            .boxed(),
-        ),
-        (
-            "flv-variant-switch",
-            flv(
-                2.0,
-                flv_plan().fault(AT, Fault::VariantSwitch { at_ms: None }, None),
-                Expect {
-                    reasons: &[HeaderChange, EndOfStream],
-                    ..CLEAN
-                },
-                0.0,
-            )
-            .map(|p| assert_ne!(p[0].width, p[1].width, "resolution changed"))
             .boxed(),
         ),
     ])

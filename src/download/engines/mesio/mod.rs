@@ -3,6 +3,7 @@
 //! through the [`EventSink`], and on stop closes the current file cleanly.
 
 pub mod flv;
+mod flv_writer;
 
 use std::sync::Arc;
 

@@ -1,0 +1,80 @@
+//! How the [`DownloadManager`] follows its downloads: every engine event
+//! is folded into the progress snapshot (`srec status`, API, dashboard)
+//! and into the circuit breakers (a failure counts, the first delivered
+//! bytes close them again).
+
+use super::{ActiveDownload, DownloadManager, Inner};
+use crate::download::breaker::BreakerState;
+use crate::events::{DownloadEvent, DownloadEventKind};
+
+impl DownloadManager {
+    /// Folds an event into the progress snapshot and the circuit breakers.
+    pub fn observe(&self, ev: &DownloadEvent) {
+        let changes = {
+            let mut inner = self.lock();
+            let Inner {
+                active,
+                recent,
+                breakers,
+                ..
+            } = &mut *inner;
+            let id = ev.download_id;
+            let terminal = matches!(
+                ev.kind,
+                DownloadEventKind::Failed { .. } | DownloadEventKind::Finished
+            );
+            let ended = if terminal { recent.remove(&id) } else { None };
+            let mut fallback = ended.unwrap_or_default();
+            let a = active.get_mut(&id);
+            let outcome = match a {
+                Some(a) => {
+                    fold(&mut a.info, &ev.kind);
+                    &mut a.outcome
+                }
+                None => &mut fallback,
+            };
+            match &ev.kind {
+                DownloadEventKind::Failed { error, .. } => {
+                    let ch = breakers.failure(&outcome.keys, error, crate::db::now_ms());
+                    for c in ch.iter().filter(|c| c.state != BreakerState::Closed) {
+                        tracing::warn!(
+                            breaker = c.key,
+                            failures = c.failures,
+                            "circuit breaker open; downloads behind it wait for the cooldown"
+                        );
+                    }
+                    ch
+                }
+                DownloadEventKind::Progress { bytes, .. }
+                | DownloadEventKind::SegmentClosed { bytes, .. }
+                    if *bytes > 0 && !outcome.delivered =>
+                {
+                    outcome.delivered = true;
+                    breakers.success(&outcome.keys)
+                }
+                _ => Vec::new(),
+            }
+        };
+        self.save(changes);
+    }
+}
+
+/// Updates the progress snapshot of a download.
+fn fold(info: &mut ActiveDownload, kind: &DownloadEventKind) {
+    match kind {
+        DownloadEventKind::Progress {
+            bytes,
+            bitrate,
+            duration,
+        } => {
+            info.bytes = *bytes;
+            info.bitrate = *bitrate;
+            info.duration_ms = duration.as_millis() as u64;
+        }
+        DownloadEventKind::SegmentOpened { index, path } => {
+            info.segment_index = Some(*index);
+            info.segment_path = Some(path.clone());
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,137 @@
+//! The recorder's retry flow: after a failure (or an early end while the
+//! session is open) the next attempt is scheduled by the engine's
+//! [`RetryPolicy`], re-probing the source first; the streamer is marked
+//! `error` once quick retries are over, and back to live when data arrives.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use super::{Rec, Recorder};
+use crate::config::EngineKind;
+use crate::download::retry::{RetryDecision, RetryPolicy};
+use crate::events::DownloadId;
+use crate::streamer::StreamerState;
+
+impl Recorder {
+    /// The retry policy of an engine under the current config.
+    pub(super) fn policy(&self, engine: EngineKind) -> RetryPolicy {
+        let file = self.config.current();
+        RetryPolicy::new(file.engines.retry_for(engine, &file.download.retry))
+    }
+
+    /// Schedules the next attempt after a failure (or an early end) and
+    /// marks the streamer `error` once quick retries are over.
+    pub(super) async fn retry_later(
+        &self,
+        id: i64,
+        r: &mut Rec,
+        retryable: bool,
+        error: Option<String>,
+        restart: &mpsc::UnboundedSender<(i64, i64)>,
+    ) {
+        r.download = None;
+        r.attempts += 1;
+        let decision = self.policy(r.engine).decide(r.attempts, retryable);
+        let delay = decision.delay();
+        match (&decision, &error) {
+            (RetryDecision::Backoff { attempt, .. }, Some(e)) => tracing::warn!(
+                streamer = id,
+                attempt,
+                "download failed: {e}; restarting in {delay:?}"
+            ),
+            (RetryDecision::Backoff { .. }, None) => tracing::info!(
+                streamer = id,
+                "stream ended at the source while the session is open; restarting in {delay:?}"
+            ),
+            (RetryDecision::Slow { .. }, _) => {
+                let why = error.unwrap_or_else(|| "the stream keeps ending".into());
+                let msg = if retryable {
+                    format!("{} failed attempts in a row; last: {why}", r.attempts)
+                } else {
+                    why
+                };
+                tracing::warn!(
+                    streamer = id,
+                    "download failed: {msg}; retrying in {delay:?}"
+                );
+                let _ = self
+                    .streamers
+                    .set_state(id, StreamerState::Error, Some(msg))
+                    .await;
+            }
+        }
+        schedule(restart, id, r.session_id, delay);
+    }
+
+    pub(super) async fn on_restart(
+        &self,
+        id: i64,
+        sid: i64,
+        recs: &mut HashMap<i64, Rec>,
+        restart: &mpsc::UnboundedSender<(i64, i64)>,
+    ) {
+        let Some(r) = recs
+            .get_mut(&id)
+            .filter(|r| r.session_id == sid && r.download.is_none())
+        else {
+            return;
+        };
+        match self.monitor.probe(id).await {
+            Ok(st) if st.live && !st.streams.is_empty() => r.streams = st.streams,
+            Ok(_) => {
+                let delay = self
+                    .policy(r.engine)
+                    .decide(r.attempts.max(1), true)
+                    .delay();
+                tracing::debug!(
+                    streamer = id,
+                    "source not live right now; retrying in {delay:?}"
+                );
+                schedule(restart, id, sid, delay);
+                return;
+            }
+            Err(e) => tracing::debug!(
+                streamer = id,
+                "probe failed ({e}); reusing the previous stream URL"
+            ),
+        }
+        if let Some(delay) = self.start(id, r).await {
+            schedule(restart, id, sid, delay);
+        }
+    }
+
+    /// Data arrived: quick retries are available again and an `error`
+    /// state from earlier failures is over.
+    pub(super) async fn delivered(
+        &self,
+        id: i64,
+        download: DownloadId,
+        recs: &mut HashMap<i64, Rec>,
+    ) {
+        let Some(r) = recs.get_mut(&id).filter(|r| r.download == Some(download)) else {
+            return;
+        };
+        r.attempts = 0;
+        if self
+            .streamers
+            .get(id)
+            .is_some_and(|s| s.state == StreamerState::Error)
+        {
+            let _ = self
+                .streamers
+                .set_state(id, StreamerState::Live, None)
+                .await;
+        }
+    }
+}
+
+/// Sends `(id, sid)` to the restart channel after `delay`.
+pub(super) fn schedule(tx: &mpsc::UnboundedSender<(i64, i64)>, id: i64, sid: i64, delay: Duration) {
+    let tx = tx.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(delay).await;
+        let _ = tx.send((id, sid));
+    });
+}
