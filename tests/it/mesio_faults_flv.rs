@@ -5,6 +5,7 @@
 
 use fake_live::{Fault, HlsMode};
 use futures::FutureExt;
+use futures::future::BoxFuture;
 use srec::events::SplitReason::*;
 use srec::platform::StreamFormat;
 
@@ -37,6 +38,17 @@ async fn flv(speed: f64, plan: Plan, expect: Expect, rewinds: f64) -> Vec<Probe>
 
 fn flv_plan() -> Plan {
     Plan::new(StreamFormat::Flv, MEDIA_MS)
+}
+
+/// A timestamp jump of `jump_ms` is repaired in place: one clean file.
+fn jump(jump_ms: i64) -> BoxFuture<'static, ()> {
+    let fault = Fault::TimestampJump {
+        jump_ms,
+        at_ms: None,
+    };
+    flv(2.0, flv_plan().fault(AT, fault, None), CLEAN, 0.0)
+        .map(drop)
+        .boxed()
 }
 
 /// FLV: drop (the manager's restart continues in a new file), stall,
@@ -109,42 +121,8 @@ async fn mesio_flv_fault_knobs() {
             .map(drop)
             .boxed(),
         ),
-        (
-            "flv-timestamp-jump-forward",
-            flv(
-                2.0,
-                flv_plan().fault(
-                    AT,
-                    Fault::TimestampJump {
-                        jump_ms: 60_000,
-                        at_ms: None,
-                    },
-                    None,
-                ),
-                CLEAN,
-                0.0,
-            )
-            .map(drop)
-            .boxed(),
-        ),
-        (
-            "flv-timestamp-jump-back",
-            flv(
-                2.0,
-                flv_plan().fault(
-                    AT,
-                    Fault::TimestampJump {
-                        jump_ms: -5_000,
-                        at_ms: None,
-                    },
-                    None,
-                ),
-                CLEAN,
-                0.0,
-            )
-            .map(drop)
-            .boxed(),
-        ),
+        ("flv-timestamp-jump-forward", jump(60_000)),
+        ("flv-timestamp-jump-back", jump(-5_000)),
         (
             "flv-variant-switch",
             flv(

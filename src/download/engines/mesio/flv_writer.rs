@@ -12,7 +12,8 @@ use tokio::sync::mpsc;
 use crate::download::engine::{DownloadRequest, EngineError, EventSink};
 use crate::events::{DownloadEventKind, SplitReason};
 use crate::media::flv::{
-    self, FlvPipeline, PipelineConfig, SegmentEvent, SegmentFileSink, SegmentPolicy, WriterOptions,
+    self, ClosedSegment, FlvPipeline, PipelineConfig, SegmentEvent, SegmentFileSink, SegmentPolicy,
+    WriterOptions,
 };
 
 /// What the reader hands over, in order: data, then one end.
@@ -50,7 +51,7 @@ pub(super) fn write_loop(
     let mut pipeline = FlvPipeline::new(cfg);
     let first = req.first_index;
     let path_req = req.clone();
-    let mut files = SegmentFileSink::new(
+    let files = SegmentFileSink::new(
         move |i| {
             let path = path_req.segment_path(first + i, "flv");
             if let Some(dir) = path.parent() {
@@ -60,14 +61,19 @@ pub(super) fn write_loop(
         },
         writer_opts,
     );
+    let mut out = Output {
+        files,
+        sink,
+        first,
+        current: None,
+        progress: Progress::new(),
+    };
     let mut events = Vec::new();
-    let mut progress = Progress::new();
     let mut end = SplitReason::Stopped;
-    let mut current: Option<(u32, PathBuf)> = None;
     while let Some(msg) = rx.blocking_recv() {
         match msg {
             Msg::Data(b) => {
-                progress.bytes += b.len() as u64;
+                out.progress.bytes += b.len() as u64;
                 pipeline.push(&b, &mut events);
             }
             Msg::End(reason) => {
@@ -75,111 +81,95 @@ pub(super) fn write_loop(
                 break;
             }
         }
-        apply(
-            &mut events,
-            &mut files,
-            &sink,
-            first,
-            &mut current,
-            &mut progress,
-            None,
-        )?;
-        files.flush().map_err(|e| io_error(&current, e))?;
-        progress.maybe_emit(&sink);
+        out.apply(&mut events, None)?;
+        out.files.flush().map_err(|e| out.io_error(e))?;
+        out.progress.maybe_emit(&out.sink);
     }
     pipeline.finish(&mut events);
-    apply(
-        &mut events,
-        &mut files,
-        &sink,
-        first,
-        &mut current,
-        &mut progress,
-        Some(end),
-    )?;
-    if let Some(closed) = files
+    out.apply(&mut events, Some(end))?;
+    let last = out
+        .files
         .close(flv::SplitReason::EndOfInput)
-        .map_err(|e| io_error(&current, e))?
-    {
-        emit_closed(
-            &sink,
-            first,
-            closed.index,
-            closed.path,
-            closed.duration_ms,
-            closed.bytes,
-            end,
-        );
+        .map_err(|e| out.io_error(e))?;
+    if let Some(closed) = last {
+        out.emit_closed(closed, end);
     }
     Ok(())
 }
 
-fn apply(
-    events: &mut Vec<SegmentEvent>,
-    files: &mut SegmentFileSink<impl FnMut(u32) -> PathBuf>,
-    sink: &EventSink,
+/// The files of one recording and the events they produce.
+struct Output<F: FnMut(u32) -> PathBuf> {
+    files: SegmentFileSink<F>,
+    sink: EventSink,
+    /// Index of the recording's first file (continues a session's count).
     first: u32,
-    current: &mut Option<(u32, PathBuf)>,
-    progress: &mut Progress,
-    end: Option<SplitReason>,
-) -> Result<(), EngineError> {
-    for ev in events.drain(..) {
-        if let SegmentEvent::Tag(t) = &ev {
-            progress.cur_ms = progress.cur_ms.max(u64::from(t.timestamp));
+    /// Index and path of the open file (for errors).
+    current: Option<(u32, PathBuf)>,
+    progress: Progress,
+}
+
+impl<F: FnMut(u32) -> PathBuf> Output<F> {
+    /// Writes the pipeline's events to the files and reports opened and
+    /// closed files. `end`: the engine's reason for the final close.
+    fn apply(
+        &mut self,
+        events: &mut Vec<SegmentEvent>,
+        end: Option<SplitReason>,
+    ) -> Result<(), EngineError> {
+        for ev in events.drain(..) {
+            if let SegmentEvent::Tag(t) = &ev {
+                self.progress.cur_ms = self.progress.cur_ms.max(u64::from(t.timestamp));
+            }
+            let closed = self.files.handle(&ev).map_err(|e| self.io_error(e))?;
+            if let Some(c) = closed {
+                // The pipeline's own end-of-input close carries the engine's reason.
+                let reason = match (c.reason, end) {
+                    (flv::SplitReason::EndOfInput, Some(r)) => r,
+                    (r, _) => r.into(),
+                };
+                self.progress.done_ms += c.duration_ms;
+                self.progress.cur_ms = 0;
+                self.emit_closed(c, reason);
+                self.current = None;
+            }
+            if let SegmentEvent::Open { index, .. } = &ev
+                && let Some(path) = self.files.current_path()
+            {
+                let path = path.to_path_buf();
+                self.sink.emit(DownloadEventKind::SegmentOpened {
+                    index: self.first + index,
+                    path: path.clone(),
+                });
+                self.current = Some((self.first + index, path));
+            }
         }
-        let closed = files.handle(&ev).map_err(|e| io_error(current, e))?;
-        if let Some(c) = closed {
-            // The pipeline's own end-of-input close carries the engine's reason.
-            let reason = match (c.reason, end) {
-                (flv::SplitReason::EndOfInput, Some(r)) => r,
-                (r, _) => r.into(),
-            };
-            progress.done_ms += c.duration_ms;
-            progress.cur_ms = 0;
-            emit_closed(sink, first, c.index, c.path, c.duration_ms, c.bytes, reason);
-            *current = None;
-        }
-        if let SegmentEvent::Open { index, .. } = &ev
-            && let Some(path) = files.current_path()
-        {
-            let path = path.to_path_buf();
-            sink.emit(DownloadEventKind::SegmentOpened {
-                index: first + index,
-                path: path.clone(),
-            });
-            *current = Some((first + index, path));
-        }
+        Ok(())
     }
-    Ok(())
-}
 
-fn emit_closed(
-    sink: &EventSink,
-    first: u32,
-    index: u32,
-    path: PathBuf,
-    duration_ms: u64,
-    bytes: u64,
-    reason: SplitReason,
-) {
-    sink.emit(DownloadEventKind::SegmentClosed {
-        index: first + index,
-        path,
-        duration: Duration::from_millis(duration_ms),
-        bytes,
-        split_reason: reason,
-    });
-}
+    fn emit_closed(&self, c: ClosedSegment, reason: SplitReason) {
+        self.sink.emit(DownloadEventKind::SegmentClosed {
+            index: self.first + c.index,
+            path: c.path,
+            duration: Duration::from_millis(c.duration_ms),
+            bytes: c.bytes,
+            split_reason: reason,
+        });
+    }
 
-fn io_error(current: &Option<(u32, PathBuf)>, e: flv::FlvError) -> EngineError {
-    let path = current.as_ref().map(|(_, p)| p.clone()).unwrap_or_default();
-    let text = e.to_string();
-    if text.contains("No space left") || text.contains("os error 28") {
-        EngineError::DiskFull { path }
-    } else {
-        EngineError::Io {
-            path,
-            source: std::io::Error::other(text),
+    fn io_error(&self, e: flv::FlvError) -> EngineError {
+        let path = self
+            .current
+            .as_ref()
+            .map(|(_, p)| p.clone())
+            .unwrap_or_default();
+        let text = e.to_string();
+        if text.contains("No space left") || text.contains("os error 28") {
+            EngineError::DiskFull { path }
+        } else {
+            EngineError::Io {
+                path,
+                source: std::io::Error::other(text),
+            }
         }
     }
 }
