@@ -13,7 +13,11 @@
 //! segment request asks the watcher for a reload before it retries
 //! ([`request_reload`](Numbering::request_reload),
 //! [`wait_load_after`](Numbering::wait_load_after)): a retry then runs
-//! under the numbering the playlist shows now.
+//! under the numbering the playlist shows now. Not caught here: a first
+//! request that the server answers with other media before any playlist
+//! shows the reset (a recorder far behind the live edge); the assembler's
+//! timestamp check then puts that media in a file of its own
+//! (`TimestampJump`) instead of gluing it on.
 
 use std::collections::{BTreeSet, VecDeque};
 use std::sync::{Mutex, MutexGuard, PoisonError};
