@@ -144,8 +144,9 @@ async fn run<F: Fetch>(
             Err(e) if attempt >= ctx.retry.retries => return Err(e),
             Err(e) => {
                 tracing::debug!(seq = seg.seq, attempt, error = %e, "retrying HLS segment");
-                // A segment the playlist listed is missing: maybe it was
-                // renumbered. Retry under the numbering shown now.
+                // The playlist may have been renumbered under us (a reset
+                // answers old URLs with 404, then with other media): retry
+                // only once a fresh load has shown the current numbering.
                 let seen = ctx.numbering.loads();
                 ctx.numbering.request_reload();
                 let delay = ctx.retry.delay(attempt);

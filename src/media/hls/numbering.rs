@@ -151,13 +151,15 @@ mod tests {
         let n = Numbering::default();
         assert!(n.answered(0, 10));
         assert!(n.answered(0, 12));
-        // 11 unanswered: 11 and everything after it go, 12 included.
+        // 9 was never answered: everything from it on goes.
         assert_eq!(n.renumber([9, 10, 11, 12, 13]), Some(9));
         assert!(n.is_superseded(0, 9));
+        assert!(n.is_superseded(0, 10));
         let n = Numbering::default();
         for seq in [9, 10, 12] {
             assert!(n.answered(0, seq));
         }
+        // 11 unanswered: 11 and everything after it go, 12 included.
         assert_eq!(n.renumber([9, 10, 11, 12, 13]), Some(11));
         assert!(!n.is_superseded(0, 10));
         assert!(n.is_superseded(0, 11));
