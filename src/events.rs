@@ -84,6 +84,10 @@ pub enum DownloadEventKind {
         bytes: u64,
         split_reason: SplitReason,
     },
+    /// About once a second. Engines emit it through their `EventSink`;
+    /// the manager's sink keeps reports in the download's `ProgressCell`
+    /// (read by `DownloadManager::snapshot`) and publishes only the first
+    /// one with data, so subscribers see it once per download.
     Progress {
         /// Bytes written in this download so far.
         bytes: u64,

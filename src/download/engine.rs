@@ -3,12 +3,14 @@
 //! [`DownloadEvent`]s so the rest of srec never cares which engine ran.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use super::progress::ProgressCell;
 use crate::config::template::{self, Vars};
 use crate::config::{EffectiveConfig, EngineKind};
 use crate::events::{DownloadEvent, DownloadEventKind, DownloadId};
@@ -127,6 +129,9 @@ pub struct EventSink {
     streamer_id: i64,
     session_id: i64,
     tx: broadcast::Sender<DownloadEvent>,
+    /// Where progress reports go instead of the bus (see
+    /// [`ProgressCell`]); without one every report is published.
+    progress: Option<Arc<ProgressCell>>,
 }
 
 impl EventSink {
@@ -136,11 +141,31 @@ impl EventSink {
             streamer_id: req.streamer_id,
             session_id: req.session_id,
             tx,
+            progress: None,
         }
+    }
+
+    /// Progress reports update `cell`; only the first one with data is
+    /// also published.
+    pub fn with_progress(mut self, cell: Arc<ProgressCell>) -> Self {
+        self.progress = Some(cell);
+        self
     }
 
     /// Publishes one event (no receiver is not an error).
     pub fn emit(&self, kind: DownloadEventKind) {
+        if let (
+            Some(cell),
+            DownloadEventKind::Progress {
+                bytes,
+                bitrate,
+                duration,
+            },
+        ) = (&self.progress, &kind)
+            && !cell.store(*bytes, *bitrate, *duration)
+        {
+            return;
+        }
         let _ = self.tx.send(DownloadEvent {
             download_id: self.download_id,
             streamer_id: self.streamer_id,

@@ -19,6 +19,7 @@ use super::breaker::{self, Breakers, Refused};
 use super::breaker_store::Store;
 use super::engine::{DownloadRequest, Engine, EngineError, EventSink};
 use super::limits::{LimitAdjuster, Limits, NoAdjust};
+use super::progress::ProgressCell;
 use super::slots::Slots;
 use crate::config::model::DownloadSettings;
 use crate::config::{EngineKind, EnginesSettings};
@@ -50,6 +51,8 @@ pub struct ActiveDownload {
 
 struct Active {
     info: ActiveDownload,
+    /// The engine's latest progress; overlaid on `info` when read.
+    progress: Arc<ProgressCell>,
     stop: CancellationToken,
     outcome: Outcome,
 }
@@ -236,7 +239,8 @@ impl DownloadManager {
             priority,
             breaker_keys,
         } = p;
-        let sink = EventSink::new(&req, self.events.clone());
+        let progress = Arc::new(ProgressCell::default());
+        let sink = EventSink::new(&req, self.events.clone()).with_progress(Arc::clone(&progress));
         let kind = req.config.engine;
         let info = ActiveDownload {
             download_id: req.download_id,
@@ -259,6 +263,7 @@ impl DownloadManager {
             id,
             Active {
                 info,
+                progress,
                 stop: stop.clone(),
                 outcome: Outcome {
                     keys: breaker_keys,
@@ -364,7 +369,15 @@ impl DownloadManager {
             .lock()
             .active
             .values()
-            .map(|a| a.info.clone())
+            .map(|a| {
+                let p = a.progress.read();
+                ActiveDownload {
+                    bytes: p.bytes,
+                    bitrate: p.bitrate,
+                    duration_ms: p.duration_ms,
+                    ..a.info.clone()
+                }
+            })
             .collect();
         v.sort_by_key(|a| a.download_id);
         v

@@ -1,7 +1,7 @@
-//! How the [`DownloadManager`] follows its downloads: every engine event
-//! is folded into the progress snapshot (`srec status`, API, dashboard)
-//! and into the circuit breakers (a failure counts, the first delivered
-//! bytes close them again).
+//! How the [`DownloadManager`] follows its downloads: engine events are
+//! folded into the snapshot (`srec status`, API, dashboard; the running
+//! totals come from each download's progress cell) and into the circuit
+//! breakers (a failure counts, the first delivered bytes close them again).
 
 use super::{ActiveDownload, DownloadManager, Inner};
 use crate::download::breaker::BreakerState;
@@ -59,22 +59,12 @@ impl DownloadManager {
     }
 }
 
-/// Updates the progress snapshot of a download.
+/// Updates the snapshot of a download with what the progress cell does not
+/// carry (bytes, bitrate and duration come from the
+/// [`ProgressCell`](crate::download::progress::ProgressCell)).
 fn fold(info: &mut ActiveDownload, kind: &DownloadEventKind) {
-    match kind {
-        DownloadEventKind::Progress {
-            bytes,
-            bitrate,
-            duration,
-        } => {
-            info.bytes = *bytes;
-            info.bitrate = *bitrate;
-            info.duration_ms = duration.as_millis() as u64;
-        }
-        DownloadEventKind::SegmentOpened { index, path } => {
-            info.segment_index = Some(*index);
-            info.segment_path = Some(path.clone());
-        }
-        _ => {}
+    if let DownloadEventKind::SegmentOpened { index, path } = kind {
+        info.segment_index = Some(*index);
+        info.segment_path = Some(path.clone());
     }
 }

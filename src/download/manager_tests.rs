@@ -102,3 +102,48 @@ async fn open_breaker_refuses_new_downloads() {
     assert!(refused.retry_in > Duration::from_secs(50));
     m.stop_all();
 }
+
+/// Reports progress three times (no data yet, then data twice), then idles.
+struct Reporter;
+
+impl Engine for Reporter {
+    fn kind(&self) -> EngineKind {
+        EngineKind::Mesio
+    }
+    fn start(&self, _req: DownloadRequest, sink: EventSink) -> Result<DownloadHandle, EngineError> {
+        for (bytes, bitrate) in [(0, 0), (100, 800), (300, 1600)] {
+            sink.emit(DownloadEventKind::Progress {
+                bytes,
+                bitrate,
+                duration: Duration::from_millis(bytes),
+            });
+        }
+        Idle.start(_req, sink)
+    }
+}
+
+#[tokio::test]
+async fn progress_reaches_the_snapshot_and_only_the_first_delivery_the_bus() {
+    let mut engines = EngineMap::new();
+    engines.insert(EngineKind::Mesio, Arc::new(Reporter) as Arc<dyn Engine>);
+    let (tx, mut rx) = broadcast::channel(16);
+    let m = DownloadManager::new(
+        engines,
+        tx,
+        &DownloadSettings::default(),
+        TaskTracker::new(),
+    );
+    let id = m.submit(req(1), Priority::Normal).unwrap();
+    let snap = m.snapshot();
+    assert_eq!(snap.len(), 1);
+    assert_eq!((snap[0].download_id, snap[0].bytes), (id, 300));
+    assert_eq!((snap[0].bitrate, snap[0].duration_ms), (1600, 300));
+    let mut published = Vec::new();
+    while let Ok(ev) = rx.try_recv() {
+        if let DownloadEventKind::Progress { bytes, .. } = ev.kind {
+            published.push(bytes);
+        }
+    }
+    assert_eq!(published, vec![100], "only the first report with data");
+    m.stop_all();
+}

@@ -10,6 +10,7 @@ pub mod engine;
 pub mod engines;
 pub mod limits;
 pub mod manager;
+pub mod progress;
 pub mod recorder;
 pub mod retry;
 pub mod shards;
