@@ -243,6 +243,11 @@ pub fn window(seq0: u64, count: u64, token: &str, end: bool) -> String {
 /// Options with quick retries.
 pub fn opts() -> HlsOptions {
     HlsOptions {
+        // Paused-time tests check exact reload schedules.
+        watch: WatchOptions {
+            reload_grid: Duration::ZERO,
+            ..WatchOptions::default()
+        },
         retry: RetryPolicy {
             retries: 3,
             base_delay: Duration::from_millis(100),
