@@ -69,6 +69,9 @@ fn poll(db: &Db, stopped: &Receiver<()>, changed: &Notify) {
             return;
         }
     };
+    // A commit between the daemon's first load and this first reading
+    // would otherwise go unnoticed: compare once now.
+    changed.notify_one();
     while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(POLL) {
         match version() {
             Ok(v) if v != last => {
