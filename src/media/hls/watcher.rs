@@ -3,7 +3,8 @@
 //! unchanged), retries failed loads with backoff, and hands new segments to
 //! the recorder in order. It gives up when no new segment has appeared for
 //! the stall deadline, so a dead stream ends the recording instead of
-//! polling forever.
+//! polling forever. Reloads are moved a little later onto a process-wide
+//! grid (200 ms) so that the recordings of one shard reload together.
 
 use std::sync::Arc;
 use std::time::Duration;
