@@ -110,7 +110,7 @@ impl Engine for Reporter {
     fn kind(&self) -> EngineKind {
         EngineKind::Mesio
     }
-    fn start(&self, _req: DownloadRequest, sink: EventSink) -> Result<DownloadHandle, EngineError> {
+    fn start(&self, r: DownloadRequest, sink: EventSink) -> Result<DownloadHandle, EngineError> {
         for (bytes, bitrate) in [(0, 0), (100, 800), (300, 1600)] {
             sink.emit(DownloadEventKind::Progress {
                 bytes,
@@ -118,7 +118,7 @@ impl Engine for Reporter {
                 duration: Duration::from_millis(bytes),
             });
         }
-        Idle.start(_req, sink)
+        Idle.start(r, sink)
     }
 }
 
