@@ -126,20 +126,12 @@ fn a_bad_directory_names_the_file() {
 #[test]
 fn flv_clip_is_exactly_one_lap_per_stream() {
     for clip in &media().clips {
-        let video: Vec<u32> = clip
-            .flv
-            .tags
-            .iter()
-            .filter(|t| t.kind == flv::TAG_VIDEO)
-            .map(|t| t.timestamp)
-            .collect();
-        let audio: Vec<u32> = clip
-            .flv
-            .tags
-            .iter()
-            .filter(|t| t.kind == flv::TAG_AUDIO)
-            .map(|t| t.timestamp)
-            .collect();
+        let times = |kind: u8| -> Vec<u32> {
+            let tags = clip.flv.tags.iter().filter(|t| t.kind == kind);
+            tags.map(|t| t.timestamp).collect()
+        };
+        let video = times(flv::TAG_VIDEO);
+        let audio = times(flv::TAG_AUDIO);
         assert_eq!(video.len(), 100);
         assert_eq!(audio.len(), 125);
         assert_eq!(u64::from(video[99] - video[0] + 40), LAP_MS);
