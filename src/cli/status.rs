@@ -3,6 +3,7 @@
 //! adds what only the daemon knows: live download progress and slot usage.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use clap::Args;
 use serde::Serialize;
@@ -14,6 +15,7 @@ use crate::app::lock::{self, DaemonInfo};
 use crate::db::sessions::{self, ActiveRecording};
 use crate::db::streamers;
 use crate::download::breaker_store::{self, BreakerRow};
+use crate::download::engine::part_path;
 
 #[derive(Debug, Args)]
 pub struct StatusCmd {
@@ -57,7 +59,7 @@ impl StatusCmd {
         // The open file's size is only on disk until the segment closes.
         for r in &mut recordings {
             if let Some(p) = r.current_path.as_ref().filter(|_| r.current_open) {
-                r.bytes += std::fs::metadata(p).map_or(0, |m| m.len() as i64);
+                r.bytes += open_file_len(Path::new(p));
             }
         }
         let mut by_state = BTreeMap::new();
@@ -97,6 +99,16 @@ impl StatusCmd {
         }
         output::print(&render(&status))
     }
+}
+
+/// Size on disk of a segment still being written: under its `.part` name
+/// while mesio's HLS writer has it open (renamed on close), under its final
+/// name for the engines that write that directly. 0 if neither is there
+/// (closed and renamed in between: the next status counts it as closed).
+fn open_file_len(path: &Path) -> i64 {
+    std::fs::metadata(part_path(path))
+        .or_else(|_| std::fs::metadata(path))
+        .map_or(0, |m| i64::try_from(m.len()).unwrap_or(i64::MAX))
 }
 
 fn render(s: &Status) -> String {

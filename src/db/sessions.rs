@@ -39,6 +39,7 @@ pub struct ActiveRecording {
     pub title: Option<String>,
     pub started_at: i64,
     pub segments: i64,
+    /// Bytes of the closed segments (`srec status` adds the open file's).
     pub bytes: i64,
     pub current_path: Option<String>,
     /// The current file is still being written (its size is on disk only).

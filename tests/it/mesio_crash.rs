@@ -81,6 +81,14 @@ fn mesio_kill_9_leaves_playable_files_and_restart_recovers_them() {
         open_segment(&s, 1).is_some() && open_segment(&s, 2).is_some()
     }));
     std::thread::sleep(Duration::from_secs(5));
+    // While the first files are open, `srec status` counts what they hold
+    // so far (the HLS one exists only as its `.part`).
+    let status = s.json(&["status"]);
+    let recordings = status["recordings"].as_array().expect("recordings");
+    assert_eq!(recordings.len(), 2, "{status}");
+    for r in recordings {
+        assert!(r["bytes"].as_i64().is_some_and(|b| b > 0), "{status}");
+    }
     d.signal("KILL");
     d.wait_exit(EXIT);
 
