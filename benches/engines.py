@@ -13,17 +13,29 @@ The warm-up keeps each engine's one-time start out of the steady-state
 window: mesio first catches up on the whole live window (it starts at the
 oldest segment), ffmpeg and streamlink start near the live edge.
 
-Reported: CPU ms per recording-second and its ratio to ffmpeg, the kernel
-(system) share of that CPU, CPU seconds per GiB written during the window
+CPU is the on-CPU time of every thread from /proc/<pid>/task/<tid>/schedstat
+(nanoseconds, so N = 1 is not lost in 10 ms ticks); a thread that exits keeps
+its last sample. The kernel share comes from the tick counters in
+/proc/<pid>/stat, the only place that splits user from system time.
+
+Baseline: per N, an "idle" case runs the daemon with the same N streamers
+whose rooms stay offline (monitoring only, same check interval). The
+"marginal" columns subtract it: what the recordings themselves cost on top
+of a daemon that runs anyway, the same subtraction for every engine (the
+ffmpeg and streamlink engines need that daemon too).
+
+Reported: CPU ms per recording-second and its ratio to ffmpeg, the same
+after subtracting the idle baseline, the kernel (system) share of that CPU, CPU seconds per GiB written during the window
 (CPU of srec + children in the window / bytes the recordings grew by in the
 same window), peak RSS per recording (peak of the summed RSS of srec +
-children, divided by N), bytes on disk, and how many recordings ffprobe
+children, divided by N) and the marginal peak RSS per recording above the
+idle daemon, bytes on disk, and how many recordings ffprobe
 accepts (bytes on disk "correct" = every file probes without error and the
 media duration covers the recorded time).
 
 Usage: benches/engines.py [--n 1,20,100] [--seconds 20] [--warmup 5]
                           [--engines mesio,ffmpeg,streamlink] [--formats hls,flv]
-                          [--fixtures DIR]
+                          [--fixtures DIR] [--no-baseline]
 --fixtures DIR serves clips made by `tests/support/fake-live/gen-fixtures.sh
 --out DIR ...` (e.g. HD bitrates) instead of the embedded ~0.3 Mbit/s ones.
 Needs: cargo build --release --bin srec --example fake_live (uses
@@ -65,8 +77,9 @@ def children_of():
 
 
 def tree_stats(root):
-    """{pid: ((user, system) CPU seconds, rss MiB)} for root and its descendants."""
-    kids, out, todo = children_of(), {}, [root]
+    """({pid: ((user, system) CPU seconds, rss MiB)}, {(pid, tid): on-CPU ns})
+    for root and its descendants."""
+    kids, out, ns, todo = children_of(), {}, {}, [root]
     while todo:
         pid = todo.pop()
         try:
@@ -76,8 +89,17 @@ def tree_stats(root):
             continue
         rss = next((int(l.split()[1]) for l in status.splitlines() if l.startswith("VmRSS")), 0)
         out[pid] = ((int(fields[11]) / TCK, int(fields[12]) / TCK), rss / 1024)
+        try:
+            tids = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            tids = []
+        for tid in tids:
+            try:
+                ns[(pid, tid)] = int(open(f"/proc/{pid}/task/{tid}/schedstat").read().split()[0])
+            except (OSError, ValueError, IndexError):
+                pass  # exited between listing and reading
         todo.extend(kids.get(pid, []))
-    return out
+    return out, ns
 
 
 def disk_bytes(out):
@@ -107,47 +129,57 @@ def cpu_split(stats):
 
 
 def run_case(srec, base, engine, fmt, n, seconds, warmup, prefix):
+    """One measured case; engine "idle" is the baseline: the same daemon and
+    streamers with every room offline, nothing recorded."""
+    idle = engine == "idle"
     tmp = tempfile.mkdtemp(prefix=f"srec-eng-{engine}-{fmt}-{n}-")
     out = f"{tmp}/rec"
     env = dict(os.environ, SREC_DATA_DIR=f"{tmp}/data", SREC_CONFIG=f"{tmp}/config.toml", NO_COLOR="1")
     env.pop("SREC_LOG", None)
     with open(f"{tmp}/config.toml", "w") as f:
         f.write(f'[download]\nmax_concurrent = {n}\n[recording]\ncheck_interval = "2s"\n'
-                f'engine = "{engine}"\nstream_format = "{fmt}"\noutput_dir = "{out}"\n'
+                f'engine = "{"mesio" if idle else engine}"\nstream_format = "{"hls" if idle else fmt}"\noutput_dir = "{out}"\n'
                 f'filename_template = "{{streamer}}/{{streamer}}"\n')
     rooms = [f"{prefix}{i}" for i in range(n)]
     for r in rooms:
-        post(f"{base}/control/{r}/live")
+        if not idle:
+            post(f"{base}/control/{r}/live")
         subprocess.run([srec, "add", f"{base}/room/{r}"], env=env, check=True, capture_output=True)
     d = subprocess.Popen([srec, "run", "--no-tui"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    # Wait until every recording has a file.
-    deadline = time.time() + 60 + n
-    while time.time() < deadline:
+    # Wait until every recording has a file (the baseline: a few check
+    # rounds, as long as recordings typically take to start).
+    deadline = time.time() + (6 if idle else 60 + n)
+    while not idle and time.time() < deadline:
         names = os.listdir(out) if os.path.isdir(out) else []
         if sum(1 for r in rooms if r in names and os.listdir(f"{out}/{r}")) == n:
             break
         time.sleep(0.5)
+    while idle and time.time() < deadline:
+        time.sleep(0.5)
     time.sleep(warmup)
-    start_stats = tree_stats(d.pid)
+    start_stats, ns0 = tree_stats(d.pid)
     user0, sys0 = cpu_split(start_stats)
     bytes0 = disk_bytes(out)
     # Seeded with the start so a process that exits early is not counted negative.
     peak, cpu_by_pid, t0 = 0.0, {pid: c for pid, (c, _) in start_stats.items()}, time.time()
+    ns_by_tid = dict(ns0)
     while time.time() - t0 < seconds:
-        st = tree_stats(d.pid)
+        st, ns = tree_stats(d.pid)
         peak = max(peak, sum(r for _, r in st.values()))
         for pid, (c, _) in st.items():
             cpu_by_pid[pid] = c
+        ns_by_tid.update(ns)
         time.sleep(0.5)
-    # A child that exits keeps its last sample (cpu_by_pid holds them all).
+    # A process or thread that exits keeps its last sample.
     user = sum(c[0] for c in cpu_by_pid.values()) - user0
     system = sum(c[1] for c in cpu_by_pid.values()) - sys0
-    cpu = user + system
+    cpu = (sum(ns_by_tid.values()) - sum(ns0.values())) / 1e9
     window_bytes = disk_bytes(out) - bytes0
     d.send_signal(signal.SIGTERM)
     d.wait(timeout=90)
-    for r in rooms:
-        post(f"{base}/control/{r}/offline")
+    if not idle:
+        for r in rooms:
+            post(f"{base}/control/{r}/offline")
     files = [os.path.join(dp, f) for dp, _, fs in os.walk(out) for f in fs]
     size = sum(os.path.getsize(f) for f in files)
     good = 0
@@ -158,7 +190,8 @@ def run_case(srec, base, engine, fmt, n, seconds, warmup, prefix):
             good += 1
     gib = window_bytes / 2**30
     return {
-        "engine": engine, "format": fmt, "n": n, "cpu": cpu, "sys": system, "gib": gib,
+        "engine": engine, "format": fmt, "n": n, "cpu": cpu, "sys": system, "ticks": user + system, "gib": gib,
+        "peak": peak,
         "cpu_per_gib": cpu / gib if gib else float("nan"),
         "cpu_ms_per_rec_s": cpu * 1000 / (n * seconds),
         "rss_per_rec": peak / n, "bytes": size, "window_bytes": window_bytes, "good": good,
@@ -173,6 +206,7 @@ def main():
     ap.add_argument("--engines", default="mesio,ffmpeg,streamlink")
     ap.add_argument("--formats", default="hls,flv")
     ap.add_argument("--fixtures", help="fake_live --fixtures DIR (custom clips)")
+    ap.add_argument("--no-baseline", action="store_true", help="skip the idle daemon case per N")
     a = ap.parse_args()
     target = os.environ.get("CARGO_TARGET_DIR", "target")
     srec = os.path.abspath(f"{target}/release/srec")
@@ -197,29 +231,59 @@ def main():
     try:
         case = 0
         for n in [int(x) for x in a.n.split(",")]:
-            for fmt in a.formats.split(","):
-                for engine in a.engines.split(","):
-                    case += 1
-                    r = run_case(srec, base, engine, fmt, n, a.seconds, a.warmup, f"c{case}_")
-                    rows.append(r)
-                    print(f"# {engine} {fmt} N={n}: cpu {r['cpu']:.2f} s (sys {r['sys']:.2f}), window {r['window_bytes']/2**20:.1f} MiB, "
-                          f"{r['bytes']/2**20:.1f} MiB, "
-                          f"rss/rec {r['rss_per_rec']:.1f} MiB, ffprobe ok {r['good']}/{n}", flush=True)
+            cases = [] if a.no_baseline else [("idle", "-")]
+            cases += [(e, f) for f in a.formats.split(",") for e in a.engines.split(",")]
+            for engine, fmt in cases:
+                case += 1
+                r = run_case(srec, base, engine, fmt, n, a.seconds, a.warmup, f"c{case}_")
+                rows.append(r)
+                print(f"# {engine} {fmt} N={n}: cpu {r['cpu']:.3f} s (ticks {r['ticks']:.2f}, sys {r['sys']:.2f}), "
+                      f"window {r['window_bytes']/2**20:.1f} MiB, {r['bytes']/2**20:.1f} MiB, "
+                      f"rss/rec {r['rss_per_rec']:.1f} MiB, ffprobe ok {r['good']}/{n}", flush=True)
     finally:
         fake.terminate()
-    # The ratio compares CPU for the same work (N recordings of the same
-    # streams for the same time), so an engine's output buffering cannot
-    # move it; CPU per GiB uses the bytes each engine wrote in the window.
-    print("\n| N | format | engine | CPU ms / recording-s | × ffmpeg | kernel share | CPU s / GiB | peak RSS / recording | written in window | bytes on disk | ffprobe OK |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
-    ref = {(r["n"], r["format"]): r["cpu_ms_per_rec_s"] for r in rows if r["engine"] == "ffmpeg"}
+    print_table(rows, a.seconds)
+
+
+def print_table(rows, seconds):
+    """Markdown rows for docs/BENCHMARKS.md.
+
+    The ratio compares CPU for the same work (N recordings of the same
+    streams for the same time), so an engine's output buffering cannot move
+    it; CPU per GiB uses the bytes each engine wrote in the window. The
+    marginal figures subtract the idle daemon of the same N.
+    """
+    idle = {r["n"]: r for r in rows if r["engine"] == "idle"}
+
+    def marginal_cpu(r):
+        i = idle.get(r["n"])
+        return (r["cpu"] - i["cpu"]) * 1000 / (r["n"] * seconds) if i else None
+
+    def marginal_rss(r):
+        i = idle.get(r["n"])
+        return (r["peak"] - i["peak"]) / r["n"] if i else None
+
+    ref = {(r["n"], r["format"]): r for r in rows if r["engine"] == "ffmpeg"}
+    print("\n| N | format | engine | CPU ms / recording-s | × ffmpeg | marginal CPU ms / rec-s | marginal × ffmpeg "
+          "| kernel share | CPU s / GiB | peak RSS / recording | marginal RSS / recording | marginal RSS × ffmpeg "
+          "| written in window | bytes on disk | ffprobe OK |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        base = ref.get((r["n"], r["format"]))
-        ratio = f"{r['cpu_ms_per_rec_s'] / base:.2f}" if base else "–"
-        share = f"{r['sys'] / r['cpu']:.0%}" if r["cpu"] else "–"
-        print(f"| {r['n']} | {r['format']} | {r['engine']} | {r['cpu_ms_per_rec_s']:.2f} | {ratio} | {share} | {r['cpu_per_gib']:.0f} | "
-              f"{r['rss_per_rec']:.1f} MiB | {r['window_bytes']/2**20:.1f} MiB | {r['bytes']/2**20:.1f} MiB | "
-              f"{r['good']}/{r['n']} |")
+        f = ref.get((r["n"], r["format"]))
+        ratio = f"{r['cpu_ms_per_rec_s'] / f['cpu_ms_per_rec_s']:.2f}" if f else "–"
+        mc, mr = marginal_cpu(r), marginal_rss(r)
+        fmc, fmr = (marginal_cpu(f), marginal_rss(f)) if f else (None, None)
+        idle_row = r["engine"] == "idle"
+        mc_s = "–" if mc is None or idle_row else f"{mc:.3f}"
+        mcr = f"{mc / fmc:.2f}" if mc is not None and fmc and not idle_row else "–"
+        mr_s = "–" if mr is None or idle_row else f"{mr:.1f} MiB"
+        mrr = f"{mr / fmr:.3f}" if mr is not None and fmr and not idle_row else "–"
+        share = f"{r['sys'] / r['ticks']:.0%}" if r["ticks"] else "–"
+        gib = "–" if idle_row else f"{r['cpu_per_gib']:.2f}"
+        good = "–" if idle_row else f"{r['good']}/{r['n']}"
+        print(f"| {r['n']} | {r['format']} | {r['engine']} | {r['cpu_ms_per_rec_s']:.3f} | {ratio} | {mc_s} | {mcr} | "
+              f"{share} | {gib} | {r['rss_per_rec']:.1f} MiB | {mr_s} | {mrr} | "
+              f"{r['window_bytes']/2**20:.1f} MiB | {r['bytes']/2**20:.1f} MiB | {good} |")
 
 
 if __name__ == "__main__":
