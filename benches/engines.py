@@ -25,13 +25,13 @@ of a daemon that runs anyway, the same subtraction for every engine (the
 ffmpeg and streamlink engines need that daemon too).
 
 Reported: CPU ms per recording-second and its ratio to ffmpeg, the same
-after subtracting the idle baseline, the kernel (system) share of that CPU, CPU seconds per GiB written during the window
-(CPU of srec + children in the window / bytes the recordings grew by in the
-same window), peak RSS per recording (peak of the summed RSS of srec +
-children, divided by N) and the marginal peak RSS per recording above the
-idle daemon, bytes on disk, and how many recordings ffprobe
-accepts (bytes on disk "correct" = every file probes without error and the
-media duration covers the recorded time).
+after subtracting the idle baseline, the kernel (system) share of that CPU,
+CPU seconds per GiB written during the window (CPU of srec + children in
+the window / bytes the recordings grew by in the same window), peak RSS per
+recording (peak of the summed RSS of srec + children, divided by N) and the
+marginal peak RSS per recording above the idle daemon, bytes on disk, and
+how many recordings ffprobe accepts (bytes on disk "correct" = every file
+probes without error and the media duration covers the recorded time).
 
 Usage: benches/engines.py [--n 1,20,100] [--seconds 20] [--warmup 5]
                           [--engines mesio,ffmpeg,streamlink] [--formats hls,flv]

@@ -103,8 +103,8 @@ impl StatusCmd {
 
 /// Size on disk of a segment still being written: under its `.part` name
 /// while mesio's HLS writer has it open (renamed on close), under its final
-/// name for the engines that write that directly. 0 if neither is there
-/// (closed and renamed in between: the next status counts it as closed).
+/// name for the engines that write that directly (and once the `.part` is
+/// renamed between the two looks). 0 if neither exists yet.
 fn open_file_len(path: &Path) -> i64 {
     std::fs::metadata(part_path(path))
         .or_else(|_| std::fs::metadata(path))
