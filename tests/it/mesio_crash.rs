@@ -1,5 +1,6 @@
 //! `kill -9` of the real binary in the middle of mesio recordings (one FLV,
-//! one HLS streamer at once): the partial files play up to the last complete
+//! one HLS streamer at once): before the kill `srec status` counts the open
+//! files' bytes; after it the partial files play up to the last complete
 //! tag/packet, and the next start recovers them — the HLS `.part` is renamed
 //! to the name its row holds, and both rows get the real file size.
 
