@@ -146,16 +146,17 @@ def run_case(srec, base, engine, fmt, n, seconds, warmup, prefix):
             post(f"{base}/control/{r}/live")
         subprocess.run([srec, "add", f"{base}/room/{r}"], env=env, check=True, capture_output=True)
     d = subprocess.Popen([srec, "run", "--no-tui"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    # Wait until every recording has a file (the baseline: a few check
-    # rounds, as long as recordings typically take to start).
-    deadline = time.time() + (6 if idle else 60 + n)
-    while not idle and time.time() < deadline:
-        names = os.listdir(out) if os.path.isdir(out) else []
-        if sum(1 for r in rooms if r in names and os.listdir(f"{out}/{r}")) == n:
-            break
-        time.sleep(0.5)
-    while idle and time.time() < deadline:
-        time.sleep(0.5)
+    if idle:
+        # A few check rounds, about as long as recordings take to start.
+        time.sleep(6)
+    else:
+        # Wait until every recording has a file.
+        deadline = time.time() + 60 + n
+        while time.time() < deadline:
+            names = os.listdir(out) if os.path.isdir(out) else []
+            if sum(1 for r in rooms if r in names and os.listdir(f"{out}/{r}")) == n:
+                break
+            time.sleep(0.5)
     time.sleep(warmup)
     start_stats, ns0 = tree_stats(d.pid)
     user0, sys0 = cpu_split(start_stats)
