@@ -99,6 +99,9 @@ pub enum DownloadEventKind {
     Failed {
         error: String,
         retryable: bool,
+        /// The HTTP status the source answered, when that is why it failed
+        /// (403/410 mean "resolve the URL again", 404 "try the next one").
+        status: Option<u16>,
     },
     Finished,
 }

@@ -8,7 +8,8 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::model::{
-    ConfigFile, EngineKind, Filters, OutputFormat, Quality, RecordingOptions, StreamPreference,
+    Codec, ConfigFile, EngineKind, Filters, OutputFormat, Quality, RecordingOptions,
+    StreamPreference,
 };
 
 /// Default path template (relative to the output folder, extension added by the engine).
@@ -36,6 +37,15 @@ pub struct EffectiveConfig {
     pub cookies: Option<String>,
     pub headers: BTreeMap<String, String>,
     pub filters: Filters,
+    /// Codec preference, most wanted first (empty = the platform's order).
+    pub codec: Vec<Codec>,
+    /// CDN preference, most wanted first.
+    pub cdn: Vec<String>,
+    /// The platform API origin override (tests, mirrors).
+    pub api_base: Option<String>,
+    /// Twitch OAuth token (secret).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oauth_token: Option<String>,
     /// Field name → level that set it (`default`, `global`, `platform:x`,
     /// `template:y`, `streamer`).
     #[serde(skip)]
@@ -73,6 +83,10 @@ impl EffectiveConfig {
             cookies: None,
             headers: BTreeMap::new(),
             filters: Filters::default(),
+            codec: Vec::new(),
+            cdn: Vec::new(),
+            api_base: None,
+            oauth_token: None,
             sources,
         }
     }
@@ -81,6 +95,12 @@ impl EffectiveConfig {
     /// is skipped here; `validate` and `srec add` reject it earlier.
     pub fn resolve(file: &ConfigFile, default_output_dir: PathBuf, layers: Layers<'_>) -> Self {
         let mut eff = Self::defaults(default_output_dir);
+        // URLs only streamlink's plugins understand are recorded by it
+        // unless a level says otherwise.
+        if layers.platform == "streamlink" {
+            eff.engine = EngineKind::Streamlink;
+            eff.sources.insert("engine", "default:platform".to_string());
+        }
         eff.apply(&file.recording, "global");
         if let Some(p) = file.platforms.get(layers.platform) {
             eff.apply(p, &format!("platform:{}", layers.platform));
@@ -124,6 +144,10 @@ impl EffectiveConfig {
         set!(proxy, |v: &String| non_empty(v));
         set!(cookies, |v: &String| non_empty(v));
         set!(filters, |v: &Filters| v.clone());
+        set!(codec, |v: &Vec<Codec>| v.clone());
+        set!(cdn, |v: &Vec<String>| v.clone());
+        set!(api_base, |v: &String| non_empty(v));
+        set!(oauth_token, |v: &String| non_empty(v));
         if let Some(h) = &o.headers {
             for (k, v) in h {
                 self.headers.insert(k.clone(), v.clone());
@@ -150,6 +174,10 @@ pub const FIELDS: &[&str] = &[
     "cookies",
     "headers",
     "filters",
+    "codec",
+    "cdn",
+    "api_base",
+    "oauth_token",
 ];
 
 fn nonzero_u64(v: u64) -> Option<u64> {

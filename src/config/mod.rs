@@ -16,7 +16,8 @@ pub use effective::{EffectiveConfig, Layers};
 pub use engines::{BreakerSettings, EnginesSettings, RetrySettings};
 pub use load::{ConfigError, load_file, parse_str};
 pub use model::{
-    ConfigFile, EngineKind, Filters, OutputFormat, Quality, RecordingOptions, StreamPreference,
+    Codec, ConfigFile, EngineKind, Filters, OutputFormat, Quality, RecordingOptions,
+    StreamPreference,
 };
 pub use paths::Paths;
 pub use service::ConfigService;

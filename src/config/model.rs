@@ -168,6 +168,42 @@ pub struct RecordingOptions {
     /// Recording filters; a level that sets them replaces the parent's whole set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub filters: Option<Filters>,
+    /// Video codecs in order of preference (`["hevc", "avc"]`); a stream in
+    /// none of them is taken only when nothing else is offered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub codec: Option<Vec<Codec>>,
+    /// CDN names or host fragments in order of preference (`["cn-gotcha01"]`).
+    /// Bilibili's P2P hosts (`mcdn`) are used only when listed here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cdn: Option<Vec<String>>,
+    /// Replaces a platform's API origin (e.g. `http://127.0.0.1:8080/sites/twitch`):
+    /// for mirrors and tests. Set it under `[platforms.NAME]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_base: Option<String>,
+    /// Twitch: an OAuth token (`auth-token` cookie of a logged-in browser),
+    /// sent as `Authorization: OAuth <token>` to Twitch's API only. Secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oauth_token: Option<String>,
+}
+
+/// A video codec of a stream candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Codec {
+    Avc,
+    Hevc,
+    Av1,
+}
+
+impl Codec {
+    /// The normalised name platforms report (`avc`, `hevc`, `av1`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Avc => "avc",
+            Self::Hevc => "hevc",
+            Self::Av1 => "av1",
+        }
+    }
 }
 
 /// Container for output files.

@@ -105,6 +105,30 @@ pub fn validate_options(o: &RecordingOptions, prefix: &str) -> Result<(), Violat
             "must be at least 1",
         ));
     }
+    if let Some(b) = o.api_base.as_deref().filter(|b| !b.trim().is_empty()) {
+        match url::Url::parse(b) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {}
+            _ => {
+                return Err(violation(
+                    key("api_base"),
+                    format!("`{b}` is not an http(s) URL with a host"),
+                ));
+            }
+        }
+    }
+    if let Some(cdns) = &o.cdn
+        && cdns.iter().any(|c| c.trim().is_empty())
+    {
+        return Err(violation(key("cdn"), "entries must not be empty"));
+    }
+    if let Some(t) = &o.oauth_token
+        && !t.bytes().all(|b| b.is_ascii_graphic())
+    {
+        return Err(violation(
+            key("oauth_token"),
+            "must be printable ASCII without spaces (the `auth-token` cookie value)",
+        ));
+    }
     if let Some(p) = o.proxy.as_deref().filter(|p| !p.trim().is_empty()) {
         let url = url::Url::parse(p)
             .map_err(|e| violation(key("proxy"), format!("`{p}` is not a URL: {e}")))?;

@@ -111,6 +111,18 @@ pub enum EngineError {
 }
 
 impl EngineError {
+    /// The `Failed` event that reports this error.
+    pub fn failed_event(&self) -> DownloadEventKind {
+        DownloadEventKind::Failed {
+            error: self.to_string(),
+            retryable: self.retryable(),
+            status: match self {
+                Self::Http { status, .. } => Some(*status),
+                _ => None,
+            },
+        }
+    }
+
     /// Whether trying again (same stream, later) can succeed.
     pub fn retryable(&self) -> bool {
         match self {

@@ -23,7 +23,7 @@ use super::progress::ProgressCell;
 use super::slots::Slots;
 use crate::config::model::DownloadSettings;
 use crate::config::{EngineKind, EnginesSettings};
-use crate::events::{DownloadEvent, DownloadEventKind, DownloadId};
+use crate::events::{DownloadEvent, DownloadId};
 use crate::streamer::Priority;
 
 /// Upper bound on the time an engine gets to finalise its files when
@@ -287,10 +287,7 @@ impl DownloadManager {
             Ok(h) => h,
             Err(e) => {
                 tracing::warn!(download = id, engine = ?kind, "engine did not start: {e}");
-                sink.emit(DownloadEventKind::Failed {
-                    error: e.to_string(),
-                    retryable: e.retryable(),
-                });
+                sink.emit(e.failed_event());
                 self.finish(id);
                 return;
             }

@@ -4,6 +4,7 @@
 use super::*;
 use crate::config::{BreakerSettings, EffectiveConfig};
 use crate::download::engine::DownloadHandle;
+use crate::events::DownloadEventKind;
 use crate::platform::{StreamCandidate, StreamFormat};
 
 struct Idle;
@@ -42,13 +43,7 @@ fn req(streamer_id: i64) -> DownloadRequest {
         platform: "fake".into(),
         title: String::new(),
         page_url: "http://h/room/x".into(),
-        stream: StreamCandidate {
-            url: "http://cdn.test/x.flv".into(),
-            format: StreamFormat::Flv,
-            quality: "source".into(),
-            bitrate: None,
-            codec: None,
-        },
+        stream: StreamCandidate::new("http://cdn.test/x.flv", StreamFormat::Flv, "source"),
         config: EffectiveConfig::defaults("/tmp/srec-test".into()),
         first_index: 0,
     }
@@ -91,6 +86,7 @@ async fn open_breaker_refuses_new_downloads() {
         kind: DownloadEventKind::Failed {
             error: "HTTP 500".into(),
             retryable: true,
+            status: Some(500),
         },
     };
     let a = m.submit(req(1), Priority::Normal).unwrap();

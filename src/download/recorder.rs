@@ -3,7 +3,12 @@
 //! while the session is still open restarts into the next segment of the
 //! same session after the engine's retry policy delay (quick at first; see
 //! `recorder_retry.rs`); a download refused by an open circuit breaker
-//! waits for its cooldown; `Offline` stops it.
+//! waits for its cooldown; `Offline` stops it. Stream candidates are tried
+//! in the order [`crate::platform::select::rank`] gives: a download that
+//! fails before any data arrives moves on to the next candidate at once
+//! (after resolving the URLs again when the source said 401/403/410 or the
+//! URL had expired); only when every candidate failed does it count as a
+//! failed attempt.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,14 +19,14 @@ use tokio_util::sync::CancellationToken;
 
 use super::engine::DownloadRequest;
 use super::manager::DownloadManager;
-use crate::config::StreamPreference;
 use crate::config::{ConfigService, EngineKind};
 use crate::db::{Db, now_ms, sessions};
 use crate::events::{
     ConfigUpdateEvent, DownloadEvent, DownloadEventKind, DownloadId, MonitorEvent, MonitorEventKind,
 };
 use crate::monitor::StreamMonitor;
-use crate::platform::{StreamCandidate, StreamFormat};
+use crate::platform::StreamCandidate;
+use crate::platform::select;
 use crate::streamer::{StreamerManager, StreamerState};
 
 #[path = "recorder_retry.rs"]
@@ -32,7 +37,14 @@ use retry_flow::schedule;
 struct Rec {
     session_id: i64,
     title: Option<String>,
+    /// The platform's candidates, as last reported.
     streams: Vec<StreamCandidate>,
+    /// Index into the ranked candidates of the current (or next) download.
+    candidate: usize,
+    /// Whether the current download has delivered data.
+    data: bool,
+    /// Resolve the URLs again before the next start (401/403/410, expiry).
+    refresh: bool,
     next_index: u32,
     download: Option<DownloadId>,
     /// Engine of the current (or last) download.
@@ -140,6 +152,9 @@ impl Recorder {
                     session_id,
                     title,
                     streams,
+                    candidate: 0,
+                    data: false,
+                    refresh: false,
                     next_index,
                     download: None,
                     engine: EngineKind::default(),
@@ -177,15 +192,33 @@ impl Recorder {
     /// open circuit breaker).
     async fn start(&self, id: i64, rec: &mut Rec) -> Option<Duration> {
         let s = self.streamers.get(id)?;
-        let config = self.config.effective(&s);
-        let Some(stream) = choose_stream(&rec.streams, config.stream_format) else {
+        let mut config = self.config.effective(&s);
+        let ranked = select::rank(&rec.streams, &config, now_ms() / 1000);
+        if rec.candidate >= ranked.len() {
+            rec.candidate = 0;
+        }
+        let Some(stream) = ranked.into_iter().nth(rec.candidate) else {
             tracing::warn!(
                 streamer = id,
                 "live but the platform offered no playable stream"
             );
             return None;
         };
+        // The site's own media headers (Referer, UA) unless the user set them.
+        for (k, v) in &stream.headers {
+            if !config.headers.keys().any(|h| h.eq_ignore_ascii_case(k)) {
+                config.headers.insert(k.clone(), v.clone());
+            }
+        }
+        tracing::debug!(
+            streamer = id,
+            candidate = rec.candidate,
+            quality = %stream.quality,
+            format = %stream.format,
+            "starting download"
+        );
         rec.engine = config.engine;
+        rec.data = false;
         let req = DownloadRequest {
             download_id: 0,
             streamer_id: id,
@@ -297,13 +330,21 @@ impl Recorder {
                     self.delivered(id, ev.download_id, recs).await;
                 }
             }
-            DownloadEventKind::Failed { error, retryable } => {
+            DownloadEventKind::Failed {
+                error,
+                retryable,
+                status,
+            } => {
                 let Some(r) = recs
                     .get_mut(&id)
                     .filter(|r| r.download == Some(ev.download_id))
                 else {
                     return;
                 };
+                if self.next_candidate(id, r, status, &error) {
+                    schedule(restart, id, r.session_id, Duration::ZERO);
+                    return;
+                }
                 self.retry_later(id, r, retryable, Some(error), restart)
                     .await;
             }
@@ -324,17 +365,4 @@ impl Recorder {
             DownloadEventKind::Started { .. } => {}
         }
     }
-}
-
-/// The preferred protocol if offered, else the platform's first choice.
-fn choose_stream(streams: &[StreamCandidate], pref: StreamPreference) -> Option<StreamCandidate> {
-    let wanted = match pref {
-        StreamPreference::Auto => None,
-        StreamPreference::Flv => Some(StreamFormat::Flv),
-        StreamPreference::Hls => Some(StreamFormat::Hls),
-    };
-    wanted
-        .and_then(|f| streams.iter().find(|s| s.format == f))
-        .or_else(|| streams.first())
-        .cloned()
 }

@@ -32,6 +32,7 @@ impl Recorder {
         restart: &mpsc::UnboundedSender<(i64, i64)>,
     ) {
         r.download = None;
+        r.candidate = 0;
         r.attempts += 1;
         let decision = self.policy(r.engine).decide(r.attempts, retryable);
         let delay = decision.delay();
@@ -78,6 +79,58 @@ impl Recorder {
         else {
             return;
         };
+        let refresh = std::mem::take(&mut r.refresh);
+        if refresh || r.candidate == 0 {
+            self.reprobe(id, sid, r, restart).await;
+            if r.streams.is_empty() {
+                return;
+            }
+        }
+        if let Some(delay) = self.start(id, r).await {
+            schedule(restart, id, sid, delay);
+        }
+    }
+
+    /// After a failure of candidate `r.candidate` before any data arrived:
+    /// moves to the next candidate and says whether one is left to try now.
+    /// A 401/403/410 (or an expired URL) resolves the URLs again first.
+    pub(super) fn next_candidate(
+        &self,
+        id: i64,
+        r: &mut Rec,
+        status: Option<u16>,
+        error: &str,
+    ) -> bool {
+        if r.data {
+            return false;
+        }
+        r.download = None;
+        let stale = matches!(status, Some(401 | 403 | 410));
+        r.refresh |= stale;
+        let left = r.streams.len();
+        if r.candidate + 1 >= left {
+            return false;
+        }
+        r.candidate += 1;
+        tracing::warn!(
+            streamer = id,
+            "stream candidate failed ({error}); trying candidate {} of {left}{}",
+            r.candidate + 1,
+            if stale { " with fresh URLs" } else { "" }
+        );
+        true
+    }
+
+    /// Asks the platform for fresh stream URLs. Returns with `r.streams`
+    /// emptied when the source is not live right now (a retry is
+    /// scheduled), or as it was when the check failed.
+    async fn reprobe(
+        &self,
+        id: i64,
+        sid: i64,
+        r: &mut Rec,
+        restart: &mpsc::UnboundedSender<(i64, i64)>,
+    ) {
         match self.monitor.probe(id).await {
             Ok(st) if st.live && !st.streams.is_empty() => r.streams = st.streams,
             Ok(_) => {
@@ -90,15 +143,12 @@ impl Recorder {
                     "source not live right now; retrying in {delay:?}"
                 );
                 schedule(restart, id, sid, delay);
-                return;
+                r.streams.clear();
             }
             Err(e) => tracing::debug!(
                 streamer = id,
-                "probe failed ({e}); reusing the previous stream URL"
+                "probe failed ({e}); reusing the previous stream URLs"
             ),
-        }
-        if let Some(delay) = self.start(id, r).await {
-            schedule(restart, id, sid, delay);
         }
     }
 
@@ -114,6 +164,7 @@ impl Recorder {
             return;
         };
         r.attempts = 0;
+        r.data = true;
         if self
             .streamers
             .get(id)

@@ -1,5 +1,6 @@
 //! The local fake live platform (`tests/support/fake-live`, `cargo run
-//! --example fake_live`): room pages `http://HOST/room/ID`, status from
+//! --example fake_live`): room pages `http://HOST/room/ID` on a loopback
+//! host only (it never claims a real site's URL), status from
 //! `GET /api/rooms/ID`, many rooms at once from `POST /api/rooms/batch`.
 
 use std::collections::HashMap;
@@ -8,8 +9,8 @@ use serde::Deserialize;
 
 use super::generic::retry_after;
 use super::{
-    BatchGroup, BoxFut, CheckContext, LiveStatus, Platform, PlatformError, StreamCandidate,
-    StreamFormat,
+    BatchGroup, BoxFut, CheckContext, LiveStatus, Platform, PlatformError, RoomIdentity, RoomRef,
+    StreamCandidate, StreamFormat,
 };
 
 /// The fake platform.
@@ -40,13 +41,7 @@ impl Room {
         if self.live {
             let mut push = |url: Option<String>, format| {
                 if let Some(url) = url {
-                    streams.push(StreamCandidate {
-                        url,
-                        format,
-                        quality: "source".into(),
-                        bitrate: None,
-                        codec: None,
-                    });
+                    streams.push(StreamCandidate::new(url, format, "source"));
                 }
             };
             push(self.hls_url, StreamFormat::Hls);
@@ -56,8 +51,12 @@ impl Room {
             live: self.live,
             title: self.title,
             category: self.category,
-            avatar: None,
             streams,
+            room: Some(RoomIdentity {
+                id: self.id,
+                ..Default::default()
+            }),
+            ..Default::default()
         }
     }
 }
@@ -83,14 +82,27 @@ async fn fetch_json<T: serde::de::DeserializeOwned>(
         .map_err(|e| PlatformError::from_reqwest(&e))
 }
 
-/// `(origin, room id)` of a room page URL.
+/// `(origin, room id)` of a room page URL on a loopback host.
 fn split(url: &str) -> Option<(String, String)> {
     let u = ::url::Url::parse(url).ok()?;
+    if !is_loopback(&u) {
+        return None;
+    }
     let id = u.path().strip_prefix("/room/")?.trim_end_matches('/');
     if id.is_empty() || id.contains('/') {
         return None;
     }
     Some((u.origin().ascii_serialization(), id.to_string()))
+}
+
+/// `localhost`, `127.0.0.0/8` or `[::1]`.
+pub fn is_loopback(u: &::url::Url) -> bool {
+    match u.host() {
+        Some(::url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(::url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(::url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
 }
 
 impl Platform for FakePlatform {
@@ -102,8 +114,19 @@ impl Platform for FakePlatform {
         super::prefixed_stream_url(stream)
     }
 
-    fn matches(&self, url: &::url::Url) -> bool {
-        split(url.as_str()).is_some()
+    fn room(&self, url: &::url::Url) -> Option<RoomRef> {
+        split(url.as_str()).map(|(origin, id)| RoomRef {
+            url: format!("{origin}/room/{id}"),
+            id,
+        })
+    }
+
+    fn example_urls(&self) -> &'static [&'static str] {
+        &[
+            "http://127.0.0.1:8080/room/alice",
+            "http://localhost:9/room/bob/",
+            "http://[::1]:8080/room/c",
+        ]
     }
 
     fn check_live<'a>(
@@ -159,5 +182,11 @@ mod tests {
         );
         assert_eq!(split("http://127.0.0.1:8080/room/"), None);
         assert_eq!(split("http://127.0.0.1:8080/live/a.m3u8"), None);
+        assert_eq!(
+            split("https://www.twitch.tv/room/alice"),
+            None,
+            "loopback only"
+        );
+        assert_eq!(split("http://10.0.0.1/room/alice"), None);
     }
 }

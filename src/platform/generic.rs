@@ -5,7 +5,8 @@
 use futures::StreamExt;
 
 use super::{
-    BoxFut, CheckContext, LiveStatus, Platform, PlatformError, StreamCandidate, StreamFormat,
+    BoxFut, CheckContext, LiveStatus, Platform, PlatformError, RoomRef, StreamCandidate,
+    StreamFormat,
 };
 
 /// Most bytes read from a playlist answer.
@@ -23,8 +24,32 @@ impl Platform for GenericPlatform {
         super::prefixed_stream_url(stream)
     }
 
-    fn matches(&self, url: &::url::Url) -> bool {
-        matches!(url.scheme(), "http" | "https")
+    fn room(&self, url: &::url::Url) -> Option<RoomRef> {
+        if !matches!(url.scheme(), "http" | "https") {
+            return None;
+        }
+        let host = url.host_str()?.to_string();
+        let id = url
+            .path_segments()
+            .and_then(|mut segs| segs.rfind(|s| !s.is_empty()))
+            .map(|s| {
+                s.trim_end_matches(".m3u8")
+                    .trim_end_matches(".flv")
+                    .to_string()
+            })
+            .filter(|s| !s.is_empty())
+            .unwrap_or(host);
+        Some(RoomRef {
+            id,
+            url: url.to_string(),
+        })
+    }
+
+    fn example_urls(&self) -> &'static [&'static str] {
+        &[
+            "https://cdn.example.com/live/bob.m3u8?token=1",
+            "http://203.0.113.7:8080/live/stream.flv",
+        ]
     }
 
     fn check_live<'a>(
@@ -71,13 +96,7 @@ async fn check(ctx: &CheckContext<'_>) -> Result<LiveStatus, PlatformError> {
         }
     }
     drop(body);
-    let candidate = |format| StreamCandidate {
-        url: ctx.url.to_string(),
-        format,
-        quality: "source".into(),
-        bitrate: None,
-        codec: None,
-    };
+    let candidate = |format| StreamCandidate::new(ctx.url, format, "source");
     if head.starts_with(b"FLV") {
         return Ok(LiveStatus {
             live: true,

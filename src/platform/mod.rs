@@ -5,14 +5,18 @@
 pub mod fake;
 pub mod generic;
 pub mod http;
+pub mod model;
 pub mod registry;
+pub mod select;
 pub mod url;
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::time::Duration;
 
+pub use model::{
+    LiveStatus, PlatformError, RoomIdentity, StreamCandidate, StreamFormat, normalise_codec,
+};
 pub use registry::{KNOWN_PLATFORMS, PlatformRegistry};
 pub use url::{ResolvedUrl, UrlError, resolve};
 
@@ -21,87 +25,33 @@ use crate::config::EffectiveConfig;
 /// A boxed future, so platforms can be used as trait objects.
 pub type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// Media container of a stream URL.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum StreamFormat {
-    Hls,
-    Flv,
-}
-
-/// One playable stream offered by a platform for a live room.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct StreamCandidate {
-    pub url: String,
-    pub format: StreamFormat,
-    /// Platform's quality label (`source`, `720p`, ...).
-    pub quality: String,
-    /// Bits per second when known.
-    pub bitrate: Option<u64>,
-    pub codec: Option<String>,
-}
-
-/// What a live check found.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct LiveStatus {
-    pub live: bool,
-    pub title: Option<String>,
-    pub category: Option<String>,
-    pub avatar: Option<String>,
-    /// Playable streams, best first; empty when offline.
-    pub streams: Vec<StreamCandidate>,
-}
-
-/// A failed check, classified so the scheduler can react.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PlatformError {
-    /// The room does not exist (deleted, banned, typo).
-    #[error("room not found: {0}")]
-    NotFound(String),
-    /// Cookies or a login are needed.
-    #[error("authentication required: {0}")]
-    AuthRequired(String),
-    /// Too many requests; back off.
-    #[error("rate limited{}", retry_after.map(|d| format!(" (retry after {}s)", d.as_secs())).unwrap_or_default())]
-    RateLimited { retry_after: Option<Duration> },
-    /// Network trouble or a server error; try again later.
-    #[error("{0}")]
-    Transient(String),
-}
-
-impl PlatformError {
-    /// Classifies an HTTP status of a platform API.
-    pub fn from_status(status: u16, url: &str, retry_after: Option<Duration>) -> Self {
-        match status {
-            404 | 410 => Self::NotFound(format!("HTTP {status} from {url}")),
-            401 | 403 => Self::AuthRequired(format!("HTTP {status} from {url}")),
-            429 => Self::RateLimited { retry_after },
-            _ => Self::Transient(format!("HTTP {status} from {url}")),
-        }
-    }
-
-    /// Classifies a transport error.
-    pub fn from_reqwest(e: &reqwest::Error) -> Self {
-        let what = if e.is_timeout() {
-            "timed out"
-        } else if e.is_connect() {
-            "connection failed"
-        } else if e.is_decode() {
-            "unreadable response"
-        } else {
-            "request failed"
-        };
-        let url = e.url().map(|u| u.as_str()).unwrap_or("?");
-        Self::Transient(format!("{what}: {url}"))
-    }
-}
-
 /// Inputs of one check.
 pub struct CheckContext<'a> {
     /// The streamer's URL (for batch checks: any member's URL).
     pub url: &'a str,
     pub http: &'a reqwest::Client,
     pub config: &'a EffectiveConfig,
+}
+
+impl CheckContext<'_> {
+    /// The API origin to use: the config's `api_base` (mirrors, tests) or
+    /// the platform's real one, without a trailing slash.
+    pub fn api_base(&self, default: &str) -> String {
+        self.config
+            .api_base
+            .as_deref()
+            .unwrap_or(default)
+            .trim_end_matches('/')
+            .to_string()
+    }
+}
+
+/// A room as named by its URL: the platform's id and the canonical URL
+/// `srec add` stores.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomRef {
+    pub id: String,
+    pub url: String,
 }
 
 /// A group of streamers that one batch request can check.
@@ -127,8 +77,15 @@ pub trait Platform: Send + Sync {
     /// Stable name: config key `[platforms.NAME]` and `streamers.platform`.
     fn name(&self) -> &'static str;
 
-    /// Whether this platform handles the URL.
-    fn matches(&self, url: &::url::Url) -> bool;
+    /// The room a URL names, or `None` when this platform does not handle
+    /// it. Pure (no network): `srec add` and the registry use it.
+    fn room(&self, url: &::url::Url) -> Option<RoomRef>;
+
+    /// URLs this platform must claim (and no other platform may): the
+    /// registry's table test runs over them.
+    fn example_urls(&self) -> &'static [&'static str] {
+        &[]
+    }
 
     /// Is the room live, and with which streams.
     fn check_live<'a>(

@@ -1,22 +1,27 @@
-//! Which [`Platform`] handles a URL or a stored streamer.
+//! The platform table: every site srec knows, most specific first. Names,
+//! URL matching and lookups all derive from it.
 
 use std::sync::Arc;
 
-use super::{Platform, fake::FakePlatform, generic::GenericPlatform};
+use super::{Platform, RoomRef, fake::FakePlatform, generic::GenericPlatform};
 
-/// Platform names accepted as `[platforms.<name>]` keys.
-pub const KNOWN_PLATFORMS: &[&str] = &["generic", "fake"];
+/// Platform names accepted as `[platforms.<name>]` keys and stored in
+/// `streamers.platform` (the table test checks it against [`all`]).
+pub const KNOWN_PLATFORMS: &[&str] = &["fake", "generic"];
 
-/// All platforms, most specific first; `generic` matches any http(s) URL.
+/// Every platform, most specific first; `generic` (any http(s) URL) last.
+fn all() -> Vec<Arc<dyn Platform>> {
+    vec![Arc::new(FakePlatform), Arc::new(GenericPlatform)]
+}
+
+/// All platforms, in matching order.
 pub struct PlatformRegistry {
     platforms: Vec<Arc<dyn Platform>>,
 }
 
 impl Default for PlatformRegistry {
     fn default() -> Self {
-        Self {
-            platforms: vec![Arc::new(FakePlatform), Arc::new(GenericPlatform)],
-        }
+        Self { platforms: all() }
     }
 }
 
@@ -30,13 +35,57 @@ impl PlatformRegistry {
             .cloned()
             .unwrap_or_else(|| Arc::new(GenericPlatform))
     }
+
+    /// The first platform that claims the URL, with the room it names.
+    pub fn claim(&self, url: &::url::Url) -> Option<(&'static str, RoomRef)> {
+        self.platforms
+            .iter()
+            .find_map(|p| p.room(url).map(|r| (p.name(), r)))
+    }
+
+    /// Every platform, in matching order.
+    pub fn iter(&self) -> impl Iterator<Item = &Arc<dyn Platform>> {
+        self.platforms.iter()
+    }
 }
 
-/// The platform name for a parsed URL.
-pub fn platform_for(url: &::url::Url) -> &'static str {
-    PlatformRegistry::default()
-        .platforms
-        .iter()
-        .find(|p| p.matches(url))
-        .map_or("generic", |p| p.name())
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_match_the_table() {
+        let reg = PlatformRegistry::default();
+        let names: Vec<&str> = reg.iter().map(|p| p.name()).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        let mut known = KNOWN_PLATFORMS.to_vec();
+        known.sort_unstable();
+        assert_eq!(sorted, known);
+        assert_eq!(names.last(), Some(&"generic"), "generic must match last");
+    }
+
+    #[test]
+    fn every_example_url_is_claimed_by_its_own_platform_only() {
+        let reg = PlatformRegistry::default();
+        for p in reg.iter() {
+            assert!(
+                !p.example_urls().is_empty(),
+                "{} lists no example URLs",
+                p.name()
+            );
+            for u in p.example_urls() {
+                let url = ::url::Url::parse(u).unwrap();
+                let (name, room) = reg.claim(&url).unwrap_or_else(|| panic!("{u} unclaimed"));
+                assert_eq!(name, p.name(), "{u} claimed by {name}");
+                assert!(!room.id.is_empty(), "{u}: empty id");
+                let specific: Vec<&str> = reg
+                    .iter()
+                    .filter(|q| q.name() != "generic" && q.room(&url).is_some())
+                    .map(|q| q.name())
+                    .collect();
+                assert!(specific.len() <= 1, "{u} claimed by {specific:?}");
+            }
+        }
+    }
 }

@@ -12,7 +12,7 @@ pub enum UrlError {
     NoHost(String),
 }
 
-/// A URL accepted for monitoring: normalised text plus its platform.
+/// A URL accepted for monitoring: its canonical form plus its platform.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResolvedUrl {
     pub url: String,
@@ -31,24 +31,15 @@ pub fn resolve(input: &str) -> Result<ResolvedUrl, UrlError> {
             scheme: url.scheme().to_string(),
         });
     }
-    let host = url
-        .host_str()
-        .filter(|h| !h.is_empty())
-        .ok_or_else(|| UrlError::NoHost(trimmed.to_string()))?
-        .to_string();
-    let platform = super::registry::platform_for(&url);
-    let suggested_name = url
-        .path_segments()
-        .and_then(|mut segs| segs.rfind(|s| !s.is_empty()))
-        .map(|s| {
-            s.trim_end_matches(".m3u8")
-                .trim_end_matches(".flv")
-                .to_string()
-        })
-        .filter(|s| !s.is_empty())
-        .unwrap_or(host);
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(UrlError::NoHost(trimmed.to_string()));
+    }
+    let (platform, room) = super::PlatformRegistry::default()
+        .claim(&url)
+        .ok_or_else(|| UrlError::Invalid(trimmed.to_string()))?;
+    let (url, suggested_name) = (room.url, room.id);
     Ok(ResolvedUrl {
-        url: url.to_string(),
+        url,
         platform,
         suggested_name,
     })

@@ -127,13 +127,7 @@ fn request(url: &str, out: &Path, plan: &Plan, first_index: u32) -> DownloadRequ
         platform: "fake".into(),
         title: "t".into(),
         page_url: String::new(),
-        stream: StreamCandidate {
-            url: url.into(),
-            format: plan.format,
-            quality: "source".into(),
-            bitrate: None,
-            codec: None,
-        },
+        stream: StreamCandidate::new(url, plan.format, "source"),
         config,
         first_index,
     }

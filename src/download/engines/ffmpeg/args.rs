@@ -220,13 +220,7 @@ mod tests {
             platform: "fake".into(),
             title: "100% fun".into(),
             page_url: "http://h/room/alice".into(),
-            stream: StreamCandidate {
-                url: "http://h/live.m3u8".into(),
-                format,
-                quality: "source".into(),
-                bitrate: None,
-                codec: None,
-            },
+            stream: StreamCandidate::new("http://h/live.m3u8", format, "source"),
             config,
             first_index: 3,
         }

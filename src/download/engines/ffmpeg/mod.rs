@@ -96,29 +96,20 @@ impl Engine for FfmpegEngine {
                 Ok(Some(u)) => u,
                 Ok(None) => return events.emit(DownloadEventKind::Finished),
                 Err(e) => {
-                    return events.emit(DownloadEventKind::Failed {
-                        retryable: e.retryable(),
-                        error: e.to_string(),
-                    });
+                    return events.emit(e.failed_event());
                 }
             };
             let argv = match args::build(&req, &opts, &Input::Url(url), &pattern, muxer) {
                 Ok(a) => a,
                 Err(e) => {
                     let e = EngineError::Unsupported(e.0);
-                    return events.emit(DownloadEventKind::Failed {
-                        retryable: e.retryable(),
-                        error: e.to_string(),
-                    });
+                    return events.emit(e.failed_event());
                 }
             };
             let child = match spawn(&binary, &argv, Stdio::piped()) {
                 Ok(c) => c,
                 Err(e) => {
-                    return events.emit(DownloadEventKind::Failed {
-                        retryable: e.retryable(),
-                        error: e.to_string(),
-                    });
+                    return events.emit(e.failed_event());
                 }
             };
             let sup = Supervision {

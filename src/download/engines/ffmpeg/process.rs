@@ -55,6 +55,7 @@ pub async fn supervise(mut ffmpeg: Child, mut upstream: Option<Upstream>, s: Sup
         s.sink.emit(DownloadEventKind::Failed {
             error: "ffmpeg pipes unavailable".into(),
             retryable: true,
+            status: None,
         });
         return;
     };
@@ -189,10 +190,7 @@ pub async fn supervise(mut ffmpeg: Child, mut upstream: Option<Upstream>, s: Sup
     }
     match error {
         None => s.sink.emit(DownloadEventKind::Finished),
-        Some(e) => s.sink.emit(DownloadEventKind::Failed {
-            retryable: e.retryable(),
-            error: e.to_string(),
-        }),
+        Some(e) => s.sink.emit(e.failed_event()),
     }
 }
 

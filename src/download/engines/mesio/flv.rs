@@ -104,10 +104,7 @@ async fn run(
         .await
         .unwrap_or_else(|_| Err(EngineError::Other("FLV writer thread panicked".into())));
     match (read, written) {
-        (_, Err(e)) | (Err(e), Ok(())) => sink.emit(DownloadEventKind::Failed {
-            error: e.to_string(),
-            retryable: e.retryable(),
-        }),
+        (_, Err(e)) | (Err(e), Ok(())) => sink.emit(e.failed_event()),
         (Ok(()), Ok(())) => sink.emit(DownloadEventKind::Finished),
     }
 }

@@ -147,10 +147,7 @@ impl MesioEngine {
             };
             match outcome {
                 Ok(()) => events.emit(DownloadEventKind::Finished),
-                Err(e) => events.emit(DownloadEventKind::Failed {
-                    retryable: e.retryable(),
-                    error: e.to_string(),
-                }),
+                Err(e) => events.emit(e.failed_event()),
             }
         });
         Ok(DownloadHandle::new(cancel, task))

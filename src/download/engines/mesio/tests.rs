@@ -129,13 +129,7 @@ fn request(url: &str, out: &Path, format: StreamFormat) -> DownloadRequest {
         platform: "fake".into(),
         title: "t".into(),
         page_url: String::new(),
-        stream: StreamCandidate {
-            url: url.into(),
-            format,
-            quality: "source".into(),
-            bitrate: None,
-            codec: None,
-        },
+        stream: StreamCandidate::new(url, format, "source"),
         config,
         first_index: 3,
     }

@@ -82,13 +82,7 @@ mod tests {
             platform: "twitch".into(),
             title: String::new(),
             page_url: "https://twitch.tv/a".into(),
-            stream: StreamCandidate {
-                url: "https://cdn/x.m3u8".into(),
-                format: StreamFormat::Hls,
-                quality: "source".into(),
-                bitrate: None,
-                codec: None,
-            },
+            stream: StreamCandidate::new("https://cdn/x.m3u8", StreamFormat::Hls, "source"),
             config,
             first_index: 0,
         };

@@ -26,6 +26,7 @@ pub mod options;
 mod playlist;
 mod room;
 mod shared;
+mod sites;
 pub mod stats;
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -80,6 +81,7 @@ impl FakeLive {
             rooms: Mutex::default(),
             counters: Default::default(),
             cancel: CancellationToken::new(),
+            site_counts: Mutex::default(),
         });
         for id in &opts.rooms {
             shared.room_or_create(id, true);
@@ -141,6 +143,22 @@ impl FakeLive {
     /// bandwidth and the raw fixture bytes.
     pub fn clips(&self) -> &[media::fixture::Clip] {
         &self.shared.media.clips
+    }
+
+    /// Where a site emulation answers: `http://127.0.0.1:PORT/sites/NAME`,
+    /// the value of that platform's `api_base` in srec's config.
+    pub fn site_base(&self, site: &str) -> String {
+        format!("{}/sites/{site}", self.shared.settings.base_url)
+    }
+
+    /// Site emulation request counters (`"twitch.gql" -> 3`); see the
+    /// README's site table for the keys.
+    pub fn site_stats(&self) -> std::collections::BTreeMap<String, u64> {
+        self.shared
+            .site_counts
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Server-wide request counters.

@@ -18,6 +18,8 @@ pub(crate) struct Shared {
     pub counters: Counters,
     /// Cancelled on shutdown; every long-lived stream listens to it.
     pub cancel: CancellationToken,
+    /// Site emulation request counters, keyed `site.route`.
+    pub site_counts: Mutex<BTreeMap<String, u64>>,
 }
 
 impl Shared {
@@ -46,6 +48,13 @@ impl Shared {
 
     pub fn all_rooms(&self) -> Vec<Room> {
         self.rooms().values().cloned().collect()
+    }
+
+    #[allow(dead_code)] // used by the site modules as they land
+    /// Adds `n` to a site counter (`twitch.gql`, `bilibili.batch`, ...).
+    pub fn count_site(&self, key: &str, n: u64) {
+        let mut map = self.site_counts.lock().unwrap_or_else(|p| p.into_inner());
+        *map.entry(key.to_owned()).or_default() += n;
     }
 
     /// Counts a request server-wide and, if known, for its room.

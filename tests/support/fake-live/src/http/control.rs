@@ -47,11 +47,17 @@ struct Mode {
     mode: HlsMode,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SiteMode {
+    mode: Option<String>,
+}
+
 /// Why a control call was refused (turned into a 400 JSON error).
 struct BadRequest(String);
 
 /// Actions `POST /control/{id}/{action}` understands.
-const ACTIONS: [&str; 9] = [
+const ACTIONS: [&str; 10] = [
     "live",
     "offline",
     "title",
@@ -61,6 +67,7 @@ const ACTIONS: [&str; 9] = [
     "encrypted",
     "hls_mode",
     "chat",
+    "site_mode",
 ];
 
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, BadRequest> {
@@ -108,6 +115,7 @@ fn apply(room: &Room, action: &str, body: &[u8]) -> Result<(), BadRequest> {
         }
         "hls_mode" => room.set_hls_mode(parse::<Mode>(body)?.mode),
         "chat" => room.send_chat(parse(body)?),
+        "site_mode" => room.set_site_mode(parse::<SiteMode>(body)?.mode.as_deref()),
         other => return Err(BadRequest(format!("unknown control action {other:?}"))),
     }
     Ok(())

@@ -32,6 +32,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/ws/{id}", get(chat::upgrade))
         .route("/control/stats", get(control::stats))
         .route("/control/{id}/{action}", post(control::action))
+        .merge(crate::sites::router())
         .with_state(shared)
 }
 

@@ -175,6 +175,17 @@ impl Room {
         self.lock().iv = iv;
     }
 
+    /// Sets (or with `None` clears) the mode site emulations present the
+    /// room in, e.g. `rerun` or `geo` (see the sites in the README).
+    pub fn set_site_mode(&self, mode: Option<&str>) {
+        self.lock().site_mode = mode.map(str::to_owned);
+    }
+
+    /// The site mode set with [`Room::set_site_mode`].
+    pub fn site_mode(&self) -> Option<String> {
+        self.lock().site_mode.clone()
+    }
+
     pub fn set_hls_mode(&self, mode: HlsMode) {
         self.lock().hls_mode = mode;
     }

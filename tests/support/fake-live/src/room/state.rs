@@ -34,6 +34,9 @@ pub struct RoomState {
     /// Explicit IV announced in `#EXT-X-KEY`; `None` = media sequence number.
     pub iv: Option<[u8; 16]>,
     pub hls_mode: HlsMode,
+    /// How site emulations present the room beyond live/offline (`rerun`,
+    /// `geo`, `upcoming`, ...); each site documents the modes it knows.
+    pub site_mode: Option<String>,
 }
 
 impl RoomState {
@@ -56,6 +59,7 @@ impl RoomState {
             key: rand::random(),
             iv: None,
             hls_mode: settings.hls_mode,
+            site_mode: None,
         }
     }
 
