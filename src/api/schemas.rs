@@ -40,7 +40,11 @@ fn recording_options() -> Value {
             "proxy": {"type": "string"},
             "cookies": {"type": "string"},
             "headers": {"type": "object", "additionalProperties": {"type": "string"}},
-            "filters": {"type": "object", "description": "title_include, title_exclude, categories, title_regex, schedule, timezone, cron"}
+            "filters": {"type": "object", "description": "title_include, title_exclude, categories, title_regex, schedule, timezone, cron"},
+            "codec": {"type": "array", "items": {"type": "string", "enum": ["avc", "hevc", "av1"]}, "description": "video codecs, most wanted first"},
+            "cdn": {"type": "array", "items": {"type": "string"}, "description": "CDN names or host fragments, most wanted first"},
+            "api_base": {"type": "string", "description": "the platform API origin (mirrors, tests)"},
+            "oauth_token": {"type": "string", "description": "Twitch OAuth token (secret)"}
         }
     })
 }
@@ -121,6 +125,7 @@ impl PartialSchema for EffectiveConfigDoc {
             "max_segment_duration",
             "proxy",
             "cookies",
+            "api_base",
         ] {
             let t = v["properties"][nullable]["type"].clone();
             let mut types = match t {

@@ -43,8 +43,8 @@ pub struct EffectiveConfig {
     pub cdn: Vec<String>,
     /// The platform API origin override (tests, mirrors).
     pub api_base: Option<String>,
-    /// Twitch OAuth token (secret).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Twitch OAuth token (secret: never printed or returned by the API).
+    #[serde(skip_serializing)]
     pub oauth_token: Option<String>,
     /// Field name → level that set it (`default`, `global`, `platform:x`,
     /// `template:y`, `streamer`).

@@ -47,6 +47,23 @@ impl Fake {
     pub fn stats(&self) -> Stats {
         self.s().stats()
     }
+
+    /// `http://127.0.0.1:PORT/sites/NAME`: a platform's `api_base`.
+    pub fn site_base(&self, site: &str) -> String {
+        self.s().site_base(site)
+    }
+
+    /// Site emulation request counters (`"twitch.gql" -> 3`).
+    #[allow(dead_code)] // used by the site_* tests as they land
+    pub fn site_stats(&self) -> std::collections::BTreeMap<String, u64> {
+        self.s().site_stats()
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    #[allow(dead_code)] // used by the site_* tests as they land
+    pub fn base_url(&self) -> String {
+        self.s().base_url()
+    }
 }
 
 impl Drop for Fake {
