@@ -40,6 +40,9 @@ _srec() {
             srec,man)
                 cmd="srec__subcmd__man"
                 ;;
+            srec,probe)
+                cmd="srec__subcmd__probe"
+                ;;
             srec,remove)
                 cmd="srec__subcmd__remove"
                 ;;
@@ -97,6 +100,9 @@ _srec() {
             srec__subcmd__help,man)
                 cmd="srec__subcmd__help__subcmd__man"
                 ;;
+            srec__subcmd__help,probe)
+                cmd="srec__subcmd__help__subcmd__probe"
+                ;;
             srec__subcmd__help,remove)
                 cmd="srec__subcmd__help__subcmd__remove"
                 ;;
@@ -122,7 +128,7 @@ _srec() {
 
     case "${cmd}" in
         srec)
-            opts="-v -q -h -V --config --data-dir --verbose --quiet --help --version add list remove enable disable status config completions man run help"
+            opts="-v -q -h -V --config --data-dir --verbose --quiet --help --version add list remove enable disable probe status config completions man run help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -406,7 +412,7 @@ _srec() {
             return 0
             ;;
         srec__subcmd__help)
-            opts="add list remove enable disable status config completions man run help"
+            opts="add list remove enable disable probe status config completions man run help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -573,6 +579,20 @@ _srec() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        srec__subcmd__help__subcmd__probe)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         srec__subcmd__help__subcmd__remove)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -648,6 +668,28 @@ _srec() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        srec__subcmd__probe)
+            opts="-v -q -h -V --json --config --data-dir --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -33,6 +33,7 @@ set edit:completion:arg-completer[srec] = {|@words|
             cand remove 'Remove a streamer (recorded files are kept)'
             cand enable 'Enable a disabled streamer'
             cand disable 'Disable a streamer (it is no longer checked or recorded)'
+            cand probe 'Show what a live check sees now: platform, live, streams, the pick'
             cand status 'Show the daemon, streamer states and active recordings'
             cand config 'Inspect and check the configuration'
             cand completions 'Print a shell completion script'
@@ -97,6 +98,19 @@ set edit:completion:arg-completer[srec] = {|@words|
         &'srec;disable'= {
             cand --config 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]'
             cand --data-dir 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]'
+            cand -v 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand --verbose 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand -q 'Less log output (-q errors only, -qq nothing)'
+            cand --quiet 'Less log output (-q errors only, -qq nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'srec;probe'= {
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]'
+            cand --data-dir 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]'
+            cand --json 'Print the result as JSON'
             cand -v 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
             cand --verbose 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
             cand -q 'Less log output (-q errors only, -qq nothing)'
@@ -230,6 +244,7 @@ set edit:completion:arg-completer[srec] = {|@words|
             cand remove 'Remove a streamer (recorded files are kept)'
             cand enable 'Enable a disabled streamer'
             cand disable 'Disable a streamer (it is no longer checked or recorded)'
+            cand probe 'Show what a live check sees now: platform, live, streams, the pick'
             cand status 'Show the daemon, streamer states and active recordings'
             cand config 'Inspect and check the configuration'
             cand completions 'Print a shell completion script'
@@ -246,6 +261,8 @@ set edit:completion:arg-completer[srec] = {|@words|
         &'srec;help;enable'= {
         }
         &'srec;help;disable'= {
+        }
+        &'srec;help;probe'= {
         }
         &'srec;help;status'= {
         }

@@ -1,5 +1,6 @@
 //! The `srec` binary: parse, dispatch, and turn errors into one readable
-//! line and exit code 1 (clap exits 2 on usage errors).
+//! line and exit code 1 (clap exits 2 on usage errors; a command may
+//! choose another status with [`srec::cli::SilentExit`]).
 
 use std::process::ExitCode;
 
@@ -10,6 +11,9 @@ fn main() -> ExitCode {
     match srec::cli::dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
+            if let Some(srec::cli::SilentExit(code)) = e.downcast_ref() {
+                return ExitCode::from(*code);
+            }
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }

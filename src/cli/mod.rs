@@ -8,6 +8,7 @@ pub mod config;
 pub mod list;
 pub mod man;
 pub mod output;
+pub mod probe;
 pub mod remove;
 pub mod run;
 pub mod status;
@@ -53,6 +54,8 @@ pub enum Command {
     Enable(toggle::EnableCmd),
     /// Disable a streamer (it is no longer checked or recorded)
     Disable(toggle::DisableCmd),
+    /// Show what a live check sees now: platform, live, streams, the pick
+    Probe(probe::ProbeCmd),
     /// Show the daemon, streamer states and active recordings
     Status(status::StatusCmd),
     /// Inspect and check the configuration
@@ -64,6 +67,12 @@ pub enum Command {
     /// Run the recorder (dashboard, or headless with --no-tui)
     Run(run::RunCmd),
 }
+
+/// An error that only sets the exit status: the command already said
+/// what happened (e.g. `srec probe` exits 3 for an offline room).
+#[derive(Debug, thiserror::Error)]
+#[error("exit status {0}")]
+pub struct SilentExit(pub u8);
 
 /// What every subcommand gets.
 #[derive(Debug, Clone)]
@@ -103,6 +112,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Enable(c) => c.run(&ctx),
         Command::Disable(c) => c.run(&ctx),
         Command::Status(c) => c.run(&ctx),
+        Command::Probe(c) => c.run(&ctx),
         Command::Config(c) => c.run(&ctx),
         Command::Completions(c) => c.run(),
         Command::Man(c) => c.run(),

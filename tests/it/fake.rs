@@ -60,7 +60,6 @@ impl Fake {
     }
 
     /// `http://127.0.0.1:PORT`.
-    #[allow(dead_code)] // used by the site_* tests as they land
     pub fn base_url(&self) -> String {
         self.s().base_url()
     }

@@ -20,6 +20,7 @@ mod mesio_faults_flv;
 mod mesio_probe;
 mod mesio_record;
 mod mesio_support;
+mod probe;
 mod recording;
 #[allow(dead_code)] // used by the site_* tests as they land
 mod sites;
