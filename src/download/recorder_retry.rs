@@ -80,7 +80,8 @@ impl Recorder {
             return;
         };
         let refresh = std::mem::take(&mut r.refresh);
-        if refresh || r.candidate == 0 {
+        let now = crate::db::now_ms() / 1000;
+        if refresh || r.candidate == 0 || r.streams.iter().any(|c| c.expired(now)) {
             self.reprobe(id, sid, r, restart).await;
             if r.streams.is_empty() {
                 return;

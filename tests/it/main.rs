@@ -11,6 +11,7 @@ mod cli_streamers;
 mod daemon;
 mod engines;
 mod engines_faults;
+mod failover;
 mod fake;
 mod generated;
 mod harness;
