@@ -2,8 +2,20 @@
 # The one command that sets up and runs every check: installs the external
 # tools the tests need when missing (ffmpeg and tmux via apt-get, streamlink via pip),
 # then runs rustfmt, clippy (warnings are errors) and the full test suite.
+# In CI (CI set) or with SREC_REQUIRE_TOOLS=1, a failed install fails this
+# script and every test that needs a missing tool fails instead of skipping.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if [ -n "${CI:-}" ]; then export SREC_REQUIRE_TOOLS=1; fi
+require="${SREC_REQUIRE_TOOLS:-0}"
+# A failed install is fatal when tools are required, a warning otherwise.
+installed() {
+  if [ "$require" = 1 ]; then
+    echo "error: could not install $1, and SREC_REQUIRE_TOOLS=1 requires it" >&2; exit 1
+  fi
+  echo "warning: could not install $1; tests needing it will be skipped" >&2
+}
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
@@ -13,19 +25,23 @@ as_root() {
 
 if ! command -v ffmpeg >/dev/null || ! command -v ffprobe >/dev/null; then
   echo "==> installing ffmpeg"
-  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null || true
+  { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null; } || installed ffmpeg
 fi
 if ! command -v tmux >/dev/null; then
   echo "==> installing tmux (dashboard end-to-end test)"
-  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null || true
+  { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null; } || installed tmux
 fi
 if ! command -v streamlink >/dev/null; then
   echo "==> installing streamlink"
-  python3 -m pip install --quiet --disable-pip-version-check streamlink || true
+  python3 -m pip install --quiet --disable-pip-version-check streamlink || installed streamlink
   command -v pyenv >/dev/null && pyenv rehash || true
 fi
+for tool in ffmpeg ffprobe tmux streamlink; do
+  command -v "$tool" >/dev/null || installed "$tool"
+done
 command -v ffmpeg >/dev/null && ffmpeg -hide_banner -version | head -n1
 command -v streamlink >/dev/null && streamlink --version
+echo "SREC_REQUIRE_TOOLS=$require"
 
 echo "==> cargo fmt --check"
 cargo fmt --all --check

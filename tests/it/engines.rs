@@ -36,7 +36,7 @@ pub fn have_tools() -> bool {
     };
     let ok = ok("ffmpeg", "-version") && ok("streamlink", "--version");
     if !ok {
-        eprintln!("SKIPPED: ffmpeg or streamlink not installed (scripts/test.sh installs them)");
+        crate::harness::tool_missing("ffmpeg or streamlink is not installed");
     }
     ok
 }

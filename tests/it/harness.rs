@@ -214,14 +214,24 @@ pub fn wait_until(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
     }
 }
 
-/// Whether ffprobe is installed (CI installs it; skipped loudly otherwise).
+/// Reports a missing external tool: with `SREC_REQUIRE_TOOLS=1` (set by
+/// `scripts/test.sh` in CI) the test fails, so CI can never pass without
+/// testing; otherwise the test says loudly that it skipped.
+pub fn tool_missing(what: &str) {
+    if std::env::var("SREC_REQUIRE_TOOLS").is_ok_and(|v| v == "1") {
+        panic!("{what}, and SREC_REQUIRE_TOOLS=1 requires it (scripts/test.sh installs it)");
+    }
+    eprintln!("\n!!!!! SKIPPED: {what} (scripts/test.sh installs it) !!!!!\n");
+}
+
+/// Whether ffprobe is installed (CI installs it; see [`tool_missing`]).
 pub fn have_ffprobe() -> bool {
     let ok = Command::new("ffprobe")
         .arg("-version")
         .output()
         .is_ok_and(|o| o.status.success());
     if !ok {
-        eprintln!("SKIPPED: ffprobe not installed; media files not verified");
+        tool_missing("ffprobe is not installed; media files not verified");
     }
     ok
 }

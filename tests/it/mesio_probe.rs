@@ -14,7 +14,7 @@ pub fn tools(test: &str) -> bool {
             .is_ok_and(|o| o.status.success())
     });
     if !ok {
-        eprintln!("SKIPPED {test}: ffmpeg/ffprobe not installed");
+        crate::harness::tool_missing(&format!("{test}: ffmpeg/ffprobe not installed"));
     }
     ok
 }

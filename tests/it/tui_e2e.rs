@@ -1,6 +1,7 @@
 //! The dashboard in a real terminal: runs `scripts/tui-e2e.sh` (tmux +
 //! the fake live platform) against the binaries of this build. Skips, loudly,
-//! when tmux or the `fake_live` example binary is missing.
+//! when tmux or the `fake_live` example binary is missing (fails instead with
+//! `SREC_REQUIRE_TOOLS=1`).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -18,7 +19,7 @@ fn fake_live_bin() -> PathBuf {
 }
 
 fn skip(why: &str) {
-    eprintln!("\n=== SKIPPED tui_e2e: {why} ===\n");
+    crate::harness::tool_missing(&format!("tui_e2e: {why}"));
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! End-to-end checks against real ffmpeg output, validated by ffprobe.
-//! Skipped (loudly) when ffmpeg/ffprobe are not installed.
+//! Skipped (loudly) when ffmpeg/ffprobe are not installed; failed instead
+//! with `SREC_REQUIRE_TOOLS=1` (CI).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -18,6 +19,10 @@ fn have_tools() -> bool {
     };
     if ok("ffmpeg") && ok("ffprobe") {
         return true;
+    }
+    // CI sets SREC_REQUIRE_TOOLS=1 so a missing tool cannot pass as a skip.
+    if std::env::var("SREC_REQUIRE_TOOLS").is_ok_and(|v| v == "1") {
+        panic!("ffmpeg/ffprobe not found on PATH, and SREC_REQUIRE_TOOLS=1 requires them");
     }
     eprintln!(
         "!!!!!! SKIPPED: ffmpeg/ffprobe not found on PATH; FLV output NOT validated against ffprobe !!!!!!"

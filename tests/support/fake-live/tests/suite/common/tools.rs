@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-/// Whether `tool` can be run; tests that need it skip loudly otherwise.
+/// Whether `tool` can be run; tests that need it skip loudly otherwise
+/// (or fail, with `SREC_REQUIRE_TOOLS=1`).
 pub fn have(tool: &str) -> bool {
     let ok = std::process::Command::new(tool)
         .arg("-version")
@@ -11,6 +12,10 @@ pub fn have(tool: &str) -> bool {
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
+        // CI sets SREC_REQUIRE_TOOLS=1: a missing tool fails instead of skipping.
+        if std::env::var("SREC_REQUIRE_TOOLS").is_ok_and(|v| v == "1") {
+            panic!("`{tool}` not found on PATH, and SREC_REQUIRE_TOOLS=1 requires it");
+        }
         eprintln!(
             "\n!!!!! SKIPPING: `{tool}` not found on PATH; install ffmpeg to run this test !!!!!\n"
         );
