@@ -22,6 +22,7 @@ mod mesio_probe;
 mod mesio_record;
 mod mesio_support;
 mod probe;
+mod reconcile;
 mod recording;
 #[allow(dead_code)] // used by the site_* tests as they land
 mod sites;
