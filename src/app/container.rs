@@ -84,6 +84,17 @@ impl ServiceContainer {
         let lock = DaemonLock::acquire(&paths.lock_file())?;
         let (config_events, _) = broadcast::channel(EVENT_CAPACITY);
         let config = Arc::new(ConfigService::load(paths.clone(), config_events.clone())?);
+        // Engine processes of a previous run must be gone before recovery
+        // measures and renames their files.
+        let leftovers = tokio::task::spawn_blocking({
+            let registry = paths.data_dir.join("engine-children");
+            move || crate::download::child::init(registry)
+        })
+        .await
+        .unwrap_or(0);
+        if leftovers > 0 {
+            tracing::warn!("stopped {leftovers} engine process(es) left by a previous run");
+        }
         let db_path = paths.db_file();
         let db = tokio::task::spawn_blocking(move || Db::open(&db_path))
             .await

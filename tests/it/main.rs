@@ -6,6 +6,7 @@ mod api_cli;
 mod api_resources;
 mod api_streamers;
 mod api_support;
+mod children;
 mod cli_config;
 mod cli_streamers;
 mod daemon;
