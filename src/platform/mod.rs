@@ -9,6 +9,7 @@ pub mod model;
 pub mod registry;
 pub mod select;
 pub mod url;
+pub mod youtube;
 
 use std::collections::HashMap;
 use std::future::Future;
