@@ -14,6 +14,8 @@
 // The helpers below are used by the site modules as they land.
 #![allow(dead_code)]
 
+mod youtube;
+
 use std::sync::Arc;
 
 use axum::Router;
@@ -25,7 +27,7 @@ use crate::shared::Shared;
 
 /// Every site's routes, nested under `/sites/<name>`.
 pub(crate) fn router() -> Router<Arc<Shared>> {
-    Router::new()
+    Router::new().nest("/sites/youtube", youtube::router())
 }
 
 /// Fills every `{{key}}` of a fixture template.
