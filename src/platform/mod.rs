@@ -2,6 +2,7 @@
 //! optional batch checks, error classification), the registry that maps a
 //! streamer to its platform, and URL resolution for `srec add`.
 
+pub mod douyin;
 pub mod fake;
 pub mod generic;
 pub mod http;

@@ -7,13 +7,14 @@ use super::{Platform, RoomRef, fake::FakePlatform, generic::GenericPlatform};
 
 /// Platform names accepted as `[platforms.<name>]` keys and stored in
 /// `streamers.platform` (the table test checks it against [`all`]).
-pub const KNOWN_PLATFORMS: &[&str] = &["fake", "youtube", "generic"];
+pub const KNOWN_PLATFORMS: &[&str] = &["fake", "youtube", "douyin", "generic"];
 
 /// Every platform, most specific first; `generic` (any http(s) URL) last.
 fn all() -> Vec<Arc<dyn Platform>> {
     vec![
         Arc::new(FakePlatform),
         Arc::new(super::youtube::YoutubePlatform),
+        Arc::new(super::douyin::DouyinPlatform::default()),
         Arc::new(GenericPlatform),
     ]
 }
