@@ -14,6 +14,7 @@
 // The helpers below are used by the site modules as they land.
 #![allow(dead_code)]
 
+mod douyin;
 mod youtube;
 
 use std::sync::Arc;
@@ -27,7 +28,9 @@ use crate::shared::Shared;
 
 /// Every site's routes, nested under `/sites/<name>`.
 pub(crate) fn router() -> Router<Arc<Shared>> {
-    Router::new().nest("/sites/youtube", youtube::router())
+    Router::new()
+        .nest("/sites/youtube", youtube::router())
+        .nest("/sites/douyin", douyin::router())
 }
 
 /// Fills every `{{key}}` of a fixture template.
