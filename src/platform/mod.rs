@@ -9,6 +9,7 @@ pub mod http;
 pub mod model;
 pub mod registry;
 pub mod select;
+pub mod streamlink;
 pub mod url;
 pub mod youtube;
 
