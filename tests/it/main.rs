@@ -22,6 +22,7 @@ mod mesio_record;
 mod mesio_support;
 mod recording;
 mod site_douyin;
+mod site_streamlink;
 mod site_youtube;
 #[allow(dead_code)] // used by the site_* tests as they land
 mod sites;
