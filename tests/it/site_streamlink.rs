@@ -156,6 +156,12 @@ fn site_streamlink_checks_live_offline_and_no_plugin() {
         assert!(out.contains("(streamlink, "), "{out}");
     }
     let mut d = s.daemon();
+    // With a daemon, `srec add` goes through its API, which admits too.
+    let via_api = s.ok(&["add", "https://example.invalid/late"]);
+    assert!(
+        via_api.contains("(streamlink, ") && via_api.contains("through its API"),
+        "{via_api}"
+    );
     let ok = wait_until(Duration::from_secs(25), || {
         let l = s.json(&["list"]);
         by_url(&l, "/on")["state"] == "live"

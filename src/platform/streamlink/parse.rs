@@ -104,7 +104,7 @@ pub fn output(text: &str, url: &str) -> Result<LiveStatus, PlatformError> {
     }
     // Best first: height, frame rate, bitrate; names without any (e.g.
     // `audio_only`) last.
-    streams.sort_by(|a, b| (b.0, b.1, b.2).cmp(&(a.0, a.1, a.2)));
+    streams.sort_by_key(|x| std::cmp::Reverse((x.0, x.1, x.2)));
     let streams: Vec<StreamCandidate> = streams.into_iter().map(|x| x.3).collect();
     if streams.is_empty() {
         return Ok(LiveStatus::default());

@@ -67,7 +67,7 @@ pub fn variants(
         ));
     }
     // Stable: equal pictures keep the manifest's order (its codec order).
-    out.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+    out.sort_by_key(|x| std::cmp::Reverse((x.0, x.1)));
     Ok(out.into_iter().map(|(_, _, c)| c).collect())
 }
 
