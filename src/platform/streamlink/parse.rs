@@ -11,7 +11,6 @@ use crate::platform::{LiveStatus, PlatformError, RoomIdentity, StreamCandidate, 
 #[derive(Debug, Deserialize)]
 struct Output {
     error: Option<String>,
-    plugin: Option<String>,
     #[serde(default)]
     metadata: Metadata,
     #[serde(default)]
@@ -119,7 +118,6 @@ pub fn output(text: &str, url: &str) -> Result<LiveStatus, PlatformError> {
             owner_id: None,
             owner_name: m.author,
         }),
-        note: out.plugin.map(|p| format!("streamlink plugin `{p}`")),
         streams,
         ..Default::default()
     })
