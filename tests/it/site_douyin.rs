@@ -85,3 +85,29 @@ fn site_douyin_game_room_blocked_answer_and_deleted_account() {
     d.signal("TERM");
     assert_eq!(d.wait_exit(Duration::from_secs(30)), 0);
 }
+
+#[test]
+fn site_douyin_configured_ttwid_is_used_without_registering() {
+    let fake = Fake::new();
+    fake.room("80000000004");
+    let s = Srec::new();
+    s.write_config(&site_config(
+        &fake,
+        "douyin",
+        "mesio",
+        "cookies = \"ttwid=1%7Cmine; other=1\"",
+    ));
+    s.ok(&["add", "https://live.douyin.com/80000000004"]);
+    let mut d = s.daemon();
+    // Without the cookie the emulation answers empty (an error state), so
+    // several offline checks prove it was sent.
+    let ok = wait_until(Duration::from_secs(20), || {
+        count(&fake, "douyin.enter") >= 3
+    });
+    let l = s.json(&["list"]);
+    assert!(ok, "{l}");
+    assert_eq!(l[0]["state"], "not_live", "{l}");
+    assert_eq!(count(&fake, "douyin.ttwid"), 0, "{:?}", fake.site_stats());
+    d.signal("TERM");
+    assert_eq!(d.wait_exit(Duration::from_secs(30)), 0);
+}

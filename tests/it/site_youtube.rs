@@ -72,18 +72,20 @@ fn site_youtube_upcoming_is_not_live() {
 }
 
 #[test]
-fn site_youtube_bot_wall_and_geo_block_are_errors() {
+fn site_youtube_bot_wall_geo_block_and_consent_page_are_errors() {
     let fake = Fake::new();
     fake.live_room("ytbot").set_site_mode(Some("bot"));
     fake.live_room("ytgeo").set_site_mode(Some("geo"));
+    fake.live_room("ytconsent").set_site_mode(Some("consent"));
     let s = Srec::new();
     s.write_config(&site_config(&fake, "youtube", "mesio", ""));
     s.ok(&["add", "https://www.youtube.com/@ytbot/live"]);
     s.ok(&["add", "https://www.youtube.com/c/ytgeo/live"]);
+    s.ok(&["add", "https://www.youtube.com/user/ytconsent/live"]);
     let mut d = s.daemon();
     let ok = wait_until(Duration::from_secs(20), || {
         let l = s.json(&["list"]);
-        (0..2).all(|i| l[i]["state"] == "error")
+        (0..3).all(|i| l[i]["state"] == "error")
     });
     let l = s.json(&["list"]);
     assert!(ok, "{l}");
@@ -104,6 +106,11 @@ fn site_youtube_bot_wall_and_geo_block_are_errors() {
     assert!(
         geo.contains("geo-blocked") && geo.contains("country"),
         "{geo}"
+    );
+    let consent = msg("ytconsent");
+    assert!(
+        consent.contains("consent") && consent.contains("cookies"),
+        "{consent}"
     );
     d.signal("TERM");
     assert_eq!(d.wait_exit(Duration::from_secs(30)), 0);

@@ -19,7 +19,8 @@
 //! `upcoming` (`upcoming.html`, scheduled an hour ahead), `bot`
 //! (`player_bot.json`, LOGIN_REQUIRED "not a bot"), `geo`
 //! (`player_geo.json`, UNPLAYABLE in your country), `members`
-//! (`player_members.json`). Counters: `youtube.page`, `youtube.manifest`.
+//! (`player_members.json`), `consent` (the consent interstitial even with
+//! a consent cookie). Counters: `youtube.page`, `youtube.manifest`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -169,6 +170,7 @@ fn room_page(room: &Room, channel: bool) -> Response {
         Some("bot") => wrap(&fill(BOT, &v)),
         Some("geo") => wrap(&fill(GEO, &v)),
         Some("members") => wrap(&fill(MEMBERS, &v)),
+        Some("consent") => fill(CONSENT, &v),
         _ if room.is_live() => fill(LIVE, &v),
         _ if channel => fill(NOTLIVE, &v),
         _ => wrap(&fill(ENDED, &v)),
