@@ -81,6 +81,17 @@ impl AddCmd {
                 added(s.id, &s.name, &s.platform, s.priority, s.enabled, &s.url)
             ));
         }
+        // Without a daemon the admission step (streamlink for sites srec has
+        // no extractor for) runs here; the daemon's API runs it otherwise.
+        let binary = ctx
+            .load_config()
+            .map(|c| c.engines.streamlink.path)
+            .unwrap_or_else(|_| "streamlink".into());
+        let admitted = platform::streamlink::admit::admit(resolved, &binary);
+        let resolved = admitted.resolved;
+        if let Some(hint) = &admitted.hint {
+            eprintln!("note: {hint}");
+        }
         let new = NewStreamer {
             url: resolved.url,
             name,

@@ -2,13 +2,16 @@
 //! optional batch checks, error classification), the registry that maps a
 //! streamer to its platform, and URL resolution for `srec add`.
 
+pub mod douyin;
 pub mod fake;
 pub mod generic;
 pub mod http;
 pub mod model;
 pub mod registry;
 pub mod select;
+pub mod streamlink;
 pub mod url;
+pub mod youtube;
 
 use std::collections::HashMap;
 use std::future::Future;

@@ -25,6 +25,9 @@ mod mesio_support;
 mod probe;
 mod reconcile;
 mod recording;
+mod site_douyin;
+mod site_streamlink;
+mod site_youtube;
 #[allow(dead_code)] // used by the site_* tests as they land
 mod sites;
 mod tui_e2e;

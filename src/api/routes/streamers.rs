@@ -169,6 +169,14 @@ pub async fn create(
     }
     let overrides = req.overrides.unwrap_or_default();
     check_overrides(&overrides)?;
+    // Sites only streamlink's plugins know become platform `streamlink`
+    // (runs a process: on the blocking pool; after the cheap checks).
+    let binary = st.config.current().engines.streamlink.path.clone();
+    let admitted = crate::platform::streamlink::admit::admit_async(resolved, binary).await;
+    if let Some(hint) = &admitted.hint {
+        tracing::info!(url = %req.url, "{hint}");
+    }
+    let resolved = admitted.resolved;
     let s = st
         .streamers
         .add(NewStreamer {

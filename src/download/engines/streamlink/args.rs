@@ -15,21 +15,11 @@ pub fn build(req: &DownloadRequest, s: &StreamlinkSettings, url: &str) -> Vec<St
         a.push(k.into());
         a.push(v);
     };
-    if let Some(p) = &cfg.proxy {
-        push(&mut a, "--http-proxy", p.clone());
-    }
-    for (k, v) in &cfg.headers {
-        push(&mut a, "--http-header", format!("{k}={v}"));
-    }
-    for c in cfg.cookies.iter().flat_map(|c| c.split(';')) {
-        if let Some((k, v)) = c.trim().split_once('=') {
-            push(
-                &mut a,
-                "--http-cookie",
-                format!("{}={}", k.trim(), v.trim()),
-            );
-        }
-    }
+    a.extend(crate::platform::streamlink::http_args(
+        cfg.proxy.as_deref(),
+        &cfg.headers,
+        cfg.cookies.as_deref(),
+    ));
     if s.twitch_low_latency {
         a.push("--twitch-low-latency".into());
     }

@@ -11,8 +11,8 @@
 //! `site_mode`) selects special answers such as a rerun or a geo-block;
 //! each site module lists the modes it knows.
 
-// The helpers below are used by the site modules as they land.
-#![allow(dead_code)]
+mod douyin;
+mod youtube;
 
 use std::sync::Arc;
 
@@ -26,6 +26,8 @@ use crate::shared::Shared;
 /// Every site's routes, nested under `/sites/<name>`.
 pub(crate) fn router() -> Router<Arc<Shared>> {
     Router::new()
+        .nest("/sites/youtube", youtube::router())
+        .nest("/sites/douyin", douyin::router())
 }
 
 /// Fills every `{{key}}` of a fixture template.
