@@ -2,9 +2,11 @@
 //! optional batch checks, error classification), the registry that maps a
 //! streamer to its platform, and URL resolution for `srec add`.
 
+pub mod douyu;
 pub mod fake;
 pub mod generic;
 pub mod http;
+pub mod huya;
 pub mod model;
 pub mod registry;
 pub mod select;
