@@ -23,9 +23,14 @@ use axum::response::{IntoResponse, Response};
 use crate::room::Room;
 use crate::shared::Shared;
 
+mod douyu;
+mod huya;
+
 /// Every site's routes, nested under `/sites/<name>`.
 pub(crate) fn router() -> Router<Arc<Shared>> {
     Router::new()
+        .nest("/sites/douyu", douyu::router())
+        .nest("/sites/huya", huya::router())
 }
 
 /// Fills every `{{key}}` of a fixture template.

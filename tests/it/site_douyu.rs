@@ -1,0 +1,112 @@
+//! Douyu end to end: the real binary records `https://www.douyu.com/RID`
+//! whose `betard`, `getEncryption` and signed `getH5PlayV1` are answered by
+//! the fake's Douyu emulation (`/sites/douyu`), with mesio and ffmpeg; a
+//! refused key is refreshed; missing rooms and region blocks reach
+//! `srec list`.
+
+use std::time::Duration;
+
+use crate::fake::Fake;
+use crate::harness::{Srec, wait_until};
+use crate::sites::{SiteRun, record_site, site_config};
+
+fn run<'a>(url: &'a str, room: &'a str, engine: &'a str) -> SiteRun<'a> {
+    SiteRun {
+        platform: "douyu",
+        url,
+        room,
+        engine,
+        extra: "",
+    }
+}
+
+/// The first streamer's `srec list --json` row once `pred` holds for it.
+fn wait_for_state(s: &Srec, pred: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+    let mut last = serde_json::Value::Null;
+    let ok = wait_until(Duration::from_secs(30), || {
+        last = s.json(&["list"])[0].clone();
+        pred(&last)
+    });
+    assert!(ok, "state never reached; last row: {last}");
+    last
+}
+
+#[test]
+fn douyu_records_with_mesio() {
+    let fake = Fake::new();
+    let r = record_site(&fake, run("https://www.douyu.com/9100", "9100", "mesio"));
+    assert!(!r.files.is_empty());
+    let stats = fake.site_stats();
+    assert!(
+        stats.get("douyu.betard").copied().unwrap_or(0) >= 2,
+        "{stats:?}"
+    );
+    assert!(
+        stats.get("douyu.h5play").copied().unwrap_or(0) >= 1,
+        "{stats:?}"
+    );
+    assert!(
+        stats.get("douyu.encryption").copied().unwrap_or(0) >= 1,
+        "{stats:?}"
+    );
+}
+
+#[test]
+fn douyu_records_with_ffmpeg_from_a_topic_url() {
+    let fake = Fake::new();
+    let r = record_site(
+        &fake,
+        run("https://www.douyu.com/topic/s14?rid=9101", "9101", "ffmpeg"),
+    );
+    assert!(!r.files.is_empty());
+    let list = r.srec.json(&["list"]);
+    assert_eq!(list[0]["url"], "https://www.douyu.com/9101", "{list}");
+}
+
+#[test]
+fn douyu_refused_key_is_refreshed_and_the_room_still_records() {
+    let fake = Fake::new();
+    fake.room("9102").set_site_mode(Some("authfail"));
+    record_site(&fake, run("https://www.douyu.com/9102", "9102", "mesio"));
+    let stats = fake.site_stats();
+    assert_eq!(stats.get("douyu.authfail_sent.9102"), Some(&1), "{stats:?}");
+    assert!(
+        stats.get("douyu.encryption").copied().unwrap_or(0) >= 2,
+        "a new key after 鉴权失败: {stats:?}"
+    );
+}
+
+#[test]
+fn douyu_missing_room_is_not_found() {
+    let fake = Fake::new();
+    let s = Srec::new();
+    s.write_config(&site_config(&fake, "douyu", "mesio", ""));
+    s.ok(&["add", "https://www.douyu.com/9199"]);
+    let mut d = s.daemon();
+    let row = wait_for_state(&s, |r| r["state"] == "not_found");
+    assert!(
+        row.to_string().contains("douyu room 9199"),
+        "the message names the room: {row}"
+    );
+    d.signal("TERM");
+    assert_eq!(d.wait_exit(Duration::from_secs(35)), 0);
+}
+
+#[test]
+fn douyu_region_block_is_an_error_that_says_so() {
+    let fake = Fake::new();
+    let room = fake.live_room("9103");
+    room.set_site_mode(Some("126"));
+    let s = Srec::new();
+    s.write_config(&site_config(&fake, "douyu", "mesio", ""));
+    s.ok(&["add", "https://www.douyu.com/9103"]);
+    let mut d = s.daemon();
+    let row = wait_for_state(&s, |r| r["state"] == "error");
+    let text = row.to_string();
+    assert!(
+        text.contains("geo-blocked") && text.contains("region"),
+        "{row}"
+    );
+    d.signal("TERM");
+    assert_eq!(d.wait_exit(Duration::from_secs(35)), 0);
+}
