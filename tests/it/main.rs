@@ -23,7 +23,6 @@ mod mesio_support;
 mod recording;
 mod site_douyu;
 mod site_huya;
-#[allow(dead_code)] // used by the site_* tests as they land
 mod sites;
 mod tui_e2e;
 mod tui_fixtures;

@@ -34,8 +34,13 @@ fn wait_for_state(s: &Srec, pred: impl Fn(&serde_json::Value) -> bool) -> serde_
 #[test]
 fn douyu_records_with_mesio() {
     let fake = Fake::new();
+    let room = fake.room("9100");
+    room.set_title("Night raid \"finals\"");
+    room.set_category("Dota 2");
     let r = record_site(&fake, run("https://www.douyu.com/9100", "9100", "mesio"));
     assert!(!r.files.is_empty());
+    assert_eq!(r.session.title.as_deref(), Some("Night raid \"finals\""));
+    assert_eq!(r.session.category.as_deref(), Some("Dota 2"));
     let stats = fake.site_stats();
     assert!(
         stats.get("douyu.betard").copied().unwrap_or(0) >= 2,

@@ -12,6 +12,9 @@ use crate::sites::{SiteRun, record_site, site_config};
 #[test]
 fn huya_records_flv_with_mesio() {
     let fake = Fake::new();
+    let room = fake.room("660001");
+    room.set_title("排位 <3 & \"chill\"");
+    room.set_category("英雄联盟");
     let r = record_site(
         &fake,
         SiteRun {
@@ -23,6 +26,8 @@ fn huya_records_flv_with_mesio() {
         },
     );
     assert!(!r.files.is_empty());
+    assert_eq!(r.session.title.as_deref(), Some("排位 <3 & \"chill\""));
+    assert_eq!(r.session.category.as_deref(), Some("英雄联盟"));
     assert!(fake.site_stats().get("huya.page").copied().unwrap_or(0) >= 2);
     let media = fake.room("660001").stats();
     assert!(media.flv > 0 && media.segment == 0, "FLV only: {media:?}");

@@ -11,9 +11,6 @@
 //! `site_mode`) selects special answers such as a rerun or a geo-block;
 //! each site module lists the modes it knows.
 
-// The helpers below are used by the site modules as they land.
-#![allow(dead_code)]
-
 use std::sync::Arc;
 
 use axum::Router;
