@@ -115,3 +115,36 @@ fn douyu_region_block_is_an_error_that_says_so() {
     d.signal("TERM");
     assert_eq!(d.wait_exit(Duration::from_secs(35)), 0);
 }
+
+#[test]
+fn douyu_vanity_path_resolves_and_a_rerun_is_not_recorded() {
+    let fake = Fake::new();
+    let room = fake.live_room("9104");
+    room.set_site_mode(Some("loop"));
+    let s = Srec::new();
+    s.write_config(&site_config(&fake, "douyu", "mesio", ""));
+    s.ok(&["add", "https://www.douyu.com/lunashow9104"]);
+    let mut d = s.daemon();
+    let checks = || fake.site_stats().get("douyu.betard").copied().unwrap_or(0);
+    assert!(
+        wait_until(Duration::from_secs(30), || checks() >= 3),
+        "{:?}",
+        fake.site_stats()
+    );
+    let stats = fake.site_stats();
+    assert!(
+        stats.get("douyu.page").is_some(),
+        "vanity page read: {stats:?}"
+    );
+    assert_eq!(stats.get("douyu.h5play"), None, "no play URL for a rerun");
+    assert_eq!(s.json(&["list"])[0]["state"], "not_live");
+    let status = s.json(&["status"]);
+    assert_eq!(
+        status["recordings"].as_array().map(Vec::len),
+        Some(0),
+        "{status}"
+    );
+    assert_eq!(room.stats().flv, 0);
+    d.signal("TERM");
+    assert_eq!(d.wait_exit(Duration::from_secs(35)), 0);
+}

@@ -72,3 +72,27 @@ fn huya_missing_streamer_is_not_found() {
     d.signal("TERM");
     assert_eq!(d.wait_exit(Duration::from_secs(35)), 0);
 }
+
+#[test]
+fn huya_replay_is_not_recorded() {
+    let fake = Fake::new();
+    let room = fake.live_room("660003");
+    room.set_site_mode(Some("replay"));
+    let s = Srec::new();
+    s.write_config(&site_config(&fake, "huya", "mesio", ""));
+    s.ok(&["add", "https://www.huya.com/660003"]);
+    let mut d = s.daemon();
+    let checks = || fake.site_stats().get("huya.page").copied().unwrap_or(0);
+    assert!(wait_until(Duration::from_secs(30), || checks() >= 3));
+    assert_eq!(s.json(&["list"])[0]["state"], "not_live");
+    let status = s.json(&["status"]);
+    assert_eq!(
+        status["recordings"].as_array().map(Vec::len),
+        Some(0),
+        "{status}"
+    );
+    let media = room.stats();
+    assert_eq!((media.flv, media.media_playlist), (0, 0), "{media:?}");
+    d.signal("TERM");
+    assert_eq!(d.wait_exit(Duration::from_secs(35)), 0);
+}

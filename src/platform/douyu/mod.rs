@@ -5,13 +5,17 @@
 //! configured `api_base`.
 
 pub mod parse;
+pub mod play;
 pub mod sign;
+mod url;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
-use parse::{Play, PlayAnswer, RoomInfo};
+use parse::RoomInfo;
+use play::{Play, PlayAnswer};
 use sign::{DEFAULT_DID, Encryption};
+use url::room_id;
 
 use super::generic::retry_after;
 use super::{
@@ -31,64 +35,11 @@ pub const BROWSER_UA: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWeb
 /// recorder to fail over without hammering the API on every check.
 const MAX_CDNS: usize = 3;
 
-/// Single-segment paths of `www.douyu.com` that are not rooms.
-const RESERVED: &[&str] = &[
-    "directory",
-    "topic",
-    "member",
-    "search",
-    "cms",
-    "special",
-    "gapi",
-    "lapi",
-    "wgapi",
-    "japi",
-    "betard",
-    "swf_api",
-    "room",
-    "video",
-    "index",
-    "download",
-    "client",
-    "app",
-    "api",
-    "creator",
-    "favicon.ico",
-    "robots.txt",
-];
-
 /// Douyu. Keeps the latest key bundle per API origin so checks do not ask
 /// for a new one each time; a refused key is dropped and fetched again.
 #[derive(Default)]
 pub struct DouyuPlatform {
     keys: Mutex<HashMap<String, Encryption>>,
-}
-
-/// The room id a Douyu URL names: numeric id, vanity path, or the `rid`
-/// query parameter of a topic page.
-fn room_id(url: &::url::Url) -> Option<String> {
-    let host = url.host_str()?.to_ascii_lowercase();
-    if !matches!(host.as_str(), "douyu.com" | "www.douyu.com" | "m.douyu.com") {
-        return None;
-    }
-    let segs: Vec<&str> = url.path_segments()?.filter(|s| !s.is_empty()).collect();
-    match segs.as_slice() {
-        ["topic", _] => url
-            .query_pairs()
-            .find(|(k, _)| k == "rid")
-            .map(|(_, v)| v.into_owned())
-            .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit())),
-        [seg] => {
-            let seg = *seg;
-            let word = seg
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-            let reserved =
-                RESERVED.contains(&seg.to_ascii_lowercase().as_str()) || seg.starts_with("g_");
-            (word && !reserved).then(|| seg.to_string())
-        }
-        _ => None,
-    }
 }
 
 fn now_s() -> i64 {
@@ -176,7 +127,7 @@ impl DouyuPlatform {
             if !(200..300).contains(&status) && status != 403 {
                 return Err(PlatformError::from_status(status, &url, None));
             }
-            match parse::h5play(status, &body)? {
+            match play::h5play(status, &body)? {
                 PlayAnswer::AuthFailed => {
                     tracing::debug!(rid, "douyu refused the key bundle; fetching a new one");
                     self.store_key(base, None);
@@ -190,46 +141,49 @@ impl DouyuPlatform {
         )))
     }
 
-    /// Play URLs on up to [`MAX_CDNS`] CDNs, the site's (or the user's)
-    /// first; `scdn*` CDNs only when nothing else is offered.
+    /// Play URLs on up to [`MAX_CDNS`] CDNs in [`cdn_order`]; the site's
+    /// first answer when none of them gives one.
     async fn streams(
         &self,
         ctx: &CheckContext<'_>,
         base: &str,
         rid: &str,
     ) -> Result<Option<Vec<Play>>, PlatformError> {
-        let wished = ctx.config.cdn.first().cloned().unwrap_or_default();
-        let PlayAnswer::Ok(mut first) = self.play(ctx, base, rid, &wished).await? else {
+        let PlayAnswer::Ok(first) = self.play(ctx, base, rid, "").await? else {
             return Ok(None);
         };
-        let others: Vec<String> = first
-            .cdns
-            .iter()
-            .filter(|c| !c.starts_with("scdn") && **c != first.cdn)
-            .cloned()
-            .collect();
-        if first.cdn.starts_with("scdn")
-            && let Some(alt) = others.first()
-            && let Ok(PlayAnswer::Ok(p)) = self.play(ctx, base, rid, alt).await
-        {
-            first = p;
-        }
-        let mut plays = vec![first];
-        for cdn in others {
-            if plays.len() >= MAX_CDNS {
-                break;
-            }
-            if plays.iter().any(|p| p.cdn == cdn) {
+        let mut plays = Vec::new();
+        for cdn in cdn_order(&first, &ctx.config.cdn).iter().take(MAX_CDNS) {
+            if *cdn == first.cdn {
+                plays.push(first.clone());
                 continue;
             }
-            match self.play(ctx, base, rid, &cdn).await {
+            match self.play(ctx, base, rid, cdn).await {
                 Ok(PlayAnswer::Ok(p)) => plays.push(p),
                 Ok(_) => {}
                 Err(e) => tracing::debug!(rid, cdn, "douyu: no URL on this CDN: {e}"),
             }
         }
+        if plays.is_empty() {
+            plays.push(first);
+        }
         Ok(Some(plays))
     }
+}
+
+/// The CDNs to ask for: the user's `cdn` wishes Douyu offers, then the
+/// site's default, then its other CDNs; `scdn*` ones (slow P2P-assisted
+/// edges) only when the user names them.
+fn cdn_order(first: &Play, wished: &[String]) -> Vec<String> {
+    let offered = |c: &String| first.cdns.contains(c) || *c == first.cdn;
+    let mut order: Vec<String> = wished.iter().filter(|c| offered(c)).cloned().collect();
+    let site = std::iter::once(&first.cdn).chain(first.cdns.iter());
+    for c in site {
+        if !c.is_empty() && !c.starts_with("scdn") && !order.contains(c) {
+            order.push(c.clone());
+        }
+    }
+    order
 }
 
 /// The stream candidates of the play answers, one per CDN.
@@ -344,39 +298,29 @@ impl Platform for DouyuPlatform {
 mod tests {
     use super::*;
 
-    fn id(u: &str) -> Option<String> {
-        room_id(&::url::Url::parse(u).unwrap())
-    }
-
-    #[test]
-    fn room_urls_match() {
-        for (u, want) in [
-            ("https://www.douyu.com/9100", "9100"),
-            ("http://douyu.com/9100/", "9100"),
-            ("https://m.douyu.com/9100?from=share", "9100"),
-            ("https://www.douyu.com/topic/s14?rid=9100&dyshid=0", "9100"),
-            ("https://www.douyu.com/lunashow", "lunashow"),
-        ] {
-            assert_eq!(id(u).as_deref(), Some(want), "{u}");
+    fn play(cdn: &str) -> Play {
+        Play {
+            url: format!("http://{cdn}/live/1.flv"),
+            cdn: cdn.into(),
+            cdns: vec!["hw-h5".into(), "tct-h5".into(), "scdnctshh".into()],
+            source: None,
         }
     }
 
     #[test]
-    fn other_pages_and_sites_do_not_match() {
-        for u in [
-            "https://www.douyu.com/",
-            "https://www.douyu.com/directory",
-            "https://www.douyu.com/directory/all",
-            "https://www.douyu.com/g_LOL",
-            "https://www.douyu.com/topic/s14",
-            "https://www.douyu.com/topic/s14?rid=abc",
-            "https://www.douyu.com/member/cp",
-            "https://www.huya.com/9100",
-            "https://live.bilibili.com/9100",
-            "https://notdouyu.com/9100",
-        ] {
-            assert_eq!(id(u), None, "{u}");
-        }
+    fn cdns_asked_for() {
+        assert_eq!(cdn_order(&play("hw-h5"), &[]), ["hw-h5", "tct-h5"]);
+        assert_eq!(cdn_order(&play("scdnctshh"), &[]), ["hw-h5", "tct-h5"]);
+        let wished = [
+            "cn-gotcha01".to_string(),
+            "scdnctshh".into(),
+            "tct-h5".into(),
+        ];
+        assert_eq!(
+            cdn_order(&play("hw-h5"), &wished),
+            ["scdnctshh", "tct-h5", "hw-h5"],
+            "wishes Douyu offers first, unknown names ignored"
+        );
     }
 
     #[test]
