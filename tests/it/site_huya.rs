@@ -96,3 +96,25 @@ fn huya_replay_is_not_recorded() {
     d.signal("TERM");
     assert_eq!(d.wait_exit(Duration::from_secs(35)), 0);
 }
+
+#[test]
+fn huya_changed_page_falls_back_to_the_mp_api() {
+    let fake = Fake::new();
+    fake.room("660004").set_site_mode(Some("mp"));
+    record_site(
+        &fake,
+        SiteRun {
+            platform: "huya",
+            url: "https://www.huya.com/660004",
+            room: "660004",
+            engine: "mesio",
+            extra: "",
+        },
+    );
+    let stats = fake.site_stats();
+    assert!(stats.get("huya.mp").copied().unwrap_or(0) >= 2, "{stats:?}");
+    assert!(
+        fake.room("660004").stats().flv > 0,
+        "FLV first, as Huya orders it"
+    );
+}

@@ -1,9 +1,12 @@
 //! Huya (`www.huya.com/RID`, numeric or vanity): everything comes from the
 //! room page (room state, profile, `hyPlayerConfig.stream`); stream URLs
-//! are assembled per CDN and quality and signed with [`anticode`]. The
-//! page origin is replaced by the configured `api_base`.
+//! are assembled per CDN and quality and signed with [`anticode`]. When
+//! the page changes shape, numeric rooms are read from the MP API
+//! ([`mp`]) instead. Both origins (`www.huya.com`, `mp.huya.com`) are
+//! replaced by the configured `api_base`.
 
 pub mod anticode;
+pub mod mp;
 pub mod parse;
 
 use std::collections::BTreeMap;
@@ -162,6 +165,26 @@ fn status_of(page: &Page, id: &str, uid: u64, now_ms: i64) -> LiveStatus {
     st
 }
 
+/// GETs a Huya page or API with the browser headers Huya wants.
+async fn get_text(ctx: &CheckContext<'_>, url: &str) -> Result<String, PlatformError> {
+    let resp = ctx
+        .http
+        .get(url)
+        .header(reqwest::header::USER_AGENT, BROWSER_UA)
+        .header(reqwest::header::REFERER, format!("{ORIGIN}/"))
+        .header(reqwest::header::ORIGIN, ORIGIN)
+        .send()
+        .await
+        .map_err(|e| PlatformError::from_reqwest(&e))?;
+    if !resp.status().is_success() {
+        let status = resp.status().as_u16();
+        return Err(PlatformError::from_status(status, url, retry_after(&resp)));
+    }
+    resp.text()
+        .await
+        .map_err(|e| PlatformError::from_reqwest(&e))
+}
+
 impl Platform for HuyaPlatform {
     fn name(&self) -> &'static str {
         "huya"
@@ -194,25 +217,22 @@ impl Platform for HuyaPlatform {
                 .ok_or_else(|| {
                     PlatformError::NotFound(format!("not a Huya room URL: {}", ctx.url))
                 })?;
-            let url = format!("{}/{id}", ctx.api_base(ORIGIN));
-            let resp = ctx
-                .http
-                .get(&url)
-                .header(reqwest::header::USER_AGENT, BROWSER_UA)
-                .header(reqwest::header::REFERER, format!("{ORIGIN}/"))
-                .header(reqwest::header::ORIGIN, ORIGIN)
-                .send()
-                .await
-                .map_err(|e| PlatformError::from_reqwest(&e))?;
-            let status = resp.status().as_u16();
-            if !resp.status().is_success() {
-                return Err(PlatformError::from_status(status, &url, retry_after(&resp)));
-            }
-            let html = resp
-                .text()
-                .await
-                .map_err(|e| PlatformError::from_reqwest(&e))?;
-            let page = parse::page(&html)?;
+            let base = ctx.api_base(ORIGIN);
+            let html = get_text(ctx, &format!("{base}/{id}")).await?;
+            let page = match parse::page(&html) {
+                // The page changed shape: the MP API knows numeric rooms.
+                Err(PlatformError::ApiChanged(why)) if id.bytes().all(|b| b.is_ascii_digit()) => {
+                    tracing::debug!(id, "huya room page unreadable ({why}); asking the MP API");
+                    let body = get_text(ctx, &format!("{base}{}", mp::path(&id))).await?;
+                    mp::profile(&body).map_err(|e| match e {
+                        PlatformError::ApiChanged(mp_why) => {
+                            PlatformError::ApiChanged(format!("{why}; {mp_why}"))
+                        }
+                        other => other,
+                    })?
+                }
+                other => other?,
+            };
             let now_ms = chrono::Utc::now().timestamp_millis();
             Ok(status_of(&page, &id, anticode::random_uid(), now_ms))
         })

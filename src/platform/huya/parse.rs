@@ -84,7 +84,7 @@ fn script_var(html: &str, name: &str) -> Option<Value> {
     json_at(&rest[brace..]).filter(Value::is_object)
 }
 
-fn str_of(v: &Value) -> Option<String> {
+pub(super) fn str_of(v: &Value) -> Option<String> {
     match v {
         Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
         Value::Number(n) => Some(n.to_string()),
@@ -92,7 +92,7 @@ fn str_of(v: &Value) -> Option<String> {
     }
 }
 
-fn int_of(v: &Value) -> Option<i64> {
+pub(super) fn int_of(v: &Value) -> Option<i64> {
     v.as_i64()
         .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
 }
@@ -130,14 +130,13 @@ fn player_stream(html: &str) -> Result<Option<Value>, PlatformError> {
         .map_err(|_| bad())
 }
 
-fn cdn_stream(v: &Value, i: usize) -> Result<CdnStream, PlatformError> {
+/// One `gameStreamInfoList[]` (page) or `baseSteamInfoList[]` (MP API)
+/// entry; `at` is its path, for errors.
+pub(super) fn cdn_stream(v: &Value, api: &str, at: &str) -> Result<CdnStream, PlatformError> {
     let field = |name: &str| {
-        v.get(name).and_then(str_of).ok_or_else(|| {
-            PlatformError::missing(
-                PAGE,
-                &format!("hyPlayerConfig.stream.data[0].gameStreamInfoList[{i}].{name}"),
-            )
-        })
+        v.get(name)
+            .and_then(str_of)
+            .ok_or_else(|| PlatformError::missing(api, &format!("{at}.{name}")))
     };
     let opt = |name: &str, default: &str| {
         v.get(name)
@@ -154,6 +153,24 @@ fn cdn_stream(v: &Value, i: usize) -> Result<CdnStream, PlatformError> {
         hls_suffix: opt("sHlsUrlSuffix", "m3u8"),
         hls_anticode: opt("sHlsAntiCode", ""),
     })
+}
+
+/// The `[{sDisplayName, iBitRate}]` quality list.
+pub(super) fn qualities(list: &Value) -> Vec<Quality> {
+    let Some(qs) = list.as_array() else {
+        return Vec::new();
+    };
+    qs.iter()
+        .filter_map(|q| {
+            Some(Quality {
+                name: q.get("sDisplayName").and_then(str_of)?,
+                bitrate_kbps: q
+                    .get("iBitRate")
+                    .and_then(int_of)
+                    .and_then(|b| u64::try_from(b).ok())?,
+            })
+        })
+        .collect()
 }
 
 /// Parses the room page. `找不到这个主播` is `NotFound`.
@@ -217,24 +234,14 @@ pub fn page(html: &str) -> Result<Page, PlatformError> {
     out.streams = list
         .iter()
         .enumerate()
-        .map(|(i, v)| cdn_stream(v, i))
+        .map(|(i, v)| {
+            let at = format!("hyPlayerConfig.stream.data[0].gameStreamInfoList[{i}]");
+            cdn_stream(v, PAGE, &at)
+        })
         .collect::<Result<_, _>>()?;
     out.qualities = stream
         .get("vMultiStreamInfo")
-        .and_then(Value::as_array)
-        .map(|qs| {
-            qs.iter()
-                .filter_map(|q| {
-                    Some(Quality {
-                        name: q.get("sDisplayName").and_then(str_of)?,
-                        bitrate_kbps: q
-                            .get("iBitRate")
-                            .and_then(int_of)
-                            .and_then(|b| u64::try_from(b).ok())?,
-                    })
-                })
-                .collect()
-        })
+        .map(qualities)
         .unwrap_or_default();
     Ok(out)
 }
