@@ -132,9 +132,10 @@ fn douyu_vanity_path_resolves_and_a_rerun_is_not_recorded() {
         fake.site_stats()
     );
     let stats = fake.site_stats();
-    assert!(
-        stats.get("douyu.page").is_some(),
-        "vanity page read: {stats:?}"
+    assert_eq!(
+        stats.get("douyu.page"),
+        Some(&1),
+        "vanity page read once: {stats:?}"
     );
     assert_eq!(stats.get("douyu.h5play"), None, "no play URL for a rerun");
     assert_eq!(s.json(&["list"])[0]["state"], "not_live");

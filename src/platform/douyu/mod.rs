@@ -40,6 +40,9 @@ const MAX_CDNS: usize = 3;
 #[derive(Default)]
 pub struct DouyuPlatform {
     keys: Mutex<HashMap<String, Encryption>>,
+    /// Vanity path -> numeric room id, per API origin (`{base}/{path}`):
+    /// the page is read once, not on every check.
+    rids: Mutex<HashMap<String, String>>,
 }
 
 fn now_s() -> i64 {
@@ -107,6 +110,29 @@ impl DouyuPlatform {
         let key = parse::encryption(&body)?;
         self.store_key(base, Some(key.clone()));
         Ok(key)
+    }
+
+    /// The numeric room id of a vanity path, from its room page (cached).
+    async fn vanity_rid(
+        &self,
+        ctx: &CheckContext<'_>,
+        base: &str,
+        path: &str,
+    ) -> Result<String, PlatformError> {
+        let page_url = format!("{base}/{path}");
+        let cached = {
+            let rids = self.rids.lock().unwrap_or_else(|p| p.into_inner());
+            rids.get(&page_url).cloned()
+        };
+        if let Some(rid) = cached {
+            return Ok(rid);
+        }
+        let page = get_ok(ctx, &page_url, &format!("{ORIGIN}/")).await?;
+        let rid = parse::page_room_id(&page)
+            .ok_or_else(|| PlatformError::NotFound(format!("douyu room `{path}`")))?;
+        let mut rids = self.rids.lock().unwrap_or_else(|p| p.into_inner());
+        rids.insert(page_url, rid.clone());
+        Ok(rid)
     }
 
     /// One signed `getH5PlayV1` request; a refused key is refreshed and
@@ -262,9 +288,7 @@ impl Platform for DouyuPlatform {
             let rid = if id.bytes().all(|b| b.is_ascii_digit()) {
                 id
             } else {
-                let page = get_ok(ctx, &format!("{base}/{id}"), &format!("{ORIGIN}/")).await?;
-                parse::page_room_id(&page)
-                    .ok_or_else(|| PlatformError::NotFound(format!("douyu room `{id}`")))?
+                self.vanity_rid(ctx, &base, &id).await?
             };
             let (status, body) = send(
                 ctx.http.get(format!("{base}/betard/{rid}")),
