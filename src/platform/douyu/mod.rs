@@ -6,16 +6,16 @@
 
 pub mod parse;
 pub mod play;
+mod room_url;
 pub mod sign;
-mod url;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
 use parse::RoomInfo;
 use play::{Play, PlayAnswer};
+use room_url::room_id;
 use sign::{DEFAULT_DID, Encryption};
-use url::room_id;
 
 use super::generic::retry_after;
 use super::{
