@@ -1,8 +1,8 @@
 //! Douyu end to end: the real binary records `https://www.douyu.com/RID`
 //! whose `betard`, `getEncryption` and signed `getH5PlayV1` are answered by
 //! the fake's Douyu emulation (`/sites/douyu`), with mesio and ffmpeg; a
-//! refused key is refreshed; missing rooms and region blocks reach
-//! `srec list`.
+//! refused key is refreshed; a rerun is not recorded; missing rooms,
+//! region blocks and clock skew reach `srec list`.
 
 use std::time::Duration;
 
@@ -98,20 +98,35 @@ fn douyu_missing_room_is_not_found() {
 }
 
 #[test]
-fn douyu_region_block_is_an_error_that_says_so() {
+fn douyu_region_block_and_clock_skew_are_errors_that_say_so() {
     let fake = Fake::new();
-    let room = fake.live_room("9103");
-    room.set_site_mode(Some("126"));
+    fake.live_room("9103").set_site_mode(Some("126"));
+    fake.live_room("9105").set_site_mode(Some("-9"));
     let s = Srec::new();
     s.write_config(&site_config(&fake, "douyu", "mesio", ""));
     s.ok(&["add", "https://www.douyu.com/9103"]);
+    s.ok(&["add", "https://www.douyu.com/9105"]);
     let mut d = s.daemon();
-    let row = wait_for_state(&s, |r| r["state"] == "error");
-    let text = row.to_string();
+    let mut rows = serde_json::Value::Null;
+    let both = wait_until(Duration::from_secs(30), || {
+        rows = s.json(&["list"]);
+        rows.as_array()
+            .is_some_and(|r| r.len() == 2 && r.iter().all(|x| x["state"] == "error"))
+    });
+    assert!(both, "{rows}");
+    let text = |url: &str| {
+        rows.as_array()
+            .and_then(|r| r.iter().find(|x| x["url"] == url))
+            .map(|x| x.to_string())
+            .unwrap_or_default()
+    };
+    let geo = text("https://www.douyu.com/9103");
     assert!(
-        text.contains("geo-blocked") && text.contains("region"),
-        "{row}"
+        geo.contains("geo-blocked") && geo.contains("region"),
+        "{rows}"
     );
+    let skew = text("https://www.douyu.com/9105");
+    assert!(skew.contains("clock"), "{rows}");
     d.signal("TERM");
     assert_eq!(d.wait_exit(Duration::from_secs(35)), 0);
 }
