@@ -3,9 +3,11 @@
 //! streamer to its platform, and URL resolution for `srec add`.
 
 pub mod douyin;
+pub mod douyu;
 pub mod fake;
 pub mod generic;
 pub mod http;
+pub mod huya;
 pub mod model;
 pub mod registry;
 pub mod select;

@@ -3,16 +3,29 @@
 
 use std::sync::Arc;
 
-use super::{Platform, RoomRef, fake::FakePlatform, generic::GenericPlatform};
+use super::{
+    Platform, RoomRef, douyu::DouyuPlatform, fake::FakePlatform, generic::GenericPlatform,
+    huya::HuyaPlatform,
+};
 
 /// Platform names accepted as `[platforms.<name>]` keys and stored in
 /// `streamers.platform` (the table test checks it against [`all`]).
-pub const KNOWN_PLATFORMS: &[&str] = &["fake", "youtube", "douyin", "streamlink", "generic"];
+pub const KNOWN_PLATFORMS: &[&str] = &[
+    "fake",
+    "douyu",
+    "huya",
+    "youtube",
+    "douyin",
+    "streamlink",
+    "generic",
+];
 
 /// Every platform, most specific first; `generic` (any http(s) URL) last.
 fn all() -> Vec<Arc<dyn Platform>> {
     vec![
         Arc::new(FakePlatform),
+        Arc::new(DouyuPlatform::default()),
+        Arc::new(HuyaPlatform),
         Arc::new(super::youtube::YoutubePlatform),
         Arc::new(super::douyin::DouyinPlatform::default()),
         // Claims no URL; `streamlink::admit` assigns it when a streamer is added.

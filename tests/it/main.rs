@@ -26,9 +26,10 @@ mod probe;
 mod reconcile;
 mod recording;
 mod site_douyin;
+mod site_douyu;
+mod site_huya;
 mod site_streamlink;
 mod site_youtube;
-#[allow(dead_code)] // used by the site_* tests as they land
 mod sites;
 mod tui_e2e;
 mod tui_fixtures;

@@ -23,11 +23,16 @@ use axum::response::{IntoResponse, Response};
 use crate::room::Room;
 use crate::shared::Shared;
 
+mod douyu;
+mod huya;
+
 /// Every site's routes, nested under `/sites/<name>`.
 pub(crate) fn router() -> Router<Arc<Shared>> {
     Router::new()
         .nest("/sites/youtube", youtube::router())
         .nest("/sites/douyin", douyin::router())
+        .nest("/sites/douyu", douyu::router())
+        .nest("/sites/huya", huya::router())
 }
 
 /// Fills every `{{key}}` of a fixture template.
