@@ -21,7 +21,7 @@ mod mesio_probe;
 mod mesio_record;
 mod mesio_support;
 mod recording;
-#[allow(dead_code)] // used by the site_* tests as they land
+mod site_bilibili;
 mod sites;
 mod tui_e2e;
 mod tui_fixtures;

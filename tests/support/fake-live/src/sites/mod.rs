@@ -23,9 +23,11 @@ use axum::response::{IntoResponse, Response};
 use crate::room::Room;
 use crate::shared::Shared;
 
+mod bilibili;
+
 /// Every site's routes, nested under `/sites/<name>`.
 pub(crate) fn router() -> Router<Arc<Shared>> {
-    Router::new()
+    Router::new().nest("/sites/bilibili", bilibili::router())
 }
 
 /// Fills every `{{key}}` of a fixture template.
