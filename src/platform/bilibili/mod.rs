@@ -282,3 +282,7 @@ impl Platform for BilibiliPlatform {
 #[cfg(test)]
 #[path = "tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "live_tests.rs"]
+mod live_tests;
