@@ -72,11 +72,21 @@ pub struct Api<'a> {
 }
 
 impl<'a> Api<'a> {
+    /// Origins and cookies from the check's config. The Cookie header set
+    /// here replaces the client's default one, so it carries the user's
+    /// cookies (`cookies`, else a `Cookie` entry of `headers`) too.
     pub fn new(ctx: &'a CheckContext<'a>) -> Self {
+        let user = ctx.config.cookies.as_deref().or_else(|| {
+            ctx.config
+                .headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("cookie"))
+                .map(|(_, v)| v.as_str())
+        });
         Self {
             live: ctx.api_base(LIVE_API),
             main: ctx.api_base(MAIN_API),
-            cookie: cookie_header(ctx.config.cookies.as_deref()),
+            cookie: cookie_header(user),
             ctx,
         }
     }

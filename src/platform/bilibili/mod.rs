@@ -270,6 +270,22 @@ impl Platform for BilibiliPlatform {
         200
     }
 
+    /// The members that could be checked; [`Platform::check_batch_each`]
+    /// also gives the others' errors.
+    fn check_batch<'a>(
+        &'a self,
+        ctx: &'a CheckContext<'a>,
+        ids: &'a [String],
+    ) -> BoxFut<'a, Result<HashMap<String, LiveStatus>, PlatformError>> {
+        Box::pin(async move {
+            let all = self.batch(ctx, ids).await?;
+            Ok(all
+                .into_iter()
+                .filter_map(|(id, r)| r.ok().map(|s| (id, s)))
+                .collect())
+        })
+    }
+
     fn check_batch_each<'a>(
         &'a self,
         ctx: &'a CheckContext<'a>,
