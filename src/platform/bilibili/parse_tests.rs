@@ -187,3 +187,18 @@ fn error_codes_are_classified() {
         Err(PlatformError::ApiChanged(_))
     ));
 }
+
+#[test]
+fn p2p_hosts_are_ranked_last_within_their_quality() {
+    let p = play_info(&filled(PLAYINFO, &room("1", "1767220000"))).unwrap();
+    let s = p.streams.unwrap();
+    let cfg = crate::config::EffectiveConfig::defaults(std::env::temp_dir());
+    let ranked = crate::platform::select::rank(&s, &cfg, 0);
+    let tier: Vec<&str> = ranked
+        .iter()
+        .filter(|c| c.quality == "原画")
+        .filter_map(|c| c.cdn.as_deref())
+        .collect();
+    assert_eq!(tier.last(), Some(&"mcdn/cn-gotcha208"), "{tier:?}");
+    assert_eq!(ranked[0].cdn.as_deref(), Some("cn-gotcha01"));
+}
