@@ -41,7 +41,7 @@ impl StreamMonitor {
                     http: &http,
                     config: &eff,
                 };
-                platform.check_batch(&ctx, &ids).await
+                platform.check_batch_each(&ctx, &ids).await
             }
             Err(e) => Err(PlatformError::Transient(e)),
         };
@@ -50,7 +50,7 @@ impl StreamMonitor {
             let r = match &mut result {
                 Ok(m) => m
                     .remove(room)
-                    .ok_or_else(|| PlatformError::NotFound(format!("room `{room}`"))),
+                    .unwrap_or_else(|| Err(PlatformError::NotFound(format!("room `{room}`")))),
                 Err(e) => Err(e.clone()),
             };
             let eff = self.config.effective(s);

@@ -4,14 +4,15 @@
 use std::sync::Arc;
 
 use super::{
-    Platform, RoomRef, douyu::DouyuPlatform, fake::FakePlatform, generic::GenericPlatform,
-    huya::HuyaPlatform,
+    Platform, RoomRef, bilibili::BilibiliPlatform, douyu::DouyuPlatform, fake::FakePlatform,
+    generic::GenericPlatform, huya::HuyaPlatform,
 };
 
 /// Platform names accepted as `[platforms.<name>]` keys and stored in
 /// `streamers.platform` (the table test checks it against [`all`]).
 pub const KNOWN_PLATFORMS: &[&str] = &[
     "fake",
+    "bilibili",
     "douyu",
     "huya",
     "youtube",
@@ -24,6 +25,7 @@ pub const KNOWN_PLATFORMS: &[&str] = &[
 fn all() -> Vec<Arc<dyn Platform>> {
     vec![
         Arc::new(FakePlatform),
+        Arc::new(BilibiliPlatform::default()),
         Arc::new(DouyuPlatform::default()),
         Arc::new(HuyaPlatform),
         Arc::new(super::youtube::YoutubePlatform),

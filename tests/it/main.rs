@@ -25,6 +25,7 @@ mod mesio_support;
 mod probe;
 mod reconcile;
 mod recording;
+mod site_bilibili;
 mod site_douyin;
 mod site_douyu;
 mod site_huya;

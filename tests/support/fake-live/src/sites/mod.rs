@@ -23,12 +23,14 @@ use axum::response::{IntoResponse, Response};
 use crate::room::Room;
 use crate::shared::Shared;
 
+mod bilibili;
 mod douyu;
 mod huya;
 
 /// Every site's routes, nested under `/sites/<name>`.
 pub(crate) fn router() -> Router<Arc<Shared>> {
     Router::new()
+        .nest("/sites/bilibili", bilibili::router())
         .nest("/sites/youtube", youtube::router())
         .nest("/sites/douyin", douyin::router())
         .nest("/sites/douyu", douyu::router())
