@@ -8,6 +8,7 @@ pub mod http;
 pub mod model;
 pub mod registry;
 pub mod select;
+pub mod twitch;
 pub mod url;
 
 use std::collections::HashMap;

@@ -3,15 +3,21 @@
 
 use std::sync::Arc;
 
-use super::{Platform, RoomRef, fake::FakePlatform, generic::GenericPlatform};
+use super::{
+    Platform, RoomRef, fake::FakePlatform, generic::GenericPlatform, twitch::TwitchPlatform,
+};
 
 /// Platform names accepted as `[platforms.<name>]` keys and stored in
 /// `streamers.platform` (the table test checks it against [`all`]).
-pub const KNOWN_PLATFORMS: &[&str] = &["fake", "generic"];
+pub const KNOWN_PLATFORMS: &[&str] = &["fake", "twitch", "generic"];
 
 /// Every platform, most specific first; `generic` (any http(s) URL) last.
 fn all() -> Vec<Arc<dyn Platform>> {
-    vec![Arc::new(FakePlatform), Arc::new(GenericPlatform)]
+    vec![
+        Arc::new(FakePlatform),
+        Arc::new(TwitchPlatform),
+        Arc::new(GenericPlatform),
+    ]
 }
 
 /// All platforms, in matching order.

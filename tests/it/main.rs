@@ -21,6 +21,7 @@ mod mesio_probe;
 mod mesio_record;
 mod mesio_support;
 mod recording;
+mod site_twitch;
 #[allow(dead_code)] // used by the site_* tests as they land
 mod sites;
 mod tui_e2e;

@@ -23,9 +23,12 @@ use axum::response::{IntoResponse, Response};
 use crate::room::Room;
 use crate::shared::Shared;
 
+mod twitch;
+mod twitch_ads;
+
 /// Every site's routes, nested under `/sites/<name>`.
 pub(crate) fn router() -> Router<Arc<Shared>> {
-    Router::new()
+    Router::new().nest("/sites/twitch", twitch::router())
 }
 
 /// Fills every `{{key}}` of a fixture template.
