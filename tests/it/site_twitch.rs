@@ -105,7 +105,6 @@ fn ffmpeg_records_a_twitch_channel() {
 }
 
 #[test]
-#[ignore = "mesio's ad filter lands in the next commit"]
 fn mesio_leaves_stitched_ads_out() {
     let (fake, r) = record("mesio", "tw_ads", Some("ads"));
     let stats = fake.site_stats();

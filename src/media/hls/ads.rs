@@ -1,0 +1,103 @@
+//! Server-side ads (Twitch's stitched ads) are left out of recordings. A
+//! segment is an ad when its `EXTINF` title names `Amazon` (content says
+//! `live`), or when its program date time falls inside an
+//! `EXT-X-DATERANGE` of class `twitch-stitched-ad` (ids `stitched-ad-*`).
+//! Ranges are remembered across reloads, because the tag scrolls out of the
+//! window before the break's last segments do. The first content segment
+//! after a break starts a new file ([`Boundary::Ad`]): the ad replaced
+//! content, so timestamps jump there.
+//!
+//! `#EXT-X-TWITCH-PREFETCH` (low-latency) segments are never fetched at all:
+//! they are not media segments of the playlist, so no prefetched ad can
+//! slip in after an ad discontinuity either.
+
+use m3u8_rs::MediaPlaylist;
+
+use super::tracker::{Boundary, SegmentJob};
+
+/// An ad break: `[start, end)` in unix ms.
+pub type AdRange = (i64, i64);
+
+/// Ranges closer than this to a segment's start count as containing it
+/// (program date times are rounded to the millisecond and partly derived).
+const SLOP_MS: i64 = 250;
+
+/// Ad ranges remembered across reloads.
+const KEEP: usize = 16;
+
+/// Whether an `EXTINF` title marks an ad.
+pub fn ad_title(title: Option<&str>) -> bool {
+    title.is_some_and(|t| t.contains("Amazon"))
+}
+
+/// The stitched-ad date ranges a media playlist announces.
+pub fn ad_ranges(pl: &MediaPlaylist) -> Vec<AdRange> {
+    pl.segments
+        .iter()
+        .filter_map(|s| s.daterange.as_ref())
+        .filter(|d| {
+            d.class.as_deref() == Some("twitch-stitched-ad") || d.id.starts_with("stitched-ad")
+        })
+        .filter_map(|d| {
+            let start = d.start_date.timestamp_millis();
+            let end = match (d.end_date, d.duration.or(d.planned_duration)) {
+                (Some(e), _) => e.timestamp_millis(),
+                (None, Some(secs)) if secs.is_finite() && secs > 0.0 => {
+                    start + (secs * 1000.0) as i64
+                }
+                _ => return None,
+            };
+            Some((start, end))
+        })
+        .collect()
+}
+
+/// Whether a segment starting at `pdt_ms` lies inside one of `ranges`.
+pub fn in_ranges(pdt_ms: Option<i64>, ranges: &[AdRange]) -> bool {
+    pdt_ms.is_some_and(|t| {
+        ranges
+            .iter()
+            .any(|(start, end)| t + SLOP_MS >= *start && t + SLOP_MS < *end)
+    })
+}
+
+/// Drops ad segments from the watcher's output and marks where content
+/// resumes.
+#[derive(Debug, Default)]
+pub struct AdGate {
+    ranges: Vec<AdRange>,
+    skipped: u64,
+}
+
+impl AdGate {
+    /// Remembers the ad ranges of a freshly loaded window.
+    pub fn absorb(&mut self, ranges: &[AdRange]) {
+        for r in ranges {
+            if !self.ranges.contains(r) {
+                if self.ranges.len() == KEEP {
+                    self.ranges.remove(0);
+                }
+                self.ranges.push(*r);
+            }
+        }
+    }
+
+    /// `None` for an ad; content right after a break gets a boundary.
+    pub fn pass(&mut self, mut job: SegmentJob) -> Option<SegmentJob> {
+        if job.seg.ad || in_ranges(job.seg.program_date_ms, &self.ranges) {
+            if self.skipped == 0 {
+                tracing::info!(seq = job.seg.seq, "ad break: leaving stitched ads out");
+            }
+            self.skipped += 1;
+            return None;
+        }
+        if self.skipped > 0 {
+            tracing::info!(skipped = self.skipped, "ad break over");
+            job.boundary = job.boundary.or(Some(Boundary::Ad {
+                skipped: self.skipped,
+            }));
+            self.skipped = 0;
+        }
+        Some(job)
+    }
+}
