@@ -22,6 +22,7 @@ mod mesio_record;
 mod mesio_support;
 mod recording;
 mod site_twitch;
+mod site_twitch_api;
 #[allow(dead_code)] // used by the site_* tests as they land
 mod sites;
 mod tui_e2e;

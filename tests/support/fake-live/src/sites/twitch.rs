@@ -21,7 +21,9 @@
 //! resolution change; TS mode only).
 //!
 //! Counters: `twitch.gql` (POSTs), `twitch.gql_ops`, `twitch.token`,
-//! `twitch.status_query` (raw batch ops), `twitch.usher`, `twitch.playlist`,
+//! `twitch.status_query` (raw batch ops), `twitch.usher`,
+//! `twitch.usher_authorization` (usher requests that carried an
+//! `Authorization` header: none should), `twitch.playlist`,
 //! `twitch.ad_segments` (ad segments listed).
 
 use std::collections::HashMap;
@@ -222,8 +224,13 @@ async fn usher(
     State(shared): State<Arc<Shared>>,
     Path(file): Path<String>,
     Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
 ) -> Response {
     shared.count_site("twitch.usher", 1);
+    if headers.contains_key("authorization") {
+        // The OAuth token is for GQL only.
+        shared.count_site("twitch.usher_authorization", 1);
+    }
     let Some(login) = file.strip_suffix(".m3u8") else {
         return bad_request("expected {login}.m3u8");
     };
