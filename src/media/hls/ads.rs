@@ -11,8 +11,6 @@
 //! they are not media segments of the playlist, so no prefetched ad can
 //! slip in after an ad discontinuity either.
 
-use m3u8_rs::MediaPlaylist;
-
 use super::tracker::{Boundary, SegmentJob};
 
 /// An ad break: `[start, end)` in unix ms.
@@ -30,26 +28,51 @@ pub fn ad_title(title: Option<&str>) -> bool {
     title.is_some_and(|t| t.contains("Amazon"))
 }
 
-/// The stitched-ad date ranges a media playlist announces.
-pub fn ad_ranges(pl: &MediaPlaylist) -> Vec<AdRange> {
-    pl.segments
-        .iter()
-        .filter_map(|s| s.daterange.as_ref())
-        .filter(|d| {
-            d.class.as_deref() == Some("twitch-stitched-ad") || d.id.starts_with("stitched-ad")
-        })
-        .filter_map(|d| {
-            let start = d.start_date.timestamp_millis();
-            let end = match (d.end_date, d.duration.or(d.planned_duration)) {
-                (Some(e), _) => e.timestamp_millis(),
-                (None, Some(secs)) if secs.is_finite() && secs > 0.0 => {
-                    start + (secs * 1000.0) as i64
-                }
-                _ => return None,
+/// The stitched-ad date ranges a media playlist's text announces. Read
+/// from the text rather than m3u8-rs's segments, which keep only the last
+/// of several `EXT-X-DATERANGE` tags before one segment (Twitch stacks
+/// session, source and ad ranges).
+pub fn ad_ranges(body: &[u8]) -> Vec<AdRange> {
+    String::from_utf8_lossy(body)
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("#EXT-X-DATERANGE:"))
+        .filter_map(|attrs| {
+            let a = attributes(attrs);
+            let get = |k: &str| a.iter().find(|(n, _)| *n == k).map(|(_, v)| *v);
+            let ad = get("CLASS") == Some("twitch-stitched-ad")
+                || get("ID").is_some_and(|id| id.starts_with("stitched-ad"));
+            if !ad {
+                return None;
+            }
+            let ms = |k: &str| {
+                chrono::DateTime::parse_from_rfc3339(get(k)?)
+                    .ok()
+                    .map(|d| d.timestamp_millis())
             };
-            Some((start, end))
+            let start = ms("START-DATE")?;
+            let secs = || {
+                let v: f64 = get("DURATION").or(get("PLANNED-DURATION"))?.parse().ok()?;
+                (v.is_finite() && v > 0.0).then(|| start + (v * 1000.0) as i64)
+            };
+            Some((start, ms("END-DATE").or_else(secs)?))
         })
         .collect()
+}
+
+/// `KEY=VALUE` pairs of an attribute list, quotes removed (quoted values
+/// may hold commas).
+fn attributes(list: &str) -> Vec<(&str, &str)> {
+    let mut out = Vec::new();
+    let mut rest = list;
+    while let Some((key, after)) = rest.split_once('=') {
+        let (value, next) = match after.strip_prefix('"') {
+            Some(q) => q.split_once('"').unwrap_or((q, "")),
+            None => after.split_once(',').map_or((after, ""), |(v, n)| (v, n)),
+        };
+        out.push((key.trim(), value));
+        rest = next.trim_start_matches(',');
+    }
+    out
 }
 
 /// Whether a segment starting at `pdt_ms` lies inside one of `ranges`.

@@ -81,19 +81,24 @@ pub fn parse(base: &Url, body: &[u8]) -> Result<Parsed, HlsError> {
     }
     match m3u8_rs::parse_playlist_res(body) {
         Ok(Playlist::MasterPlaylist(m)) => Ok(Parsed::Master(m)),
-        Ok(Playlist::MediaPlaylist(m)) => media_window(base, &m).map(Parsed::Media),
+        Ok(Playlist::MediaPlaylist(m)) => {
+            media_window(base, &m, ad_ranges(body)).map(Parsed::Media)
+        }
         Err(e) => Err(bad(format!("{e:?}").chars().take(200).collect())),
     }
 }
 
-fn media_window(base: &Url, pl: &MediaPlaylist) -> Result<MediaWindow, HlsError> {
+fn media_window(
+    base: &Url,
+    pl: &MediaPlaylist,
+    ads: Vec<AdRange>,
+) -> Result<MediaWindow, HlsError> {
     let mut key: Option<Arc<KeyRef>> = None;
     let mut map: Option<Arc<MapRef>> = None;
     // Where the previous byte range of each resource ended (an
     // EXT-X-BYTERANGE without offset continues from there).
     let mut prev_end: Option<(Url, u64)> = None;
     let mut segments: Vec<SegmentRef> = Vec::with_capacity(pl.segments.len());
-    let ads = ad_ranges(pl);
     for (i, s) in pl.segments.iter().enumerate() {
         key = next_key(base, s, key)?;
         if let Some(m) = &s.map {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use url::Url;
 
-use super::super::ads::{AdGate, in_ranges};
+use super::super::ads::{AdGate, ad_ranges, in_ranges};
 use super::super::*;
 use super::fake::*;
 use crate::events::SplitReason;
@@ -56,6 +56,28 @@ fn amazon_titles_daterange_and_prefetch() {
 }
 
 #[test]
+fn stacked_dateranges_and_twitch_tags_parse_and_only_ads_count() {
+    let body = format!(
+        "#EXT-X-TWITCH-LIVE-SEQUENCE:4\n#EXT-X-TWITCH-ELAPSED-SECS:8.000\n\
+         #EXT-X-DATERANGE:ID=\"playlist-session-1\",CLASS=\"twitch-session\",\
+         START-DATE=\"2026-01-01T00:00:00.000Z\",PLANNED-DURATION=86400,X-TV-TWITCH-SESSIONID=\"abc\"\n\
+         {}#EXTINF:1.000,live\nseg0.ts\n{}\
+         #EXT-X-DATERANGE:ID=\"source-1\",CLASS=\"twitch-stream-source\",\
+         START-DATE=\"2026-01-01T00:00:01.000Z\",END-ON-NEXT=YES,X-TV-TWITCH-STREAM-SOURCE=\"live\"\n\
+         {}#EXTINF:1.000,\nseg1.ts\n{}#EXTINF:1.000,\nseg2.ts\n",
+        pdt(0),
+        daterange(1, 1),
+        pdt(1),
+        pdt(2)
+    );
+    // The ad range comes first of two tags before seg1: m3u8-rs alone
+    // would keep only the stream-source one.
+    let w = media(&pl(0, 1, &body, false));
+    assert_eq!(ads(&w), [(0, false), (1, true), (2, false)]);
+    assert_eq!(w.ad_ranges, [(1_767_225_601_000, 1_767_225_602_000)]);
+}
+
+#[test]
 fn a_daterange_alone_marks_its_segments_by_program_date_time() {
     let body: String = daterange(2, 2)
         + &(0..5)
@@ -65,6 +87,25 @@ fn a_daterange_alone_marks_its_segments_by_program_date_time() {
     assert_eq!(
         ads(&w),
         [(0, false), (1, false), (2, true), (3, true), (4, false)]
+    );
+}
+
+#[test]
+fn ranges_end_at_end_date_or_duration_and_need_an_ad_class_or_id() {
+    let text = "#EXT-X-DATERANGE:ID=\"stitched-ad-9\",START-DATE=\"2026-01-01T00:00:10Z\",\
+                END-DATE=\"2026-01-01T00:00:40Z\",X-TV-TWITCH-AD-URL=\"https://a.example/?x=1,2\"\n\
+                #EXT-X-DATERANGE:ID=\"x\",CLASS=\"twitch-stitched-ad\",START-DATE=\"2026-01-01T00:01:00Z\",\
+                PLANNED-DURATION=15\n\
+                #EXT-X-DATERANGE:ID=\"x\",CLASS=\"twitch-stitched-ad\",START-DATE=\"2026-01-01T00:02:00Z\"\n\
+                #EXT-X-DATERANGE:ID=\"quartile\",CLASS=\"twitch-ad-quartile\",START-DATE=\"2026-01-01T00:00:10Z\",DURATION=5\n";
+    let base = 1_767_225_600_000;
+    assert_eq!(
+        ad_ranges(text.as_bytes()),
+        [
+            (base + 10_000, base + 40_000),
+            (base + 60_000, base + 75_000)
+        ],
+        "an open-ended range and other classes are not ads"
     );
 }
 
