@@ -157,6 +157,20 @@ fn geo_blocked_channel_is_an_error_naming_the_region() {
 }
 
 #[test]
+fn a_failed_integrity_check_asks_for_an_oauth_token() {
+    let fake = Fake::new();
+    fake.live_room("tw_kasada").set_site_mode(Some("integrity"));
+    let (_s, row) = wait_state(&fake, "tw_kasada", "error");
+    assert!(
+        row["last_error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("oauth_token"),
+        "{row}"
+    );
+}
+
+#[test]
 fn offline_channels_cost_two_gql_requests_per_round_of_45() {
     let fake = Fake::new();
     let s = Srec::new();

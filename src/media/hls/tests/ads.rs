@@ -203,3 +203,18 @@ async fn a_long_break_is_not_a_stall() {
     run.ok();
     assert_eq!(run.texts(), ["<seg1>", "<seg12>"]);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_pre_roll_leaves_one_clean_file() {
+    let body = "#EXTINF:2.000,Amazon|1\nseg1.ts\n#EXTINF:2.000,Amazon|1\nseg2.ts\n\
+                #EXT-X-DISCONTINUITY\n#EXTINF:2.000,live\nseg3.ts\n#EXTINF:2.000,live\nseg4.ts\n";
+    let fetch = Arc::new(
+        FakeFetch::new()
+            .live(vec![pl(1, 2, body, true)])
+            .plain_segments(1..=4),
+    );
+    let run = record(fetch, opts(), MemSink::default(), None).await;
+    run.ok();
+    assert_eq!(run.texts(), ["<seg3><seg4>"]);
+    assert_eq!(run.closes(), [(0, SplitReason::EndOfStream)]);
+}
