@@ -11,6 +11,7 @@
 //! they are not media segments of the playlist, so no prefetched ad can
 //! slip in after an ad discontinuity either.
 
+use super::numbering::Numbering;
 use super::tracker::{Boundary, SegmentJob};
 
 /// An ad break: `[start, end)` in unix ms.
@@ -105,9 +106,12 @@ impl AdGate {
         }
     }
 
-    /// `None` for an ad; content right after a break gets a boundary.
-    pub fn pass(&mut self, mut job: SegmentJob) -> Option<SegmentJob> {
+    /// `None` for an ad; content right after a break gets a boundary. A
+    /// left-out ad counts as answered in `numbering`, so a later sequence
+    /// reset does not take it for media still to be recorded.
+    pub fn pass(&mut self, mut job: SegmentJob, numbering: &Numbering) -> Option<SegmentJob> {
         if job.seg.ad || in_ranges(job.seg.program_date_ms, &self.ranges) {
+            numbering.answered(job.generation, job.seg.seq);
             if self.skipped == 0 {
                 tracing::info!(seq = job.seg.seq, "ad break: leaving stitched ads out");
             }

@@ -142,7 +142,7 @@ pub async fn watch<F: Fetch>(
                 // Ads count as progress: a long break is no stall.
                 let fresh = !jobs.is_empty();
                 ads.absorb(&w.ad_ranges);
-                for job in jobs.into_iter().filter_map(|j| ads.pass(j)) {
+                for job in jobs.into_iter().filter_map(|j| ads.pass(j, &numbering)) {
                     if tx.send(Ok(WatchItem::Segment(job))).await.is_err() {
                         return;
                     }

@@ -136,14 +136,15 @@ fn the_gate_remembers_ranges_after_the_tag_scrolled_out() {
         pdt(2),
         pdt(3)
     );
-    let mut tracker = PlaylistTracker::new(StartAt::Oldest);
+    let numbering = Arc::new(Numbering::default());
+    let mut tracker = PlaylistTracker::with_numbering(StartAt::Oldest, numbering.clone());
     let mut gate = AdGate::default();
     let mut passed = Vec::new();
     for text in [pl(0, 1, &first, false), pl(2, 1, &second, false)] {
         let w = media(&text);
         gate.absorb(&w.ad_ranges);
         for job in tracker.update(&w) {
-            if let Some(j) = gate.pass(job) {
+            if let Some(j) = gate.pass(job, &numbering) {
                 passed.push((j.seg.seq, j.boundary));
             }
         }
