@@ -114,7 +114,11 @@ fn mesio_leaves_stitched_ads_out() {
     );
     // The first window (0..5) holds the break 2..4: content before and
     // after it lands in separate files.
-    assert!(r.files.len() >= 2, "no split at the ad break: {:?}", r.files);
+    assert!(
+        r.files.len() >= 2,
+        "no split at the ad break: {:?}",
+        r.files
+    );
     if !have_ffprobe() {
         return;
     }

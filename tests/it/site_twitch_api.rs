@@ -162,3 +162,36 @@ fn batches_keep_30_logins_per_request_and_leave_unknown_ones_out() {
     assert_eq!(stat(&fake, "twitch.status_query"), 32);
     assert_eq!(stat(&fake, "twitch.token"), 0);
 }
+
+#[test]
+fn the_emulation_refuses_what_twitch_refuses() {
+    let fake = Fake::new();
+    fake.live_room("tw_strict");
+    let gql = format!("{}/gql", fake.site_base("twitch"));
+    let usher = format!(
+        "{}/api/v2/channel/hls/tw_strict.m3u8",
+        fake.site_base("twitch")
+    );
+    let http = reqwest::Client::new();
+    let status =
+        |req: reqwest::RequestBuilder| rt().block_on(req.send()).unwrap().status().as_u16();
+    let op = srec::platform::twitch::gql::stream_metadata("tw_strict");
+    let body = serde_json::Value::Array(vec![op.clone()]).to_string();
+    assert_eq!(
+        status(http.post(&gql).body(body.clone())),
+        400,
+        "no Client-ID"
+    );
+    let with_id = |b: String| http.post(&gql).header("Client-ID", "x").body(b);
+    assert_eq!(status(with_id(body)), 200);
+    let many = serde_json::Value::Array(vec![op.clone(); 36]).to_string();
+    assert_eq!(status(with_id(many)), 400, "36 operations");
+    let mut missing = op;
+    missing["variables"] = serde_json::json!({ "channelLogin": "tw_strict" });
+    assert_eq!(
+        status(with_id(missing.to_string())),
+        400,
+        "includeIsDJ missing"
+    );
+    assert_eq!(status(http.get(&usher)), 400, "usher without sig/token");
+}
