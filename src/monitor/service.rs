@@ -118,7 +118,7 @@ impl StreamMonitor {
         platform.check_live(&ctx).await
     }
 
-    async fn session_of(&self, id: i64) -> Result<Option<i64>, DbError> {
+    pub(super) async fn session_of(&self, id: i64) -> Result<Option<i64>, DbError> {
         if let Some(rt) = self.rt().get(&id).filter(|r| r.loaded) {
             return Ok(rt.session);
         }

@@ -13,6 +13,7 @@ pub mod model;
 pub mod registry;
 pub mod select;
 pub mod streamlink;
+pub mod twitch;
 pub mod url;
 pub mod youtube;
 

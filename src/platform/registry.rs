@@ -5,13 +5,14 @@ use std::sync::Arc;
 
 use super::{
     Platform, RoomRef, bilibili::BilibiliPlatform, douyu::DouyuPlatform, fake::FakePlatform,
-    generic::GenericPlatform, huya::HuyaPlatform,
+    generic::GenericPlatform, huya::HuyaPlatform, twitch::TwitchPlatform,
 };
 
 /// Platform names accepted as `[platforms.<name>]` keys and stored in
 /// `streamers.platform` (the table test checks it against [`all`]).
 pub const KNOWN_PLATFORMS: &[&str] = &[
     "fake",
+    "twitch",
     "bilibili",
     "douyu",
     "huya",
@@ -25,6 +26,7 @@ pub const KNOWN_PLATFORMS: &[&str] = &[
 fn all() -> Vec<Arc<dyn Platform>> {
     vec![
         Arc::new(FakePlatform),
+        Arc::new(TwitchPlatform),
         Arc::new(BilibiliPlatform::default()),
         Arc::new(DouyuPlatform::default()),
         Arc::new(HuyaPlatform),

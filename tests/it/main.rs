@@ -30,6 +30,8 @@ mod site_douyin;
 mod site_douyu;
 mod site_huya;
 mod site_streamlink;
+mod site_twitch;
+mod site_twitch_api;
 mod site_youtube;
 mod sites;
 mod tui_e2e;

@@ -26,6 +26,8 @@ use crate::shared::Shared;
 mod bilibili;
 mod douyu;
 mod huya;
+mod twitch;
+mod twitch_ads;
 
 /// Every site's routes, nested under `/sites/<name>`.
 pub(crate) fn router() -> Router<Arc<Shared>> {
@@ -35,6 +37,7 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .nest("/sites/douyin", douyin::router())
         .nest("/sites/douyu", douyu::router())
         .nest("/sites/huya", huya::router())
+        .nest("/sites/twitch", twitch::router())
 }
 
 /// Fills every `{{key}}` of a fixture template.
