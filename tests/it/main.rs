@@ -23,6 +23,7 @@ mod mesio_probe;
 mod mesio_record;
 mod mesio_support;
 mod probe;
+mod probe_sites;
 mod reconcile;
 mod recording;
 mod site_bilibili;

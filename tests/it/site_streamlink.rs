@@ -247,3 +247,37 @@ fn site_streamlink_records_through_the_streamlink_engine() {
         stub.calls()
     );
 }
+
+#[test]
+fn site_streamlink_probe_uses_the_admitted_platform() {
+    let fake = Fake::new();
+    let stub = Stub::new(&fake);
+    let s = Srec::new();
+    config(&s, &stub.bin());
+    stub.set("pon", "ok");
+    stub.set("poff", "nostreams");
+    stub.set("pgone", "noplugin");
+    let out = s.run(&["probe", "https://example.invalid/pon", "--json"]);
+    assert_eq!(out.code(), 0, "{}", out.stderr());
+    let j: serde_json::Value = serde_json::from_str(&out.stdout()).expect("json");
+    assert_eq!(j["platform"], "streamlink", "{j}");
+    assert_eq!(j["engine"], "streamlink", "recorded by streamlink: {j}");
+    assert!(
+        j["streams"].as_array().is_some_and(|v| !v.is_empty()),
+        "{j}"
+    );
+    let out = s.run(&["probe", "https://example.invalid/poff"]);
+    assert_eq!(out.code(), 3, "{}", out.stderr());
+    assert!(
+        out.stdout().contains("platform  streamlink"),
+        "{}",
+        out.stdout()
+    );
+    let out = s.run(&["probe", "https://example.invalid/pgone"]);
+    assert_eq!(out.code(), 1);
+    assert!(
+        out.stderr().contains("streamlink: room not found"),
+        "{}",
+        out.stderr()
+    );
+}
