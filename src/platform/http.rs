@@ -93,6 +93,41 @@ pub fn build(config: &EffectiveConfig) -> Result<reqwest::Client, String> {
     b.build().map_err(|e| format!("HTTP client: {e}"))
 }
 
+/// Sends a platform API request; a transport failure is classified.
+pub async fn send(req: reqwest::RequestBuilder) -> Result<reqwest::Response, super::PlatformError> {
+    req.send()
+        .await
+        .map_err(|e| super::PlatformError::from_reqwest(&e))
+}
+
+/// The response when its status is a success, else the classified error
+/// (with `Retry-After` when the server sent one).
+pub fn checked(
+    resp: reqwest::Response,
+    url: &str,
+) -> Result<reqwest::Response, super::PlatformError> {
+    if resp.status().is_success() {
+        return Ok(resp);
+    }
+    let retry = super::generic::retry_after(&resp);
+    Err(super::PlatformError::from_status(
+        resp.status().as_u16(),
+        url,
+        retry,
+    ))
+}
+
+/// Sends a request and returns the body of a successful answer.
+pub async fn fetch_text(
+    req: reqwest::RequestBuilder,
+    url: &str,
+) -> Result<String, super::PlatformError> {
+    checked(send(req).await?, url)?
+        .text()
+        .await
+        .map_err(|e| super::PlatformError::from_reqwest(&e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

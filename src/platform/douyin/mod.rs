@@ -15,7 +15,6 @@ pub mod parse;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
-use super::generic::retry_after;
 use super::http::{CHROME_UA, merge_cookies};
 use super::{BoxFut, CheckContext, LiveStatus, Platform, PlatformError, RoomRef};
 
@@ -92,18 +91,12 @@ impl DouyinPlatform {
             "migrate_info": {"ticket": "", "source": "node"}, "cbUrlProtocol": "https",
             "union": true,
         });
-        let resp = ctx
+        let req = ctx
             .http
             .post(&url)
             .header(reqwest::header::USER_AGENT, CHROME_UA)
-            .json(&body)
-            .send()
-            .await
-            .map_err(|e| PlatformError::from_reqwest(&e))?;
-        if !resp.status().is_success() {
-            let s = resp.status().as_u16();
-            return Err(PlatformError::from_status(s, &url, retry_after(&resp)));
-        }
+            .json(&body);
+        let resp = super::http::checked(super::http::send(req).await?, &url)?;
         let ttwid = resp
             .headers()
             .get_all(reqwest::header::SET_COOKIE)
@@ -161,10 +154,8 @@ impl DouyinPlatform {
                 parse::BLOCKED
             )));
         }
-        if !resp.status().is_success() {
-            return Err(PlatformError::from_status(status, &url, retry_after(&resp)));
-        }
-        resp.text()
+        super::http::checked(resp, &url)?
+            .text()
             .await
             .map_err(|e| PlatformError::from_reqwest(&e))
     }

@@ -14,7 +14,6 @@ use std::collections::BTreeMap;
 use parse::Page;
 
 use super::douyu::BROWSER_UA;
-use super::generic::retry_after;
 use super::{
     BoxFut, CheckContext, LiveStatus, Platform, PlatformError, RoomIdentity, RoomRef,
     StreamCandidate, StreamFormat,
@@ -167,22 +166,13 @@ fn status_of(page: &Page, id: &str, uid: u64, now_ms: i64) -> LiveStatus {
 
 /// GETs a Huya page or API with the browser headers Huya wants.
 async fn get_text(ctx: &CheckContext<'_>, url: &str) -> Result<String, PlatformError> {
-    let resp = ctx
+    let req = ctx
         .http
         .get(url)
         .header(reqwest::header::USER_AGENT, BROWSER_UA)
         .header(reqwest::header::REFERER, format!("{ORIGIN}/"))
-        .header(reqwest::header::ORIGIN, ORIGIN)
-        .send()
-        .await
-        .map_err(|e| PlatformError::from_reqwest(&e))?;
-    if !resp.status().is_success() {
-        let status = resp.status().as_u16();
-        return Err(PlatformError::from_status(status, url, retry_after(&resp)));
-    }
-    resp.text()
-        .await
-        .map_err(|e| PlatformError::from_reqwest(&e))
+        .header(reqwest::header::ORIGIN, ORIGIN);
+    super::http::fetch_text(req, url).await
 }
 
 impl Platform for HuyaPlatform {
