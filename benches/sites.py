@@ -91,16 +91,30 @@ def main():
     fake.send_signal(signal.SIGTERM)
     fake.wait(timeout=10)
 
-    rounds = elapsed / a.interval
+    d = {k: s1.get(k, 0) - s0.get(k, 0) for k in set(s0) | set(s1)}
+    # Rounds are jittered (+-10 %), so count them by the rooms each platform
+    # asked about rather than by the clock.
+    rows = [
+        ("Bilibili", a.bilibili, "bilibili.status_by_uids", "bilibili.status_by_uids.uids", 200),
+        ("Twitch", a.twitch, "twitch.gql", "twitch.gql_ops", 30),
+    ]
     print(f"| {a.bilibili} Bilibili + {a.twitch} Twitch offline, check_interval {a.interval}s, "
           f"{a.minutes:g} min measured after 2 warm-up rounds | result |")
     print("|---|---|")
-    for key in sorted(set(s0) | set(s1)):
-        d = s1.get(key, 0) - s0.get(key, 0)
-        print(f"| `{key}` requests per round | {d / rounds:.1f} ({d} in {rounds:.1f} rounds) |")
+    for name, n, req, items, limit in rows:
+        if n == 0:
+            continue
+        rounds = d.get(items, 0) / n
+        per = d.get(req, 0) / rounds if rounds else 0
+        print(f"| {name}: batch requests per round ({rounds:.0f} rounds seen) | {per:.1f} "
+              f"(ceil({n}/{limit}) = {-(-n // limit)}) |")
+    singles = {k: v for k, v in d.items() if k not in {r[2] for r in rows} | {r[3] for r in rows}
+               and not k.endswith("status_query")}
+    print(f"| single-room requests in the window | {sum(singles.values())} {dict(sorted(singles.items())) or ''} |")
+    print(f"| warm-up: Bilibili room -> uid lookups (once per room after a start) | "
+          f"{s0.get('bilibili.room_init', 0)} |")
     print(f"| daemon RSS after warm-up / at the end | {rss0:.1f} MiB / {rss1:.1f} MiB |")
     print(f"| daemon CPU per minute of monitoring | {(cpu1 - cpu0) / (elapsed / 60):.2f} s |")
-
 
 if __name__ == "__main__":
     main()

@@ -99,6 +99,16 @@ pub fn set_priority(conn: &Connection, id: i64, priority: Priority) -> Result<bo
     )? > 0)
 }
 
+/// Replaces a streamer's URL with its canonical form; false when the row
+/// is gone or another streamer already has that URL (both are kept).
+pub fn set_url(conn: &Connection, id: i64, url: &str) -> Result<bool, DbError> {
+    Ok(conn.execute(
+        "UPDATE streamers SET url = ?2, updated_at = ?3
+         WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM streamers WHERE url = ?2)",
+        params![id, url, now_ms()],
+    )? > 0)
+}
+
 /// Writes the user-editable settings (name, priority, enabled, template,
 /// overrides) of `s`; returns whether the row exists.
 pub fn update_settings(conn: &Connection, s: &Streamer) -> Result<bool, DbError> {
@@ -198,6 +208,31 @@ mod tests {
 
     fn new(url: &str, name: &str) -> NewStreamer {
         NewStreamer::new(url, name, "generic")
+    }
+
+    #[test]
+    fn canonical_url_is_stored_unless_another_streamer_has_it() {
+        let db = Db::open_in_memory().unwrap();
+        db.with(|c| {
+            let short = insert(c, &new("https://live.bilibili.com/7", "a"))?;
+            let other = insert(c, &new("https://live.bilibili.com/10008", "b"))?;
+            assert!(set_url(c, short.id, "https://live.bilibili.com/10007")?);
+            assert_eq!(
+                get(c, short.id)?.unwrap().url,
+                "https://live.bilibili.com/10007"
+            );
+            assert!(!set_url(c, short.id, "https://live.bilibili.com/10008")?);
+            assert_eq!(
+                get(c, short.id)?.unwrap().url,
+                "https://live.bilibili.com/10007"
+            );
+            assert_eq!(
+                get(c, other.id)?.unwrap().url,
+                "https://live.bilibili.com/10008"
+            );
+            Ok(())
+        })
+        .unwrap();
     }
 
     #[test]

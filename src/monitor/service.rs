@@ -132,6 +132,26 @@ impl StreamMonitor {
         Ok(rt.session)
     }
 
+    /// Stores the room's canonical URL when the platform names one that
+    /// differs from the streamer's (a Bilibili short id's long id).
+    async fn learn_canonical_url(&self, s: &Streamer, room: &crate::platform::RoomIdentity) {
+        let Some(url) = self.platforms.by_name(&s.platform).canonical_url(room) else {
+            return;
+        };
+        if url == s.url {
+            return;
+        }
+        match self.streamers.set_url(s.id, url.clone()).await {
+            Ok(true) => {
+                tracing::info!(streamer = s.id, from = %s.url, to = %url, "stored the room's canonical URL")
+            }
+            Ok(false) => {
+                tracing::warn!(streamer = s.id, url = %url, "another streamer already has the canonical URL of this room")
+            }
+            Err(e) => tracing::warn!(streamer = s.id, "cannot store the canonical URL: {e}"),
+        }
+    }
+
     /// Applies a check result to one streamer.
     pub async fn apply(
         &self,
@@ -155,6 +175,12 @@ impl StreamMonitor {
         result: Result<LiveStatus, PlatformError>,
     ) -> Result<Outcome, DbError> {
         let session = self.session_of(s.id).await?;
+        if let Ok(LiveStatus {
+            room: Some(room), ..
+        }) = &result
+        {
+            self.learn_canonical_url(s, room).await;
+        }
         let status = match result {
             Ok(st) => st,
             Err(PlatformError::NotFound(msg)) if session.is_none() => {

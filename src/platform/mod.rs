@@ -91,6 +91,14 @@ pub trait Platform: Send + Sync {
     /// it. Pure (no network): `srec add` and the registry use it.
     fn room(&self, url: &::url::Url) -> Option<RoomRef>;
 
+    /// The canonical URL of a room whose identity a check learnt, when it
+    /// can differ from the URL the user gave (a Bilibili short id names the
+    /// same room as its long id): the monitor stores it, so duplicates and
+    /// chat capture see one id.
+    fn canonical_url(&self, _room: &RoomIdentity) -> Option<String> {
+        None
+    }
+
     /// URLs this platform must claim (and no other platform may): the
     /// registry's table test runs over them.
     fn example_urls(&self) -> &'static [&'static str] {

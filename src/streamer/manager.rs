@@ -135,6 +135,17 @@ impl StreamerManager {
         Ok(Some(fresh))
     }
 
+    /// Stores the canonical URL a check learnt (write-through). False when
+    /// another streamer already has it: then both stay as they are.
+    pub async fn set_url(&self, id: i64, url: String) -> Result<bool, DbError> {
+        let u = url.clone();
+        let changed = self.db.call(move |c| streamers::set_url(c, id, &u)).await?;
+        if changed && let Some(s) = self.write().get_mut(&id) {
+            s.url = url;
+        }
+        Ok(changed)
+    }
+
     /// Records an observed state (write-through; no config event).
     pub async fn set_state(
         &self,

@@ -39,7 +39,10 @@ fn records_flv_with_mesio_through_a_short_id() {
     );
     assert!(r.session.title.is_some(), "title from the batch answer");
     let list = r.srec.json(&["list"]);
-    assert_eq!(list[0]["url"], url, "the URL's own id is the canonical id");
+    assert_eq!(
+        list[0]["url"], "https://live.bilibili.com/10007",
+        "the short id's long room id is stored after the first check"
+    );
     let stats = fake.site_stats();
     assert_eq!(stats.get("bilibili.room_init"), Some(&1), "{stats:?}");
     assert!(stats.get("bilibili.play_info").is_some_and(|n| *n >= 1));

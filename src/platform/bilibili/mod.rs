@@ -231,6 +231,13 @@ impl Platform for BilibiliPlatform {
         })
     }
 
+    fn canonical_url(&self, room: &RoomIdentity) -> Option<String> {
+        room.id
+            .parse::<u64>()
+            .ok()
+            .map(|id| format!("https://live.bilibili.com/{id}"))
+    }
+
     fn example_urls(&self) -> &'static [&'static str] {
         &[
             "https://live.bilibili.com/21452505",
