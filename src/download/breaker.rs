@@ -63,11 +63,22 @@ pub struct Refused {
     pub last_error: String,
 }
 
-/// The breaker keys a download counts against.
-pub fn keys(kind: EngineKind, engines: &EnginesSettings, stream_url: &str) -> Vec<String> {
+/// The breaker keys a download counts against: the engine config *for
+/// this streamer* (one streamer's expired URL must not refuse every other
+/// streamer's recordings on that engine) and the CDN host (shared: a dead
+/// host is dead for everyone, and the recorder moves to another candidate).
+pub fn keys(
+    kind: EngineKind,
+    engines: &EnginesSettings,
+    streamer_id: i64,
+    stream_url: &str,
+) -> Vec<String> {
     let fp = xxhash_rust::xxh3::xxh3_64(engines.fingerprint(kind).as_bytes());
     let name = format!("{kind:?}").to_ascii_lowercase();
-    let mut keys = vec![format!("engine:{name}@{:08x}", fp as u32)];
+    let mut keys = vec![format!(
+        "engine:{name}@{:08x}:streamer{streamer_id}",
+        fp as u32
+    )];
     if let Ok(u) = url::Url::parse(stream_url)
         && let Some(host) = u.host_str()
     {
@@ -266,8 +277,9 @@ mod tests {
         }
         assert!(b.admit(&k, 10).is_ok());
         let e = EnginesSettings::default();
-        let keys = keys(EngineKind::Ffmpeg, &e, "http://127.0.0.1:8080/live.m3u8");
+        let keys = keys(EngineKind::Ffmpeg, &e, 7, "http://127.0.0.1:8080/live.m3u8");
         assert!(keys[0].starts_with("engine:ffmpeg@"), "{keys:?}");
+        assert!(keys[0].ends_with(":streamer7"), "per streamer: {keys:?}");
         assert_eq!(keys[1], "host:127.0.0.1:8080");
     }
 }

@@ -223,7 +223,12 @@ impl DownloadManager {
         let streamer = req.streamer_id;
         let (acquired, changes) = {
             let mut inner = self.lock();
-            let keys = breaker::keys(req.config.engine, &inner.engine_settings, &req.stream.url);
+            let keys = breaker::keys(
+                req.config.engine,
+                &inner.engine_settings,
+                req.streamer_id,
+                &req.stream.url,
+            );
             let changes = inner.breakers.admit(&keys, crate::db::now_ms())?;
             self.apply_limits(&mut inner);
             let p = Pending {

@@ -99,6 +99,38 @@ async fn open_breaker_refuses_new_downloads() {
     m.stop_all();
 }
 
+#[tokio::test]
+async fn one_streamers_failures_do_not_refuse_another_streamers_recordings() {
+    let m = manager(4, 2);
+    let on_host = |streamer, host: &str| {
+        let mut r = req(streamer);
+        r.stream.url = format!("http://{host}/x.flv");
+        r
+    };
+    for _ in 0..2 {
+        let id = m
+            .submit(on_host(1, "expired.test"), Priority::Normal)
+            .unwrap();
+        m.observe(&DownloadEvent {
+            download_id: id,
+            streamer_id: 1,
+            session_id: 1,
+            kind: DownloadEventKind::Failed {
+                error: "HTTP 403".into(),
+                retryable: false,
+                status: Some(403),
+            },
+        });
+    }
+    let refused = m
+        .submit(on_host(1, "other.test"), Priority::Normal)
+        .unwrap_err();
+    assert!(refused.key.ends_with(":streamer1"), "{refused}");
+    m.submit(on_host(2, "other.test"), Priority::Normal)
+        .expect("another streamer on the same engine still records");
+    m.stop_all();
+}
+
 /// Reports progress three times (no data yet, then data twice), then idles.
 struct Reporter;
 

@@ -244,6 +244,17 @@ impl Recorder {
                 rec.download = Some(download);
                 None
             }
+            Err(refused)
+                if refused.key.starts_with("host:") && rec.candidate + 1 < rec.streams.len() =>
+            {
+                // A dead CDN host: the next candidate may be on another.
+                tracing::warn!(
+                    streamer = id,
+                    "not starting: {refused}; trying the next stream candidate"
+                );
+                rec.candidate += 1;
+                Box::pin(self.start(id, rec)).await
+            }
             Err(refused) => {
                 let delay = refused.retry_in.max(Duration::from_millis(200));
                 tracing::warn!(streamer = id, "not starting: {refused}");
