@@ -80,7 +80,10 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         if inner.is_syntax() || inner.is_eof() {
             return invalid_json(&inner);
         }
-        let message = crate::config::load::with_suggestion(&inner.to_string());
+        let message = crate::config::messages::humanize(
+            &crate::config::load::with_suggestion(&inner.to_string()),
+            &path,
+        );
         let field = if path == "." { String::new() } else { path };
         ApiError::validation(field, message)
     })?;

@@ -83,42 +83,41 @@ fn show_effective(ctx: &Ctx, selector: &str) -> anyhow::Result<()> {
     output::print(&out)
 }
 
+/// Validates the file, the streamers' templates and the tools the engines
+/// in use need. "config OK" is printed only when the exit status is 0.
 fn check(ctx: &Ctx) -> anyhow::Result<()> {
     let path = &ctx.paths.config_file;
     let file = ctx.load_config()?;
-    let mut out = if path.exists() {
-        format!("config OK: {}\n", path.display())
-    } else {
-        format!(
-            "no config file at {}; built-in defaults apply\n",
-            path.display()
-        )
-    };
     let db = ctx.open_db()?;
-    let missing: Vec<String> = db
-        .with(|c| streamers::list(c))?
-        .into_iter()
+    let all = db.with(|c| streamers::list(c))?;
+    let mut problems: Vec<String> = all
+        .iter()
         .filter_map(|s| {
-            let t = s.template?;
-            (!file.templates.contains_key(&t))
+            let t = s.template.as_ref()?;
+            (!file.templates.contains_key(t))
                 .then(|| format!("streamer {} `{}` uses unknown template `{t}`", s.id, s.name))
         })
         .collect();
-    if !missing.is_empty() {
-        anyhow::bail!("{}", missing.join("; "));
-    }
-    out.push_str(&format!(
-        "{} platform section(s), {} template(s)\n",
+    let (tools, missing) = check_tools(&file, &all);
+    problems.extend(missing);
+    let source = if path.exists() {
+        format!("{}", path.display())
+    } else {
+        format!(
+            "no config file at {}; built-in defaults apply",
+            path.display()
+        )
+    };
+    let summary = format!(
+        "{} platform section(s), {} template(s)\n{tools}",
         file.platforms.len(),
         file.templates.len()
-    ));
-    let (tools, missing) = check_tools(&file, &db.with(|c| streamers::list(c))?);
-    out.push_str(&tools);
-    if !missing.is_empty() {
-        output::print(&out)?;
-        anyhow::bail!("{}", missing.join("; "));
+    );
+    if problems.is_empty() {
+        return output::print(&format!("config OK: {source}\n{summary}"));
     }
-    output::print(&out)
+    output::print(&format!("config has problems: {source}\n{summary}"))?;
+    anyhow::bail!("{}", problems.join("; "))
 }
 
 /// Versions of the external tools, and the ones missing although an engine

@@ -2,9 +2,11 @@
 //! [`EffectiveConfig`], validation with precise errors, XDG paths, filename
 //! templates and the hot-reloading [`ConfigService`].
 
+pub mod bounds;
 pub mod effective;
 pub mod engines;
 pub mod load;
+pub mod messages;
 pub mod model;
 pub mod paths;
 pub mod service;

@@ -59,10 +59,72 @@ fn config_path_and_show() {
         srec::config::ConfigFile::default(),
         "show output round-trips"
     );
-    assert!(
-        s.ok(&["config", "check"])
-            .contains("built-in defaults apply")
+    assert!(s.ok(&["config", "check"]).starts_with("config OK"));
+}
+
+#[test]
+fn missing_default_config_means_defaults_but_a_named_one_must_exist() {
+    let s = Srec::new();
+    let xdg = s.dir.path().join("xdg");
+    let out = s
+        .command()
+        .env_remove("SREC_CONFIG")
+        .env("XDG_CONFIG_HOME", &xdg)
+        .args(["config", "check"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("built-in defaults apply"), "{stdout}");
+    for via_flag in [false, true] {
+        let mut cmd = s.command();
+        if via_flag {
+            cmd.env_remove("SREC_CONFIG")
+                .args(["--config", "/nonexistent/srec.toml"]);
+        } else {
+            cmd.env("SREC_CONFIG", "/nonexistent/srec.toml");
+        }
+        let out = crate::harness::Out(cmd.args(["list"]).output().unwrap());
+        assert_eq!(out.code(), 1, "{}", out.stderr());
+        assert!(
+            out.stderr()
+                .contains("/nonexistent/srec.toml does not exist"),
+            "{}",
+            out.stderr()
+        );
+    }
+}
+
+#[test]
+fn check_never_says_ok_when_it_fails() {
+    let s = Srec::new();
+    s.write_config(
+        "[recording]\nengine = \"ffmpeg\"\n[engines.ffmpeg]\npath = \"/nonexistent/ffmpeg\"\n",
     );
+    let out = s.run(&["config", "check"]);
+    assert_eq!(out.code(), 1, "{}", out.stderr());
+    assert!(!out.stdout().contains("config OK"), "{}", out.stdout());
+    assert!(out.stderr().contains("ffmpeg"), "{}", out.stderr());
+}
+
+#[test]
+fn huge_interval_and_bad_log_level_are_config_errors() {
+    let s = Srec::new();
+    for (text, key) in [
+        (
+            "[recording]\ncheck_interval = \"500000000000y\"\n",
+            "recording.check_interval",
+        ),
+        ("[daemon]\nlog_level = \"loud\"\n", "daemon.log_level"),
+        ("[api]\nport = 70000\n", "api.port"),
+    ] {
+        s.write_config(text);
+        let out = s.run(&["config", "check"]);
+        assert_eq!(out.code(), 1, "{text}");
+        assert!(out.stderr().contains(key), "{text}: {}", out.stderr());
+        assert!(!out.stderr().contains("u16"), "{text}: {}", out.stderr());
+        assert!(!out.stdout().contains("config OK"), "{text}");
+    }
 }
 
 #[test]
