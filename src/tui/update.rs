@@ -235,21 +235,18 @@ fn validate_new(s: &AppState) -> Result<NewStreamer, String> {
     if form.url.trim().is_empty() {
         return Err("enter the channel or stream URL".into());
     }
-    let resolved = crate::platform::resolve(&form.url).map_err(|e| e.to_string())?;
-    if let Some(dup) = s.data.streamers.iter().find(|r| r.url == resolved.url) {
+    let name = Some(form.name.trim()).filter(|n| !n.is_empty());
+    let admitted = crate::streamer::admission::admit(&form.url, name).map_err(|e| e.to_string())?;
+    if let Some(dup) = s.data.streamers.iter().find(|r| r.url == admitted.url) {
         return Err(format!(
             "`{}` is already monitored as `{}` (id {})",
-            resolved.url, dup.name, dup.id
+            admitted.url, dup.name, dup.id
         ));
     }
-    let name = match form.name.trim() {
-        "" => resolved.suggested_name.clone(),
-        n => n.to_string(),
-    };
     Ok(NewStreamer {
-        url: resolved.url,
-        name,
-        platform: resolved.platform.to_string(),
+        url: admitted.url,
+        name: admitted.name,
+        platform: admitted.platform.to_string(),
         priority: Priority::Normal,
         enabled: true,
         template: None,

@@ -17,9 +17,6 @@ use crate::api::state::ApiState;
 use crate::config::RecordingOptions;
 use crate::streamer::{NewStreamer, Streamer, StreamerState};
 
-/// Longest accepted display name, in characters.
-const MAX_NAME: usize = 200;
-
 fn dto(st: &ApiState, s: Streamer) -> StreamerDto {
     let recording = st.downloads.is_recording(s.id);
     StreamerDto::new(s, recording)
@@ -99,17 +96,11 @@ pub async fn get(
 }
 
 fn check_name(name: &str) -> Result<String, ApiError> {
-    let n = name.trim();
-    if n.is_empty() {
-        return Err(ApiError::validation("name", "must not be empty"));
-    }
-    if n.chars().count() > MAX_NAME || n.chars().any(char::is_control) {
-        return Err(ApiError::validation(
-            "name",
-            format!("must be at most {MAX_NAME} characters without control characters"),
-        ));
-    }
-    Ok(n.to_string())
+    crate::streamer::admission::check_name(name).map_err(admission_error)
+}
+
+fn admission_error(e: crate::streamer::admission::AdmissionError) -> ApiError {
+    ApiError::validation(e.field(), e.to_string())
 }
 
 fn check_template(st: &ApiState, t: &str) -> Result<(), ApiError> {
@@ -158,12 +149,8 @@ pub async fn create(
     ),
     ApiError,
 > {
-    let resolved = crate::platform::resolve(&req.url)
-        .map_err(|e| ApiError::validation("url", e.to_string()))?;
-    let name = match &req.name {
-        Some(n) => check_name(n)?,
-        None => resolved.suggested_name.clone(),
-    };
+    let admitted = crate::streamer::admission::admit(&req.url, req.name.as_deref())
+        .map_err(admission_error)?;
     if let Some(t) = &req.template {
         check_template(&st, t)?;
     }
@@ -172,9 +159,9 @@ pub async fn create(
     let s = st
         .streamers
         .add(NewStreamer {
-            url: resolved.url,
-            name,
-            platform: resolved.platform.to_string(),
+            url: admitted.url,
+            name: admitted.name,
+            platform: admitted.platform.to_string(),
             priority: req.priority.unwrap_or_default(),
             enabled: req.enabled.unwrap_or(true),
             template: req.template,
