@@ -58,6 +58,7 @@ complete -c srec -n "__fish_srec_using_subcommand add" -s V -l version -d 'Print
 complete -c srec -n "__fish_srec_using_subcommand list" -l config -d 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]' -r -F
 complete -c srec -n "__fish_srec_using_subcommand list" -l data-dir -d 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]' -r -F
 complete -c srec -n "__fish_srec_using_subcommand list" -l json -d 'Print JSON instead of a table'
+complete -c srec -n "__fish_srec_using_subcommand list" -l show-secrets -d 'Print cookies, tokens and credential headers in overrides as stored'
 complete -c srec -n "__fish_srec_using_subcommand list" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
 complete -c srec -n "__fish_srec_using_subcommand list" -s q -l quiet -d 'Less log output (-q errors only, -qq nothing)'
 complete -c srec -n "__fish_srec_using_subcommand list" -s h -l help -d 'Print help'
@@ -113,6 +114,7 @@ complete -c srec -n "__fish_srec_using_subcommand config; and __fish_seen_subcom
 complete -c srec -n "__fish_srec_using_subcommand config; and __fish_seen_subcommand_from show" -l effective -d 'Print the effective recording config of this streamer (id, URL or name)' -r
 complete -c srec -n "__fish_srec_using_subcommand config; and __fish_seen_subcommand_from show" -l config -d 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]' -r -F
 complete -c srec -n "__fish_srec_using_subcommand config; and __fish_seen_subcommand_from show" -l data-dir -d 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]' -r -F
+complete -c srec -n "__fish_srec_using_subcommand config; and __fish_seen_subcommand_from show" -l show-secrets -d 'Print cookies, tokens, proxy passwords and credential headers as stored'
 complete -c srec -n "__fish_srec_using_subcommand config; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
 complete -c srec -n "__fish_srec_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Less log output (-q errors only, -qq nothing)'
 complete -c srec -n "__fish_srec_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'

@@ -26,6 +26,9 @@ pub enum ConfigAction {
         /// Print the effective recording config of this streamer (id, URL or name)
         #[arg(long, value_name = "STREAMER")]
         effective: Option<String>,
+        /// Print cookies, tokens, proxy passwords and credential headers as stored
+        #[arg(long)]
+        show_secrets: bool,
     },
     /// Validate the config file and report problems
     Check,
@@ -35,19 +38,24 @@ impl ConfigCmd {
     pub fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
         match self.action {
             ConfigAction::Path => output::print(&format!("{}\n", ctx.paths.config_file.display())),
-            ConfigAction::Show { effective: None } => {
+            ConfigAction::Show {
+                effective: None,
+                show_secrets,
+            } => {
                 let file = ctx.load_config()?;
+                let file = if show_secrets { file } else { file.redacted() };
                 output::print(&toml::to_string_pretty(&file)?)
             }
             ConfigAction::Show {
                 effective: Some(sel),
-            } => show_effective(ctx, &sel),
+                show_secrets,
+            } => show_effective(ctx, &sel, show_secrets),
             ConfigAction::Check => check(ctx),
         }
     }
 }
 
-fn show_effective(ctx: &Ctx, selector: &str) -> anyhow::Result<()> {
+fn show_effective(ctx: &Ctx, selector: &str, show_secrets: bool) -> anyhow::Result<()> {
     let file = ctx.load_config()?;
     let db = ctx.open_db()?;
     let s = db.with(|c| streamers::find(c, selector))?;
@@ -60,7 +68,11 @@ fn show_effective(ctx: &Ctx, selector: &str) -> anyhow::Result<()> {
             streamer: Some(&s.overrides),
         },
     );
-    let json = serde_json::to_value(&eff)?;
+    let json = if show_secrets {
+        serde_json::to_value(&eff)?
+    } else {
+        serde_json::to_value(eff.redacted())?
+    };
     let mut out = format!(
         "# effective config of streamer {} `{}` (platform {}, template {})\n",
         s.id,

@@ -203,3 +203,42 @@ fn commented_example_states_the_real_defaults() {
     builtin.sources.clear();
     assert_eq!(from_example, builtin);
 }
+
+#[test]
+fn printers_redact_secrets_unless_asked() {
+    let s = Srec::new();
+    s.write_config(
+        "[api]\ntoken = \"tok-123456\"\n[recording]\ncookies = \"SESSDATA=cookie-1\"\n\
+         proxy = \"socks5://u:proxy-pw@127.0.0.1:1080\"\n\
+         [recording.headers]\nAuthorization = \"Bearer auth-1\"\nReferer = \"https://site/\"\n",
+    );
+    s.ok(&["add", "http://127.0.0.1:9/room/a"]);
+    let db = srec::db::Db::open(&s.db_path()).unwrap();
+    db.with(|c| {
+        let mut st = srec::db::streamers::find(c, "a")?;
+        st.overrides.cookies = Some("c=over-1".into());
+        srec::db::streamers::update_settings(c, &st).map(|_| ())
+    })
+    .unwrap();
+    let secrets = ["tok-123456", "cookie-1", "proxy-pw", "auth-1", "over-1"];
+    for args in [
+        &["config", "show"][..],
+        &["config", "show", "--effective", "a"],
+        &["list", "--json"],
+    ] {
+        let out = s.ok(args);
+        for secret in secrets {
+            assert!(!out.contains(secret), "{args:?} printed {secret}: {out}");
+        }
+        assert!(out.contains("<redacted>"), "{args:?}: {out}");
+    }
+    let shown = s.ok(&["config", "show", "--show-secrets"]);
+    assert!(
+        shown.contains("cookie-1") && shown.contains("tok-123456"),
+        "{shown}"
+    );
+    assert!(
+        s.ok(&["list", "--json", "--show-secrets"])
+            .contains("over-1")
+    );
+}

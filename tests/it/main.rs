@@ -4,6 +4,7 @@
 mod api;
 mod api_cli;
 mod api_resources;
+mod api_security;
 mod api_streamers;
 mod api_support;
 mod cli_config;

@@ -12,7 +12,8 @@ use crate::api::extract::{ApiJson, ApiPath};
 use crate::api::schemas::ConfigFileDoc;
 use crate::api::state::ApiState;
 
-/// The config in force (`api.token` is never returned).
+/// The config in force; secrets (`api.token`, cookies, tokens, proxy
+/// passwords, credential headers) are shown as `<redacted>`.
 #[utoipa::path(operation_id = "get_config", get, path = "/api/config", tag = "config",
     responses((status = 200, description = "The config in force", body = ConfigFileDoc)))]
 pub async fn get(State(st): State<ApiState>) -> Result<Json<serde_json::Value>, ApiError> {
@@ -53,7 +54,7 @@ pub async fn effective(
         .streamers
         .get(id)
         .ok_or_else(|| ApiError::not_found(format!("no streamer with id {id}")))?;
-    let eff = st.config.effective(&s);
+    let eff = st.config.effective(&s).redacted();
     let sources = eff
         .sources
         .iter()

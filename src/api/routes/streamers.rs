@@ -213,7 +213,9 @@ pub async fn update(
             if let Some(t) = req.template {
                 s.template = t;
             }
-            if let Some(o) = req.overrides {
+            if let Some(mut o) = req.overrides {
+                // A redacted value sent back unchanged keeps the stored secret.
+                o.keep_secrets_from(&s.overrides);
                 s.overrides = o;
             }
         })
