@@ -69,6 +69,9 @@ pub async fn apply(st: &ApiState, mut patch: Value) -> Result<ConfigFile, ApiErr
     let mut file: ConfigFile = super::extract::decode(&bytes)?;
     // A GET-modify-PATCH round trip sends the placeholders back.
     file.keep_secrets_from(&current);
+    if let Some(field) = super::guard::config_change_denied(&current, &file) {
+        return Err(super::guard::forbidden(field));
+    }
     if file.has_placeholder() {
         return Err(ApiError::validation(
             "",

@@ -23,6 +23,11 @@ pub enum ConfigError {
         key: String,
         message: String,
     },
+    #[error(
+        "config file {} is gone; keeping the config in force (restore the file to change settings)",
+        path.display()
+    )]
+    Vanished { path: PathBuf },
     #[error("{}: invalid value for `{key}`: {message}", path.display())]
     Invalid {
         path: PathBuf,

@@ -86,3 +86,59 @@ async fn secrets_are_redacted_and_survive_a_round_trip() {
     assert_eq!(stored.headers.unwrap()["X-Api-Key"], "over-1");
     api.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_cannot_change_programs_api_settings_or_output_roots() {
+    let api = Api::start("token = \"tok-123456\"", "").await;
+    let file = api.dir.path().join("config.toml");
+    let before = std::fs::read_to_string(&file).unwrap();
+    for (body, field) in [
+        (
+            json!({"engines": {"ffmpeg": {"path": "/bin/sh"}}}),
+            "engines.ffmpeg.path",
+        ),
+        (
+            json!({"engines": {"streamlink": {"extra_args": ["--player", "x"]}}}),
+            "engines.streamlink.extra_args",
+        ),
+        (json!({"api": {"token": "another-token"}}), "api.token"),
+        (json!({"api": {"token": null}}), "api.token"),
+        (json!({"api": {"address": "0.0.0.0"}}), "api.address"),
+        (json!({"api": {"allow_remote": true}}), "api.allow_remote"),
+        (
+            json!({"recording": {"output_dir": "/etc"}}),
+            "recording.output_dir",
+        ),
+        (
+            json!({"platforms": {"fake": {"output_dir": "/etc"}}}),
+            "platforms.fake.output_dir",
+        ),
+    ] {
+        let r = api
+            .call(
+                Method::PATCH,
+                "/api/config",
+                "/api/config",
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{body}: {}", r.body);
+        assert_eq!(r.body["error"]["field"], field, "{body}: {}", r.body);
+    }
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        before,
+        "nothing written"
+    );
+    let r = api
+        .call(
+            Method::POST,
+            S,
+            S,
+            Some(json!({"url": "http://127.0.0.1:9/room/y", "overrides": {"output_dir": "/etc"}})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert_eq!(r.body["error"]["field"], "overrides.output_dir");
+    api.stop().await;
+}

@@ -136,6 +136,7 @@ fn check_overrides(o: &RecordingOptions) -> Result<(), ApiError> {
         (status = 201, description = "Created", body = StreamerDto,
             headers(("location" = String, description = "URL of the new streamer"))),
         (status = 400, description = "Invalid URL, name, template or overrides", body = ErrorBody),
+        (status = 403, description = "`overrides.output_dir` is set in the file or the CLI only", body = ErrorBody),
         (status = 409, description = "A streamer with this URL exists", body = ErrorBody),
     ))]
 pub async fn create(
@@ -156,6 +157,9 @@ pub async fn create(
     }
     let overrides = req.overrides.unwrap_or_default();
     check_overrides(&overrides)?;
+    if let Some(f) = crate::api::guard::overrides_change_denied(None, &overrides) {
+        return Err(crate::api::guard::forbidden(f));
+    }
     let s = st
         .streamers
         .add(NewStreamer {
@@ -184,6 +188,7 @@ pub async fn create(
     responses(
         (status = 200, description = "The updated streamer", body = StreamerDto),
         (status = 400, description = "Invalid value", body = ErrorBody),
+        (status = 403, description = "`overrides.output_dir` is set in the file or the CLI only", body = ErrorBody),
         (status = 404, description = "No such streamer", body = ErrorBody),
     ))]
 pub async fn update(
@@ -197,6 +202,10 @@ pub async fn update(
     }
     if let Some(o) = &req.overrides {
         check_overrides(o)?;
+        let old = st.streamers.get(id).map(|s| s.overrides);
+        if let Some(f) = crate::api::guard::overrides_change_denied(old.as_ref(), o) {
+            return Err(crate::api::guard::forbidden(f));
+        }
     }
     let updated = st
         .streamers
