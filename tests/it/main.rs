@@ -12,6 +12,7 @@ mod cli_streamers;
 mod daemon;
 mod engines;
 mod engines_faults;
+mod engines_secrets;
 mod failover;
 mod fake;
 mod generated;
