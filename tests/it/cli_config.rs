@@ -242,3 +242,35 @@ fn printers_redact_secrets_unless_asked() {
             .contains("over-1")
     );
 }
+
+/// The invariants of the `config` fuzz target (fuzz/fuzz_targets/config.rs)
+/// over every prefix of every example config, so they are checked here
+/// too where cargo-fuzz is not installed.
+#[test]
+fn accepted_configs_round_trip_through_toml() {
+    let mut files = vec![repo_root().join("examples/config.toml")];
+    if let Ok(dir) = std::fs::read_dir(repo_root().join("examples/setups")) {
+        files.extend(dir.flatten().map(|e| e.path()));
+    }
+    let mut accepted = 0;
+    for f in files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "toml"))
+    {
+        let text = std::fs::read_to_string(f).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for n in 0..=lines.len() {
+            let prefix = lines[..n].join("\n");
+            let Ok(file) = srec::config::parse_str(&prefix, std::path::Path::new("p.toml")) else {
+                continue;
+            };
+            accepted += 1;
+            let rendered = toml::to_string_pretty(&file).unwrap();
+            let back = srec::config::parse_str(&rendered, std::path::Path::new("r.toml"))
+                .unwrap_or_else(|e| panic!("{}: {e}\n{rendered}", f.display()));
+            assert_eq!(back, file, "{}", f.display());
+            toml::to_string_pretty(&file.redacted()).unwrap();
+        }
+    }
+    assert!(accepted > 10, "only {accepted} prefixes accepted");
+}
