@@ -157,7 +157,7 @@ Register-ArgumentCompleter -Native -CommandName 'srec' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print the config file path')
-            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the active config (file merged over defaults)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the config file as loaded (keys it leaves unset take their defaults; see --effective)')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate the config file and report problems')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -205,7 +205,7 @@ Register-ArgumentCompleter -Native -CommandName 'srec' -ScriptBlock {
         }
         'srec;config;help' {
             [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print the config file path')
-            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the active config (file merged over defaults)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the config file as loaded (keys it leaves unset take their defaults; see --effective)')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate the config file and report problems')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -301,7 +301,7 @@ Register-ArgumentCompleter -Native -CommandName 'srec' -ScriptBlock {
         }
         'srec;help;config' {
             [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print the config file path')
-            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the active config (file merged over defaults)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the config file as loaded (keys it leaves unset take their defaults; see --effective)')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate the config file and report problems')
             break
         }

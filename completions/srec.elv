@@ -146,7 +146,7 @@ set edit:completion:arg-completer[srec] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand path 'Print the config file path'
-            cand show 'Print the active config (file merged over defaults)'
+            cand show 'Print the config file as loaded (keys it leaves unset take their defaults; see --effective)'
             cand check 'Validate the config file and report problems'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -190,7 +190,7 @@ set edit:completion:arg-completer[srec] = {|@words|
         }
         &'srec;config;help'= {
             cand path 'Print the config file path'
-            cand show 'Print the active config (file merged over defaults)'
+            cand show 'Print the config file as loaded (keys it leaves unset take their defaults; see --effective)'
             cand check 'Validate the config file and report problems'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -270,7 +270,7 @@ set edit:completion:arg-completer[srec] = {|@words|
         }
         &'srec;help;config'= {
             cand path 'Print the config file path'
-            cand show 'Print the active config (file merged over defaults)'
+            cand show 'Print the config file as loaded (keys it leaves unset take their defaults; see --effective)'
             cand check 'Validate the config file and report problems'
         }
         &'srec;help;config;path'= {

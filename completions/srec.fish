@@ -102,7 +102,7 @@ complete -c srec -n "__fish_srec_using_subcommand config; and not __fish_seen_su
 complete -c srec -n "__fish_srec_using_subcommand config; and not __fish_seen_subcommand_from path show check help" -s h -l help -d 'Print help'
 complete -c srec -n "__fish_srec_using_subcommand config; and not __fish_seen_subcommand_from path show check help" -s V -l version -d 'Print version'
 complete -c srec -n "__fish_srec_using_subcommand config; and not __fish_seen_subcommand_from path show check help" -f -a "path" -d 'Print the config file path'
-complete -c srec -n "__fish_srec_using_subcommand config; and not __fish_seen_subcommand_from path show check help" -f -a "show" -d 'Print the active config (file merged over defaults)'
+complete -c srec -n "__fish_srec_using_subcommand config; and not __fish_seen_subcommand_from path show check help" -f -a "show" -d 'Print the config file as loaded (keys it leaves unset take their defaults; see --effective)'
 complete -c srec -n "__fish_srec_using_subcommand config; and not __fish_seen_subcommand_from path show check help" -f -a "check" -d 'Validate the config file and report problems'
 complete -c srec -n "__fish_srec_using_subcommand config; and not __fish_seen_subcommand_from path show check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c srec -n "__fish_srec_using_subcommand config; and __fish_seen_subcommand_from path" -l config -d 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]' -r -F
@@ -126,7 +126,7 @@ complete -c srec -n "__fish_srec_using_subcommand config; and __fish_seen_subcom
 complete -c srec -n "__fish_srec_using_subcommand config; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
 complete -c srec -n "__fish_srec_using_subcommand config; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
 complete -c srec -n "__fish_srec_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "path" -d 'Print the config file path'
-complete -c srec -n "__fish_srec_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the active config (file merged over defaults)'
+complete -c srec -n "__fish_srec_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the config file as loaded (keys it leaves unset take their defaults; see --effective)'
 complete -c srec -n "__fish_srec_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "check" -d 'Validate the config file and report problems'
 complete -c srec -n "__fish_srec_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c srec -n "__fish_srec_using_subcommand completions" -l config -d 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]' -r -F
@@ -162,5 +162,5 @@ complete -c srec -n "__fish_srec_using_subcommand help; and not __fish_seen_subc
 complete -c srec -n "__fish_srec_using_subcommand help; and not __fish_seen_subcommand_from add list remove enable disable probe status config completions man run help" -f -a "run" -d 'Run the recorder (dashboard, or headless with --no-tui)'
 complete -c srec -n "__fish_srec_using_subcommand help; and not __fish_seen_subcommand_from add list remove enable disable probe status config completions man run help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c srec -n "__fish_srec_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print the config file path'
-complete -c srec -n "__fish_srec_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the active config (file merged over defaults)'
+complete -c srec -n "__fish_srec_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the config file as loaded (keys it leaves unset take their defaults; see --effective)'
 complete -c srec -n "__fish_srec_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Validate the config file and report problems'

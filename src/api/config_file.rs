@@ -12,7 +12,7 @@ use crate::config::ConfigFile;
 
 /// First line of a config file written by the API.
 const HEADER: &str = "# srec configuration, last written by the API (PATCH /api/config).\n\
-# See `srec config show --example` for every key with its default.\n\n";
+# examples/config.toml in srec's sources lists every key with its default.\n\n";
 
 /// The config as JSON, with `api.token` replaced by `api.token_set`.
 pub fn view(file: &ConfigFile) -> Result<Value, ApiError> {

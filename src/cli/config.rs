@@ -21,7 +21,7 @@ pub struct ConfigCmd {
 pub enum ConfigAction {
     /// Print the config file path
     Path,
-    /// Print the active config (file merged over defaults)
+    /// Print the config file as loaded (keys it leaves unset take their defaults; see --effective)
     Show {
         /// Print the effective recording config of this streamer (id, URL or name)
         #[arg(long, value_name = "STREAMER")]
@@ -44,7 +44,16 @@ impl ConfigCmd {
             } => {
                 let file = ctx.load_config()?;
                 let file = if show_secrets { file } else { file.redacted() };
-                output::print(&toml::to_string_pretty(&file)?)
+                let source = if ctx.paths.config_file.exists() {
+                    ctx.paths.config_file.display().to_string()
+                } else {
+                    "no config file".to_string()
+                };
+                output::print(&format!(
+                    "# {source}: keys not shown take their built-in defaults; \
+                     `srec config show --effective STREAMER` prints merged values\n{}",
+                    toml::to_string_pretty(&file)?
+                ))
             }
             ConfigAction::Show {
                 effective: Some(sel),

@@ -25,6 +25,6 @@ pub use model::{
 pub use paths::Paths;
 pub use service::ConfigService;
 
-/// The commented example config, embedded so `srec config show --example`
-/// and the tests use the very file users read.
+/// The commented example config, embedded so the tests check the very
+/// file users read.
 pub const EXAMPLE_CONFIG: &str = include_str!("../../examples/config.toml");

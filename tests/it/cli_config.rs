@@ -53,6 +53,13 @@ fn config_path_and_show() {
         s.config_path().display().to_string()
     );
     let shown = s.ok(&["config", "show"]);
+    assert!(
+        shown.starts_with(&format!(
+            "# {}: keys not shown take their built-in defaults",
+            s.config_path().display()
+        )),
+        "{shown}"
+    );
     let parsed = srec::config::parse_str(&shown, std::path::Path::new("shown")).unwrap();
     assert_eq!(
         parsed,
