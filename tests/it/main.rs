@@ -28,6 +28,7 @@ mod recording;
 #[allow(dead_code)] // used by the site_* tests as they land
 mod sites;
 mod tui_e2e;
+mod tui_fixes;
 mod tui_fixtures;
 mod tui_input;
 mod tui_loop;
