@@ -289,7 +289,7 @@ pub async fn stop(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Stopped>, ApiError> {
     find(&st, id)?;
-    if !st.downloads.stop_streamer(id) {
+    if !st.downloads.stop_by_user(id) {
         return Err(ApiError::conflict(
             "not_recording",
             format!("streamer {id} has no running or queued recording"),
