@@ -20,7 +20,10 @@ pub fn update(s: &mut AppState, action: Action) -> Vec<Command> {
             on_done(s, outcome);
             Vec::new()
         }
-        Action::Resize => Vec::new(),
+        Action::Resize { width, height } => {
+            s.set_size(width, height);
+            Vec::new()
+        }
         Action::ShutdownProgress { remaining } => {
             if let Some(sd) = &mut s.shutdown {
                 sd.remaining = Some(remaining);
@@ -75,8 +78,8 @@ fn normal(s: &mut AppState, action: Action) -> Vec<Command> {
         Action::Down => step(s, 1),
         Action::Top => step(s, isize::MIN),
         Action::Bottom => step(s, isize::MAX),
-        Action::NextPane => s.focus = s.focus.cycle(true),
-        Action::PrevPane => s.focus = s.focus.cycle(false),
+        Action::NextPane => s.focus = s.next_shown_pane(true),
+        Action::PrevPane => s.focus = s.next_shown_pane(false),
         Action::OpenAdd => s.mode = Mode::Add(AddForm::default()),
         Action::OpenFilter => s.mode = Mode::Filter,
         Action::ToggleHelp => s.mode = Mode::Help,

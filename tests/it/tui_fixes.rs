@@ -47,3 +47,42 @@ fn a_long_message_leaves_the_help_and_quit_hints_visible() {
         assert!(last.contains("`alice` stopped"), "{width}: {last}");
     }
 }
+
+#[test]
+fn panes_a_small_terminal_hides_cannot_keep_the_focus() {
+    let mut s = AppState::new(fx::live());
+    update(
+        &mut s,
+        Action::Resize {
+            width: 80,
+            height: 24,
+        },
+    );
+    while s.focus != Pane::Logs {
+        update(&mut s, Action::NextPane);
+    }
+    update(
+        &mut s,
+        Action::Resize {
+            width: 40,
+            height: 12,
+        },
+    );
+    assert_eq!(s.focus, Pane::Streamers, "the log pane is hidden at 40x12");
+    update(&mut s, Action::NextPane);
+    assert_eq!(s.focus, Pane::Streamers, "Tab skips hidden panes");
+    let text = render(&s, 40, 12).backend().to_string();
+    assert!(
+        text.contains('┏') || text.contains('┃'),
+        "the focused pane is visible:\n{text}"
+    );
+    update(
+        &mut s,
+        Action::Resize {
+            width: 80,
+            height: 24,
+        },
+    );
+    update(&mut s, Action::NextPane);
+    assert_eq!(s.focus, Pane::Downloads);
+}
