@@ -98,6 +98,7 @@ where
                 if ticks.is_multiple_of(4) && !shutting_down {
                     collector.refresh_slow().await;
                 }
+                collector.capture_logs(state.log_level);
                 let data = collector.collect();
                 if data != state.data {
                     incoming.push(Action::Refresh(Box::new(data)));

@@ -67,6 +67,12 @@ impl Collector {
         }
     }
 
+    /// Lets srec's events down to `level` into the log pane (the `l` key),
+    /// even when `daemon.log_level` is less verbose.
+    pub fn capture_logs(&self, level: tracing::Level) {
+        self.logs.set_capture(level);
+    }
+
     /// Re-reads open sessions and disk space (the once-a-second part).
     pub async fn refresh_slow(&mut self) {
         match self.svc.db.call(|c| sessions::active_recordings(c)).await {
