@@ -24,6 +24,17 @@ use crate::streamer::StreamerManager;
 /// Capacity of event channels; a slower receiver sees `Lagged` and logs it.
 const EVENT_CAPACITY: usize = 1024;
 
+/// Capacity of the monitor and download broadcasts: `EVENT_CAPACITY`, or
+/// `SREC_EVENT_CAPACITY` (a test knob: a tiny channel forces lagged
+/// receivers, which the recorder's reconcile step must survive).
+fn event_capacity() -> usize {
+    std::env::var("SREC_EVENT_CAPACITY")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(EVENT_CAPACITY)
+}
+
 /// The daemon could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum ContainerError {
@@ -73,6 +84,17 @@ impl ServiceContainer {
         let lock = DaemonLock::acquire(&paths.lock_file())?;
         let (config_events, _) = broadcast::channel(EVENT_CAPACITY);
         let config = Arc::new(ConfigService::load(paths.clone(), config_events.clone())?);
+        // Engine processes of a previous run must be gone before recovery
+        // measures and renames their files.
+        let leftovers = tokio::task::spawn_blocking({
+            let registry = paths.data_dir.join("engine-children");
+            move || crate::download::child::init(registry)
+        })
+        .await
+        .unwrap_or(0);
+        if leftovers > 0 {
+            tracing::warn!("stopped {leftovers} engine process(es) left by a previous run");
+        }
         let db_path = paths.db_file();
         let db = tokio::task::spawn_blocking(move || Db::open(&db_path))
             .await
@@ -80,8 +102,8 @@ impl ServiceContainer {
         let (streamers, recovery) =
             StreamerManager::start(db.clone(), config_events.clone()).await?;
         let streamers = Arc::new(streamers);
-        let (monitor_events, _) = broadcast::channel(EVENT_CAPACITY);
-        let (download_events, _) = broadcast::channel(EVENT_CAPACITY);
+        let (monitor_events, _) = broadcast::channel(event_capacity());
+        let (download_events, _) = broadcast::channel(event_capacity());
         let outbox_wake = Arc::new(Notify::new());
         let monitor = Arc::new(StreamMonitor::new(
             db.clone(),
@@ -131,7 +153,7 @@ impl ServiceContainer {
         // Subscribe before anything can publish.
         let recorder_inputs = Inputs {
             monitor: self.monitor_events.subscribe(),
-            downloads: self.download_events.subscribe(),
+            downloads: self.downloads.durable_events(),
             config: self.config_events.subscribe(),
         };
         let scheduler_events = self.config_events.subscribe();

@@ -59,7 +59,7 @@ impl AddCmd {
         }
         let name = admitted.name;
         let req = NewStreamerReq {
-            url: admitted.url.clone(),
+            url: admitted.resolved.url.clone(),
             name: Some(name.clone()),
             priority: Some(self.priority),
             enabled: Some(!self.disabled),
@@ -80,10 +80,21 @@ impl AddCmd {
                 added(s.id, &s.name, &s.platform, s.priority, s.enabled, &s.url)
             ));
         }
+        // Without a daemon the admission step (streamlink for sites srec has
+        // no extractor for) runs here; the daemon's API runs it otherwise.
+        let binary = ctx
+            .load_config()
+            .map(|c| c.engines.streamlink.path)
+            .unwrap_or_else(|_| "streamlink".into());
+        let sl = crate::platform::streamlink::admit::admit(admitted.resolved, &binary);
+        let resolved = sl.resolved;
+        if let Some(hint) = &sl.hint {
+            eprintln!("note: {hint}");
+        }
         let new = NewStreamer {
-            url: admitted.url,
+            url: resolved.url,
             name,
-            platform: admitted.platform.to_string(),
+            platform: resolved.platform.to_string(),
             priority: self.priority,
             enabled: !self.disabled,
             template: self.template,

@@ -51,16 +51,32 @@ impl ProbeCmd {
             .flatten()
             .and_then(|db| db.with(|c| streamers::list(c)).ok())
             .and_then(|all| all.into_iter().find(|s| s.url == resolved.url));
+        // The platform a monitored streamer is stored with; for any other
+        // URL the same admission `srec add` runs (streamlink's plugins for
+        // pages no extractor claims).
+        let platform_name: String = match &known {
+            Some(s) => s.platform.clone(),
+            None => {
+                let admitted = platform::streamlink::admit::admit(
+                    resolved.clone(),
+                    &file.engines.streamlink.path,
+                );
+                if let Some(hint) = &admitted.hint {
+                    eprintln!("note: {hint}");
+                }
+                admitted.resolved.platform.to_string()
+            }
+        };
         let eff = EffectiveConfig::resolve(
             &file,
             ctx.paths.default_output_dir(),
             Layers {
-                platform: resolved.platform,
+                platform: &platform_name,
                 template: known.as_ref().and_then(|s| s.template.as_deref()),
                 streamer: known.as_ref().map(|s| &s.overrides),
             },
         );
-        let platform = PlatformRegistry::default().by_name(resolved.platform);
+        let platform = PlatformRegistry::default().by_name(&platform_name);
         let http = platform::http::build(&eff).map_err(anyhow::Error::msg)?;
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -76,11 +92,11 @@ impl ProbeCmd {
                 .await
                 .map_err(|e| crate::monitor::proxy_hint::name_proxy(e, &eff))
         });
-        let mut status = status.map_err(|e| anyhow::anyhow!("{}: {e}", resolved.platform))?;
+        let mut status = status.map_err(|e| anyhow::anyhow!("{}: {e}", platform.name()))?;
         status.streams = select::rank(&status.streams, &eff, crate::db::now_ms() / 1000);
         let live = status.live;
         let probe = Probe {
-            platform: resolved.platform,
+            platform: platform.name(),
             id: resolved.suggested_name,
             url: resolved.url,
             streamer_id: known.map(|s| s.id),

@@ -50,6 +50,11 @@ pub struct EffectiveConfig {
     /// `template:y`, `streamer`).
     #[serde(skip)]
     pub sources: BTreeMap<&'static str, String>,
+    /// The streamlink binary (`[engines.streamlink] path`), which checks of
+    /// platform `streamlink` run. An engine setting, not a recording
+    /// option: not merged per level, not shown.
+    #[serde(skip)]
+    pub streamlink_path: PathBuf,
 }
 
 /// The levels that apply to one streamer.
@@ -88,6 +93,7 @@ impl EffectiveConfig {
             api_base: None,
             oauth_token: None,
             sources,
+            streamlink_path: PathBuf::from("streamlink"),
         }
     }
 
@@ -95,6 +101,7 @@ impl EffectiveConfig {
     /// is skipped here; `validate` and `srec add` reject it earlier.
     pub fn resolve(file: &ConfigFile, default_output_dir: PathBuf, layers: Layers<'_>) -> Self {
         let mut eff = Self::defaults(default_output_dir);
+        eff.streamlink_path = file.engines.streamlink.path.clone();
         // URLs only streamlink's plugins understand are recorded by it
         // unless a level says otherwise.
         if layers.platform == "streamlink" {

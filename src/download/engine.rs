@@ -144,6 +144,10 @@ pub struct EventSink {
     /// Where progress reports go instead of the bus (see
     /// [`ProgressCell`]); without one every report is published.
     progress: Option<Arc<ProgressCell>>,
+    /// The lossless copy for the one consumer that keeps the books
+    /// (segment rows, restarts): the broadcast may drop events for a
+    /// lagging receiver, this channel never does.
+    durable: Option<tokio::sync::mpsc::UnboundedSender<DownloadEvent>>,
 }
 
 impl EventSink {
@@ -154,7 +158,14 @@ impl EventSink {
             session_id: req.session_id,
             tx,
             progress: None,
+            durable: None,
         }
+    }
+
+    /// Every published event is also sent, losslessly, to `tx`.
+    pub fn with_durable(mut self, tx: tokio::sync::mpsc::UnboundedSender<DownloadEvent>) -> Self {
+        self.durable = Some(tx);
+        self
     }
 
     /// Progress reports update `cell`; only the first one with data is
@@ -178,12 +189,16 @@ impl EventSink {
         {
             return;
         }
-        let _ = self.tx.send(DownloadEvent {
+        let ev = DownloadEvent {
             download_id: self.download_id,
             streamer_id: self.streamer_id,
             session_id: self.session_id,
             kind,
-        });
+        };
+        if let Some(d) = &self.durable {
+            let _ = d.send(ev.clone());
+        }
+        let _ = self.tx.send(ev);
     }
 }
 

@@ -90,6 +90,8 @@ struct Inner {
 pub struct DownloadManager {
     engines: RwLock<EngineMap>,
     events: broadcast::Sender<DownloadEvent>,
+    /// Lossless copy of every event for the recorder (see [`Self::durable_events`]).
+    durable: Mutex<Option<tokio::sync::mpsc::UnboundedSender<DownloadEvent>>>,
     inner: Mutex<Inner>,
     adjuster: RwLock<Arc<dyn LimitAdjuster>>,
     store: Mutex<Option<Store>>,
@@ -111,6 +113,7 @@ impl DownloadManager {
         Arc::new(Self {
             engines: RwLock::new(engines),
             events,
+            durable: Mutex::new(None),
             inner: Mutex::new(Inner {
                 slots: Slots::new(configured.max_concurrent, configured.high_slots),
                 active: HashMap::new(),
@@ -125,6 +128,15 @@ impl DownloadManager {
             next_id: AtomicU64::new(1),
             tracker,
         })
+    }
+
+    /// The lossless event stream for the one consumer that keeps the
+    /// books (the recorder): every event of downloads started from now on,
+    /// in order, never dropped. A second call replaces the first consumer.
+    pub fn durable_events(&self) -> tokio::sync::mpsc::UnboundedReceiver<DownloadEvent> {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        *self.durable.lock().unwrap_or_else(|p| p.into_inner()) = Some(tx);
+        rx
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -243,7 +255,16 @@ impl DownloadManager {
             breaker_keys,
         } = p;
         let progress = Arc::new(ProgressCell::default());
-        let sink = EventSink::new(&req, self.events.clone()).with_progress(Arc::clone(&progress));
+        let mut sink =
+            EventSink::new(&req, self.events.clone()).with_progress(Arc::clone(&progress));
+        if let Some(d) = self
+            .durable
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+        {
+            sink = sink.with_durable(d);
+        }
         let kind = req.config.engine;
         let info = ActiveDownload {
             download_id: req.download_id,
@@ -353,6 +374,13 @@ impl DownloadManager {
         for a in inner.active.values() {
             a.stop.cancel();
         }
+    }
+
+    /// Whether a download is still queued or running (the recorder's
+    /// reconcile step restarts recordings whose end it never heard of).
+    pub fn is_pending_or_active(&self, id: DownloadId) -> bool {
+        let inner = self.lock();
+        inner.active.contains_key(&id) || inner.slots.any_queued(|p| p.req.download_id == id)
     }
 
     /// Whether a streamer has a running download.

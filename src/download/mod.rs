@@ -6,6 +6,7 @@
 
 pub mod breaker;
 pub mod breaker_store;
+pub mod child;
 pub mod engine;
 pub mod engines;
 pub mod limits;

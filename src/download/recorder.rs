@@ -8,7 +8,10 @@
 //! fails before any data arrives moves on to the next candidate at once
 //! (after resolving the URLs again when the source said 401/403/410 or the
 //! URL had expired); only when every candidate failed does it count as a
-//! failed attempt.
+//! failed attempt. Download events arrive on a lossless channel; monitor
+//! events on a broadcast that may lag, so a reconcile step
+//! (`recorder_reconcile.rs`) compares with the database every few seconds
+//! and after a lag. Platform probes before a restart run in the background.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -29,8 +32,11 @@ use crate::platform::StreamCandidate;
 use crate::platform::select;
 use crate::streamer::{StreamerManager, StreamerState};
 
+#[path = "recorder_reconcile.rs"]
+mod reconcile;
 #[path = "recorder_retry.rs"]
 mod retry_flow;
+use reconcile::{RECONCILE_EVERY, Tx, Wake};
 use retry_flow::schedule;
 
 /// Recording state of one live session.
@@ -45,6 +51,11 @@ struct Rec {
     data: bool,
     /// Resolve the URLs again before the next start (401/403/410, expiry).
     refresh: bool,
+    /// A background platform probe for this rec is running.
+    probing: bool,
+    /// When the reconcile step first found `download` neither queued nor
+    /// running (its end event was lost); acted on at the next step.
+    lost: Option<DownloadId>,
     next_index: u32,
     download: Option<DownloadId>,
     /// Engine of the current (or last) download.
@@ -67,7 +78,8 @@ pub struct Recorder {
 /// Channels the recorder consumes.
 pub struct Inputs {
     pub monitor: broadcast::Receiver<MonitorEvent>,
-    pub downloads: broadcast::Receiver<DownloadEvent>,
+    /// Lossless: segment rows and restarts must never miss an event.
+    pub downloads: mpsc::UnboundedReceiver<DownloadEvent>,
     pub config: broadcast::Receiver<ConfigUpdateEvent>,
 }
 
@@ -76,9 +88,11 @@ impl Recorder {
     /// their final segment rows until they have ended (bounded by the
     /// container's shutdown deadline).
     pub async fn run(self: Arc<Self>, mut inputs: Inputs, cancel: CancellationToken) {
-        let (restart_tx, mut restart_rx) = mpsc::unbounded_channel::<(i64, i64)>();
+        let (tx, mut wake_rx) = mpsc::unbounded_channel::<Wake>();
         let mut recs: HashMap<i64, Rec> = HashMap::new();
         let mut seen: HashMap<i64, i64> = HashMap::new();
+        let mut tick = tokio::time::interval(RECONCILE_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 _ = cancel.cancelled() => break,
@@ -88,15 +102,17 @@ impl Recorder {
                             continue;
                         }
                         seen.insert(ev.streamer_id, ev.id);
-                        self.on_monitor(ev, &mut recs, &restart_tx).await;
+                        self.on_monitor(ev, &mut recs, &tx).await;
                     }
-                    Err(broadcast::error::RecvError::Lagged(n)) => tracing::warn!("recorder missed {n} monitor events"),
+                    Err(broadcast::error::RecvError::Lagged(n)) => {
+                        tracing::warn!("recorder missed {n} monitor events; reconciling with the database");
+                        self.reconcile(&mut recs, &tx).await;
+                    }
                     Err(broadcast::error::RecvError::Closed) => break,
                 },
                 d = inputs.downloads.recv() => match d {
-                    Ok(ev) => self.on_download(ev, &mut recs, &restart_tx).await,
-                    Err(broadcast::error::RecvError::Lagged(n)) => tracing::warn!("recorder missed {n} download events"),
-                    Err(broadcast::error::RecvError::Closed) => break,
+                    Some(ev) => self.on_download(ev, &mut recs, &tx).await,
+                    None => break,
                 },
                 c = inputs.config.recv() => {
                     if let Ok(ConfigUpdateEvent::StreamerRemoved { id }) = c
@@ -105,26 +121,25 @@ impl Recorder {
                         self.manager.stop_streamer(id);
                     }
                 }
-                Some((id, sid)) = restart_rx.recv() => self.on_restart(id, sid, &mut recs, &restart_tx).await,
+                _ = tick.tick() => self.reconcile(&mut recs, &tx).await,
+                Some(w) = wake_rx.recv() => match w {
+                    Wake::Restart { id, sid } => self.on_restart(id, sid, &mut recs, &tx).await,
+                    Wake::Probed(p) => self.on_probed(*p, &mut recs, &tx).await,
+                },
             }
         }
         self.manager.stop_all();
         recs.clear();
         while self.manager.counts().0 > 0 || !inputs.downloads.is_empty() {
             match tokio::time::timeout(Duration::from_millis(200), inputs.downloads.recv()).await {
-                Ok(Ok(ev)) => self.on_download(ev, &mut recs, &restart_tx).await,
-                Ok(Err(broadcast::error::RecvError::Closed)) => break,
-                _ => {}
+                Ok(Some(ev)) => self.on_download(ev, &mut recs, &tx).await,
+                Ok(None) => break,
+                Err(_) => {}
             }
         }
     }
 
-    async fn on_monitor(
-        &self,
-        ev: MonitorEvent,
-        recs: &mut HashMap<i64, Rec>,
-        restart: &mpsc::UnboundedSender<(i64, i64)>,
-    ) {
+    async fn on_monitor(&self, ev: MonitorEvent, recs: &mut HashMap<i64, Rec>, restart: &Tx) {
         let id = ev.streamer_id;
         match ev.kind {
             MonitorEventKind::Live {
@@ -151,17 +166,9 @@ impl Recorder {
                     .await
                     .unwrap_or(0);
                 let mut rec = Rec {
-                    session_id,
                     title,
                     streams,
-                    candidate: 0,
-                    data: false,
-                    refresh: false,
-                    next_index,
-                    download: None,
-                    engine: EngineKind::default(),
-                    attempts: 0,
-                    user_stop: false,
+                    ..Rec::resumed(session_id, next_index)
                 };
                 if let Some(delay) = self.start(id, &mut rec).await {
                     schedule(restart, id, session_id, delay);
@@ -251,12 +258,7 @@ impl Recorder {
         }
     }
 
-    async fn on_download(
-        &self,
-        ev: DownloadEvent,
-        recs: &mut HashMap<i64, Rec>,
-        restart: &mpsc::UnboundedSender<(i64, i64)>,
-    ) {
+    async fn on_download(&self, ev: DownloadEvent, recs: &mut HashMap<i64, Rec>, restart: &Tx) {
         self.manager.observe(&ev);
         let (id, sid) = (ev.streamer_id, ev.session_id);
         match ev.kind {

@@ -6,8 +6,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use tokio::sync::mpsc;
-
+use super::reconcile::{Probed, Tx, Wake};
 use super::{Rec, Recorder};
 use crate::config::EngineKind;
 use crate::download::retry::{RetryDecision, RetryPolicy};
@@ -29,7 +28,7 @@ impl Recorder {
         r: &mut Rec,
         retryable: bool,
         error: Option<String>,
-        restart: &mpsc::UnboundedSender<(i64, i64)>,
+        restart: &Tx,
     ) {
         r.download = None;
         r.candidate = 0;
@@ -86,7 +85,7 @@ impl Recorder {
         id: i64,
         sid: i64,
         recs: &mut HashMap<i64, Rec>,
-        restart: &mpsc::UnboundedSender<(i64, i64)>,
+        restart: &Tx,
     ) {
         let Some(r) = recs
             .get_mut(&id)
@@ -94,16 +93,68 @@ impl Recorder {
         else {
             return;
         };
+        if r.probing {
+            return;
+        }
         let refresh = std::mem::take(&mut r.refresh);
         let now = crate::db::now_ms() / 1000;
         if refresh || r.candidate == 0 || r.streams.iter().any(|c| c.expired(now)) {
-            self.reprobe(id, sid, r, restart).await;
-            if r.streams.is_empty() {
-                return;
-            }
+            // A platform check can take up to the HTTP timeout: run it in
+            // the background so one slow site never delays other restarts.
+            r.probing = true;
+            let monitor = std::sync::Arc::clone(&self.monitor);
+            let tx = restart.clone();
+            tokio::spawn(async move {
+                let result = monitor.probe(id).await;
+                let _ = tx.send(Wake::Probed(Box::new(Probed { id, sid, result })));
+            });
+            return;
         }
         if let Some(delay) = self.start(id, r).await {
             schedule(restart, id, sid, delay);
+        }
+    }
+
+    /// A background probe answered: fresh URLs, not live right now (retry
+    /// later), or an error (keep the old URLs if there are any).
+    pub(super) async fn on_probed(&self, p: Probed, recs: &mut HashMap<i64, Rec>, restart: &Tx) {
+        let Some(r) = recs.get_mut(&p.id).filter(|r| r.session_id == p.sid) else {
+            return;
+        };
+        r.probing = false;
+        if r.download.is_some() {
+            return;
+        }
+        let retry = |r: &Rec| {
+            self.policy(r.engine)
+                .decide(r.attempts.max(1), true)
+                .delay()
+        };
+        match p.result {
+            Ok(st) if st.live && !st.streams.is_empty() => r.streams = st.streams,
+            Ok(_) => {
+                let delay = retry(r);
+                tracing::debug!(
+                    streamer = p.id,
+                    "source not live right now; retrying in {delay:?}"
+                );
+                return schedule(restart, p.id, p.sid, delay);
+            }
+            Err(e) if r.streams.is_empty() => {
+                let delay = retry(r);
+                tracing::warn!(
+                    streamer = p.id,
+                    "cannot get stream URLs ({e}); retrying in {delay:?}"
+                );
+                return schedule(restart, p.id, p.sid, delay);
+            }
+            Err(e) => tracing::debug!(
+                streamer = p.id,
+                "probe failed ({e}); reusing the previous stream URLs"
+            ),
+        }
+        if let Some(delay) = self.start(p.id, r).await {
+            schedule(restart, p.id, p.sid, delay);
         }
     }
 
@@ -137,37 +188,6 @@ impl Recorder {
         true
     }
 
-    /// Asks the platform for fresh stream URLs. Returns with `r.streams`
-    /// emptied when the source is not live right now (a retry is
-    /// scheduled), or as it was when the check failed.
-    async fn reprobe(
-        &self,
-        id: i64,
-        sid: i64,
-        r: &mut Rec,
-        restart: &mpsc::UnboundedSender<(i64, i64)>,
-    ) {
-        match self.monitor.probe(id).await {
-            Ok(st) if st.live && !st.streams.is_empty() => r.streams = st.streams,
-            Ok(_) => {
-                let delay = self
-                    .policy(r.engine)
-                    .decide(r.attempts.max(1), true)
-                    .delay();
-                tracing::debug!(
-                    streamer = id,
-                    "source not live right now; retrying in {delay:?}"
-                );
-                schedule(restart, id, sid, delay);
-                r.streams.clear();
-            }
-            Err(e) => tracing::debug!(
-                streamer = id,
-                "probe failed ({e}); reusing the previous stream URLs"
-            ),
-        }
-    }
-
     /// Data arrived: quick retries are available again and an `error`
     /// state from earlier failures is over.
     pub(super) async fn delivered(
@@ -194,11 +214,11 @@ impl Recorder {
     }
 }
 
-/// Sends `(id, sid)` to the restart channel after `delay`.
-pub(super) fn schedule(tx: &mpsc::UnboundedSender<(i64, i64)>, id: i64, sid: i64, delay: Duration) {
+/// Wakes the recorder to restart `(id, sid)` after `delay`.
+pub(super) fn schedule(tx: &Tx, id: i64, sid: i64, delay: Duration) {
     let tx = tx.clone();
     tokio::spawn(async move {
         tokio::time::sleep(delay).await;
-        let _ = tx.send((id, sid));
+        let _ = tx.send(Wake::Restart { id, sid });
     });
 }

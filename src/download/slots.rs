@@ -81,6 +81,11 @@ impl<T> Slots<T> {
         before - self.queue.len()
     }
 
+    /// Whether a queued item matches `f`.
+    pub fn any_queued(&self, f: impl FnMut(&T) -> bool) -> bool {
+        self.queue.values().any(f)
+    }
+
     pub fn active(&self) -> usize {
         self.active
     }

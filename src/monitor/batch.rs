@@ -2,7 +2,8 @@
 //! supports it, split into chunks of the platform's maximum batch size.
 
 use super::service::{Outcome, StreamMonitor};
-use crate::platform::{CheckContext, Platform, PlatformError};
+use crate::config::EffectiveConfig;
+use crate::platform::{CheckContext, LiveStatus, Platform, PlatformError};
 use crate::streamer::Streamer;
 
 impl StreamMonitor {
@@ -41,7 +42,7 @@ impl StreamMonitor {
                     http: &http,
                     config: &eff,
                 };
-                platform.check_batch(&ctx, &ids).await
+                platform.check_batch_each(&ctx, &ids).await
             }
             Err(e) => Err(PlatformError::Transient(e)),
         }
@@ -51,12 +52,37 @@ impl StreamMonitor {
             let r = match &mut result {
                 Ok(m) => m
                     .remove(room)
-                    .ok_or_else(|| PlatformError::NotFound(format!("room `{room}`"))),
+                    .unwrap_or_else(|| Err(PlatformError::NotFound(format!("room `{room}`")))),
                 Err(e) => Err(e.clone()),
             };
             let eff = self.config.effective(s);
+            let r = self.with_streams(platform, s, &eff, r).await;
             out.push((s.id, self.apply(s, &eff, r).await));
         }
         out
+    }
+
+    /// A batch answer may leave out stream URLs (Twitch's needs a token per
+    /// channel): a member that turned live and has no session yet is checked
+    /// on its own, so the recording starts with streams and a per-channel
+    /// failure (geo-block, auth) lands on that member only.
+    async fn with_streams(
+        &self,
+        platform: &dyn Platform,
+        s: &Streamer,
+        eff: &EffectiveConfig,
+        r: Result<LiveStatus, PlatformError>,
+    ) -> Result<LiveStatus, PlatformError> {
+        let needs = matches!(&r, Ok(st) if st.live && st.streams.is_empty());
+        if !needs || !matches!(self.session_of(s.id).await, Ok(None)) {
+            return r;
+        }
+        let http = self.clients.client(eff).map_err(PlatformError::Transient)?;
+        let ctx = CheckContext {
+            url: &s.url,
+            http: &http,
+            config: eff,
+        };
+        platform.check_live(&ctx).await
     }
 }

@@ -122,7 +122,7 @@ impl StreamMonitor {
             .map_err(|e| super::proxy_hint::name_proxy(e, &eff))
     }
 
-    async fn session_of(&self, id: i64) -> Result<Option<i64>, DbError> {
+    pub(super) async fn session_of(&self, id: i64) -> Result<Option<i64>, DbError> {
         if let Some(rt) = self.rt().get(&id).filter(|r| r.loaded) {
             return Ok(rt.session);
         }

@@ -7,7 +7,6 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
-use super::generic::retry_after;
 use super::{
     BatchGroup, BoxFut, CheckContext, LiveStatus, Platform, PlatformError, RoomIdentity, RoomRef,
     StreamCandidate, StreamFormat,
@@ -66,18 +65,8 @@ async fn fetch_json<T: serde::de::DeserializeOwned>(
     req: reqwest::RequestBuilder,
     api: &str,
 ) -> Result<T, PlatformError> {
-    let resp = req
-        .send()
-        .await
-        .map_err(|e| PlatformError::from_reqwest(&e))?;
-    if !resp.status().is_success() {
-        return Err(PlatformError::from_status(
-            resp.status().as_u16(),
-            api,
-            retry_after(&resp),
-        ));
-    }
-    resp.json()
+    super::http::checked(super::http::send(req).await?, api)?
+        .json()
         .await
         .map_err(|e| PlatformError::from_reqwest(&e))
 }

@@ -34,6 +34,37 @@ impl ClientPool {
     }
 }
 
+/// A desktop Chrome user agent, for sites that serve a different page (or
+/// none) to unknown clients.
+pub const CHROME_UA: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 \
+                             (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
+/// The `Cookie` header for a request that sends cookies of its own. A
+/// per-request `Cookie` replaces the client's default one (the streamer's
+/// configured cookies), so those are carried over first; `extra` pairs are
+/// appended unless the configured cookies already set that name (the
+/// user's value wins).
+pub fn merge_cookies(configured: Option<&str>, extra: &[(&str, &str)]) -> String {
+    let mut parts: Vec<String> = configured
+        .into_iter()
+        .flat_map(|c| c.split(';'))
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+        .collect();
+    let has = |parts: &[String], name: &str| {
+        parts
+            .iter()
+            .any(|p| p.split_once('=').is_some_and(|(k, _)| k.trim() == name))
+    };
+    for (k, v) in extra {
+        if !has(&parts, k) {
+            parts.push(format!("{k}={v}"));
+        }
+    }
+    parts.join("; ")
+}
+
 /// Builds a client honouring proxy, headers and cookies.
 pub fn build(config: &EffectiveConfig) -> Result<reqwest::Client, String> {
     let mut headers = reqwest::header::HeaderMap::new();
@@ -60,4 +91,53 @@ pub fn build(config: &EffectiveConfig) -> Result<reqwest::Client, String> {
         None => b.no_proxy(),
     };
     b.build().map_err(|e| format!("HTTP client: {e}"))
+}
+
+/// Sends a platform API request; a transport failure is classified.
+pub async fn send(req: reqwest::RequestBuilder) -> Result<reqwest::Response, super::PlatformError> {
+    req.send()
+        .await
+        .map_err(|e| super::PlatformError::from_reqwest(&e))
+}
+
+/// The response when its status is a success, else the classified error
+/// (with `Retry-After` when the server sent one).
+pub fn checked(
+    resp: reqwest::Response,
+    url: &str,
+) -> Result<reqwest::Response, super::PlatformError> {
+    if resp.status().is_success() {
+        return Ok(resp);
+    }
+    let retry = super::generic::retry_after(&resp);
+    Err(super::PlatformError::from_status(
+        resp.status().as_u16(),
+        url,
+        retry,
+    ))
+}
+
+/// Sends a request and returns the body of a successful answer.
+pub async fn fetch_text(
+    req: reqwest::RequestBuilder,
+    url: &str,
+) -> Result<String, super::PlatformError> {
+    checked(send(req).await?, url)?
+        .text()
+        .await
+        .map_err(|e| super::PlatformError::from_reqwest(&e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_merge_user_first() {
+        assert_eq!(
+            merge_cookies(Some("a=1; SOCS=mine"), &[("SOCS", "CAI"), ("b", "2")]),
+            "a=1; SOCS=mine; b=2"
+        );
+        assert_eq!(merge_cookies(None, &[("ttwid", "x")]), "ttwid=x");
+    }
 }

@@ -2,13 +2,20 @@
 //! optional batch checks, error classification), the registry that maps a
 //! streamer to its platform, and URL resolution for `srec add`.
 
+pub mod bilibili;
+pub mod douyin;
+pub mod douyu;
 pub mod fake;
 pub mod generic;
 pub mod http;
+pub mod huya;
 pub mod model;
 pub mod registry;
 pub mod select;
+pub mod streamlink;
+pub mod twitch;
 pub mod url;
+pub mod youtube;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -24,6 +31,9 @@ use crate::config::EffectiveConfig;
 
 /// A boxed future, so platforms can be used as trait objects.
 pub type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A batch answer where each member may fail on its own: room id → result.
+pub type BatchResult = HashMap<String, Result<LiveStatus, PlatformError>>;
 
 /// Inputs of one check.
 pub struct CheckContext<'a> {
@@ -122,6 +132,21 @@ pub trait Platform: Send + Sync {
             Err(PlatformError::Transient(
                 "batch checks are not supported".into(),
             ))
+        })
+    }
+
+    /// Like [`Platform::check_batch`], but one member may fail alone (a
+    /// paid room in a batch of free ones) while the others succeed. The
+    /// monitor calls this; the default wraps `check_batch`. Members missing
+    /// from the answer do not exist.
+    fn check_batch_each<'a>(
+        &'a self,
+        ctx: &'a CheckContext<'a>,
+        ids: &'a [String],
+    ) -> BoxFut<'a, Result<BatchResult, PlatformError>> {
+        Box::pin(async move {
+            let found = self.check_batch(ctx, ids).await?;
+            Ok(found.into_iter().map(|(id, s)| (id, Ok(s))).collect())
         })
     }
 }

@@ -3,15 +3,39 @@
 
 use std::sync::Arc;
 
-use super::{Platform, RoomRef, fake::FakePlatform, generic::GenericPlatform};
+use super::{
+    Platform, RoomRef, bilibili::BilibiliPlatform, douyu::DouyuPlatform, fake::FakePlatform,
+    generic::GenericPlatform, huya::HuyaPlatform, twitch::TwitchPlatform,
+};
 
 /// Platform names accepted as `[platforms.<name>]` keys and stored in
 /// `streamers.platform` (the table test checks it against [`all`]).
-pub const KNOWN_PLATFORMS: &[&str] = &["fake", "generic"];
+pub const KNOWN_PLATFORMS: &[&str] = &[
+    "fake",
+    "twitch",
+    "bilibili",
+    "douyu",
+    "huya",
+    "youtube",
+    "douyin",
+    "streamlink",
+    "generic",
+];
 
 /// Every platform, most specific first; `generic` (any http(s) URL) last.
 fn all() -> Vec<Arc<dyn Platform>> {
-    vec![Arc::new(FakePlatform), Arc::new(GenericPlatform)]
+    vec![
+        Arc::new(FakePlatform),
+        Arc::new(TwitchPlatform),
+        Arc::new(BilibiliPlatform::default()),
+        Arc::new(DouyuPlatform::default()),
+        Arc::new(HuyaPlatform),
+        Arc::new(super::youtube::YoutubePlatform),
+        Arc::new(super::douyin::DouyinPlatform::default()),
+        // Claims no URL; `streamlink::admit` assigns it when a streamer is added.
+        Arc::new(super::streamlink::StreamlinkPlatform),
+        Arc::new(GenericPlatform),
+    ]
 }
 
 /// All platforms, in matching order.
@@ -68,7 +92,8 @@ mod tests {
     #[test]
     fn every_example_url_is_claimed_by_its_own_platform_only() {
         let reg = PlatformRegistry::default();
-        for p in reg.iter() {
+        // `streamlink` is assigned at admission, never by URL.
+        for p in reg.iter().filter(|p| p.name() != "streamlink") {
             assert!(
                 !p.example_urls().is_empty(),
                 "{} lists no example URLs",

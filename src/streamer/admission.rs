@@ -43,10 +43,9 @@ impl AdmissionError {
 /// A URL and name fit to be stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Admitted {
-    /// Canonical URL of the room.
-    pub url: String,
-    /// Platform that claimed the URL.
-    pub platform: &'static str,
+    /// Canonical URL and the platform that claimed it (before the
+    /// streamlink admission step, which may hand it to `streamlink`).
+    pub resolved: platform::ResolvedUrl,
     /// The given name, checked, or one derived from the URL.
     pub name: String,
 }
@@ -64,11 +63,7 @@ pub fn admit(url: &str, name: Option<&str>) -> Result<Admitted, AdmissionError> 
         Some(n) => check_name(n)?,
         None => derived_name(&resolved.suggested_name, resolved.platform),
     };
-    Ok(Admitted {
-        url: resolved.url,
-        platform: resolved.platform,
-        name,
-    })
+    Ok(Admitted { resolved, name })
 }
 
 /// Checks a name a user typed; returns it trimmed.

@@ -31,7 +31,20 @@ pub fn spawn(
 /// Runs one command to its outcome.
 pub async fn run(cmd: Command, svc: &Services) -> Option<Outcome> {
     let (op, result) = match cmd {
-        Command::AddStreamer(new) => {
+        Command::AddStreamer(mut new) => {
+            // The same admission as `srec add` and the API: sites only
+            // streamlink's plugins know become platform `streamlink`.
+            if new.platform == "generic" {
+                let resolved = crate::platform::ResolvedUrl {
+                    url: new.url.clone(),
+                    platform: "generic",
+                    suggested_name: new.name.clone(),
+                };
+                let binary = svc.config.current().engines.streamlink.path.clone();
+                let admitted =
+                    crate::platform::streamlink::admit::admit_async(resolved, binary).await;
+                new.platform = admitted.resolved.platform.to_string();
+            }
             let r = svc
                 .streamers
                 .add(*new)

@@ -240,16 +240,17 @@ fn validate_new(s: &AppState) -> Result<NewStreamer, String> {
     }
     let name = Some(form.name.trim()).filter(|n| !n.is_empty());
     let admitted = crate::streamer::admission::admit(&form.url, name).map_err(|e| e.to_string())?;
-    if let Some(dup) = s.data.streamers.iter().find(|r| r.url == admitted.url) {
+    let resolved = admitted.resolved;
+    if let Some(dup) = s.data.streamers.iter().find(|r| r.url == resolved.url) {
         return Err(format!(
             "`{}` is already monitored as `{}` (id {})",
-            admitted.url, dup.name, dup.id
+            resolved.url, dup.name, dup.id
         ));
     }
     Ok(NewStreamer {
-        url: admitted.url,
+        url: resolved.url,
         name: admitted.name,
-        platform: admitted.platform.to_string(),
+        platform: resolved.platform.to_string(),
         priority: Priority::Normal,
         enabled: true,
         template: None,

@@ -107,6 +107,8 @@ fn circuit_breaker_opens_after_k_failures_and_recovers_after_cooldown() {
         seq: None,
         status: 500,
     });
+    // The FLV candidate fails too, or the recorder would fail over to it.
+    room.set_fault(Fault::FlvDrop { after_bytes: 0 });
     let s = Srec::new();
     engine_config(
         &s,

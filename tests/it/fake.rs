@@ -54,7 +54,6 @@ impl Fake {
     }
 
     /// Site emulation request counters (`"twitch.gql" -> 3`).
-    #[allow(dead_code)] // used by the site_* tests as they land
     pub fn site_stats(&self) -> std::collections::BTreeMap<String, u64> {
         self.s().site_stats()
     }

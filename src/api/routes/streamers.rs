@@ -160,12 +160,20 @@ pub async fn create(
     if let Some(f) = crate::api::guard::overrides_change_denied(None, &overrides) {
         return Err(crate::api::guard::forbidden(f));
     }
+    // Sites only streamlink's plugins know become platform `streamlink`
+    // (runs a process: on the blocking pool; after the cheap checks).
+    let binary = st.config.current().engines.streamlink.path.clone();
+    let sl = crate::platform::streamlink::admit::admit_async(admitted.resolved, binary).await;
+    if let Some(hint) = &sl.hint {
+        tracing::info!(url = %req.url, "{hint}");
+    }
+    let resolved = sl.resolved;
     let s = st
         .streamers
         .add(NewStreamer {
-            url: admitted.url,
+            url: resolved.url,
             name: admitted.name,
-            platform: admitted.platform.to_string(),
+            platform: resolved.platform.to_string(),
             priority: req.priority.unwrap_or_default(),
             enabled: req.enabled.unwrap_or(true),
             template: req.template,

@@ -8,6 +8,7 @@
 //! Everything downloads through the [`Fetch`] trait and writes through
 //! [`SegmentSink`], so tests drive it deterministically.
 
+mod ads;
 mod assembler;
 mod budget;
 mod cache;

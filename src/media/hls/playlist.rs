@@ -10,6 +10,7 @@ use std::time::Duration;
 use m3u8_rs::{KeyMethod, MasterPlaylist, MediaPlaylist, MediaSegment, Playlist};
 use url::Url;
 
+use super::ads::{AdRange, ad_ranges, ad_title, in_ranges};
 use super::error::HlsError;
 use crate::net::{ByteRange, redact_url};
 
@@ -42,6 +43,8 @@ pub struct SegmentRef {
     pub discontinuity: bool,
     /// `EXT-X-GAP`: listed but not available.
     pub gap: bool,
+    /// A server-side ad (see [`super::ads`]): not recorded.
+    pub ad: bool,
     /// Wall-clock time of the segment's first sample (Unix ms): its own
     /// `EXT-X-PROGRAM-DATE-TIME`, or the previous segment's plus that
     /// one's duration. It identifies media across a sequence reset.
@@ -56,6 +59,8 @@ pub struct MediaWindow {
     pub target_duration: Duration,
     pub segments: Vec<SegmentRef>,
     pub end_list: bool,
+    /// Stitched-ad date ranges announced in this window (unix ms).
+    pub ad_ranges: Vec<AdRange>,
 }
 
 /// Either kind of playlist.
@@ -76,12 +81,18 @@ pub fn parse(base: &Url, body: &[u8]) -> Result<Parsed, HlsError> {
     }
     match m3u8_rs::parse_playlist_res(body) {
         Ok(Playlist::MasterPlaylist(m)) => Ok(Parsed::Master(m)),
-        Ok(Playlist::MediaPlaylist(m)) => media_window(base, &m).map(Parsed::Media),
+        Ok(Playlist::MediaPlaylist(m)) => {
+            media_window(base, &m, ad_ranges(body)).map(Parsed::Media)
+        }
         Err(e) => Err(bad(format!("{e:?}").chars().take(200).collect())),
     }
 }
 
-fn media_window(base: &Url, pl: &MediaPlaylist) -> Result<MediaWindow, HlsError> {
+fn media_window(
+    base: &Url,
+    pl: &MediaPlaylist,
+    ads: Vec<AdRange>,
+) -> Result<MediaWindow, HlsError> {
     let mut key: Option<Arc<KeyRef>> = None;
     let mut map: Option<Arc<MapRef>> = None;
     // Where the previous byte range of each resource ended (an
@@ -132,6 +143,7 @@ fn media_window(base: &Url, pl: &MediaPlaylist) -> Result<MediaWindow, HlsError>
             duration,
             discontinuity: s.discontinuity,
             gap: s.unknown_tags.iter().any(|t| t.tag == "X-GAP"),
+            ad: ad_title(s.title.as_deref()) || in_ranges(program_date_ms, &ads),
             program_date_ms,
             key: key.clone(),
             map: map.clone(),
@@ -142,6 +154,7 @@ fn media_window(base: &Url, pl: &MediaPlaylist) -> Result<MediaWindow, HlsError>
         target_duration: Duration::from_secs(pl.target_duration.clamp(1, 60)),
         segments,
         end_list: pl.end_list,
+        ad_ranges: ads,
     })
 }
 

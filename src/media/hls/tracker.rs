@@ -36,6 +36,9 @@ pub enum Boundary {
     Skipped { missing: u64 },
     /// The media sequence restarted (server restart, playlist reset).
     Reset,
+    /// Content resumes after these many server-side ad segments were left
+    /// out (see [`super::ads`]).
+    Ad { skipped: u64 },
 }
 
 /// A segment to fetch, with what (if anything) precedes it.

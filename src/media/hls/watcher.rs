@@ -3,8 +3,9 @@
 //! unchanged), retries failed loads with backoff, and hands new segments to
 //! the recorder in order. It gives up when no new segment has appeared for
 //! the stall deadline, so a dead stream ends the recording instead of
-//! polling forever. Reloads are moved a little later onto a process-wide
-//! grid (200 ms) so that the recordings of one shard reload together.
+//! polling forever. Server-side ads are left out ([`super::ads`]). Reloads
+//! are moved a little later onto a process-wide grid (200 ms) so that the
+//! recordings of one shard reload together.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,6 +15,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
+use super::ads::AdGate;
 use super::error::HlsError;
 use super::fetch::Fetch;
 use super::numbering::Numbering;
@@ -116,6 +118,7 @@ pub async fn watch<F: Fetch>(
     cancel: CancellationToken,
 ) {
     let mut tracker = PlaylistTracker::with_numbering(opts.start, numbering.clone());
+    let mut ads = AdGate::default();
     let mut first = first;
     let mut target = Duration::from_secs(6);
     let mut last_new = Instant::now();
@@ -136,8 +139,10 @@ pub async fn watch<F: Fetch>(
                 target = w.target_duration;
                 let jobs = tracker.update(&w);
                 numbering.loaded();
+                // Ads count as progress: a long break is no stall.
                 let fresh = !jobs.is_empty();
-                for job in jobs {
+                ads.absorb(&w.ad_ranges);
+                for job in jobs.into_iter().filter_map(|j| ads.pass(j, &numbering)) {
                     if tx.send(Ok(WatchItem::Segment(job))).await.is_err() {
                         return;
                     }

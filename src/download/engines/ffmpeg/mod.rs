@@ -14,7 +14,7 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 use tokio_util::sync::CancellationToken;
 
 use self::args::{Input, Options};
@@ -189,14 +189,12 @@ pub fn warn_size_split(req: &DownloadRequest) {
 /// Starts ffmpeg with `stdin` as its standard input; a missing binary is a
 /// typed error.
 pub fn spawn(binary: &Path, argv: &[String], stdin: Stdio) -> Result<Child, EngineError> {
-    Command::new(binary)
-        .args(argv)
+    let mut cmd = crate::download::child::command(binary);
+    cmd.args(argv)
         .stdin(stdin)
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| spawn_error(binary, e))
+        .stderr(Stdio::piped());
+    crate::download::child::spawn(&mut cmd).map_err(|e| spawn_error(binary, e))
 }
 
 /// Maps a spawn failure to a typed error.

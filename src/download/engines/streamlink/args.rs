@@ -17,12 +17,16 @@ pub fn build(req: &DownloadRequest, s: &StreamlinkSettings, url: &str) -> Vec<St
         a.push(k.into());
         a.push(v);
     };
-    if let Some(p) = cfg.proxy.as_ref().filter(|p| !proxy_has_password(p)) {
-        push(&mut a, "--http-proxy", p.clone());
-    }
-    for (k, v) in cfg.headers.iter().filter(|(k, _)| !is_secret_header(k)) {
-        push(&mut a, "--http-header", format!("{k}={v}"));
-    }
+    // Secret options (cookies, credential headers, a proxy password) go
+    // to the file `secret_config` writes, not to argv.
+    let proxy = cfg.proxy.as_deref().filter(|p| !proxy_has_password(p));
+    let headers: std::collections::BTreeMap<String, String> = cfg
+        .headers
+        .iter()
+        .filter(|(k, _)| !is_secret_header(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    a.extend(crate::platform::streamlink::http_args(proxy, &headers, None));
     if s.twitch_low_latency {
         a.push("--twitch-low-latency".into());
     }

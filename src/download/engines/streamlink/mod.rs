@@ -13,7 +13,6 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-use tokio::process::Command;
 use tokio_util::sync::CancellationToken;
 
 use super::ffmpeg::args::{self as ff_args, Input, Options};
@@ -109,14 +108,12 @@ fn spawn_pair(
     ffmpeg: &Path,
     ff_args: &[String],
 ) -> Result<(Upstream, tokio::process::Child), EngineError> {
-    let mut up = Command::new(streamlink)
-        .args(sl_args)
+    let mut cmd = crate::download::child::command(streamlink);
+    cmd.args(sl_args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| spawn_error(streamlink, e))?;
+        .stderr(Stdio::piped());
+    let mut up = crate::download::child::spawn(&mut cmd).map_err(|e| spawn_error(streamlink, e))?;
     let pipe: Stdio = up
         .stdout
         .take()

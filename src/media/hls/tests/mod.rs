@@ -2,6 +2,7 @@
 //! [`fake::FakeFetch`] instead of a network, an in-memory sink, and tokio's
 //! paused clock so reloads, retries and stalls step deterministically.
 
+mod ads;
 mod fake;
 mod faults;
 mod fmp4;

@@ -50,7 +50,6 @@ impl Shared {
         self.rooms().values().cloned().collect()
     }
 
-    #[allow(dead_code)] // used by the site modules as they land
     /// Adds `n` to a site counter (`twitch.gql`, `bilibili.batch`, ...).
     pub fn count_site(&self, key: &str, n: u64) {
         let mut map = self.site_counts.lock().unwrap_or_else(|p| p.into_inner());

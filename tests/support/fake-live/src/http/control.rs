@@ -146,14 +146,21 @@ pub(crate) async fn action(
     Json(json!({ "room": room.info(), "faults": room.faults() })).into_response()
 }
 
-/// `GET /control/stats` -> `{"total": Stats, "rooms": {id: Stats}}`.
+/// `GET /control/stats` -> `{"total": Stats, "rooms": {id: Stats},
+/// "sites": {"twitch.gql": n, ...}}`.
 pub(crate) async fn stats(State(shared): State<Arc<Shared>>) -> Response {
     let rooms: BTreeMap<String, _> = shared
         .all_rooms()
         .iter()
         .map(|r| (r.id().to_owned(), r.stats()))
         .collect();
-    Json(json!({ "total": shared.counters.snapshot(), "rooms": rooms })).into_response()
+    let sites = shared
+        .site_counts
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    Json(json!({ "total": shared.counters.snapshot(), "rooms": rooms, "sites": sites }))
+        .into_response()
 }
 
 #[cfg(test)]

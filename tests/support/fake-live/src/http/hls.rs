@@ -112,19 +112,31 @@ pub(crate) async fn variant_file(
 }
 
 fn media_playlist(shared: &Shared, id: &str, variant: usize) -> Response {
-    let room = shared.room(id);
-    shared.count(Route::MediaPlaylist, room.as_ref());
-    let Some(room) = room else {
-        return not_found("room not found");
+    shared.count(Route::MediaPlaylist, shared.room(id).as_ref());
+    match media_playlist_text(shared, id, variant) {
+        Ok(text) => ([(header::CONTENT_TYPE, M3U8)], text).into_response(),
+        Err(resp) => *resp,
+    }
+}
+
+/// The live media playlist of rendition `variant` (segment URIs relative
+/// to `/hls/{id}/{variant}/`), or the error answer; site emulations wrap it.
+pub(crate) fn media_playlist_text(
+    shared: &Shared,
+    id: &str,
+    variant: usize,
+) -> Result<String, Box<Response>> {
+    let Some(room) = shared.room(id) else {
+        return Err(Box::new(not_found("room not found")));
     };
     if let Some(resp) = playlist_fault(&room) {
-        return resp;
+        return Err(Box::new(resp));
     }
     let settings = room.settings();
     let st = room.lock();
     let listed = st.listed(settings);
     if listed.is_empty() {
-        return not_found("no segments yet");
+        return Err(Box::new(not_found("no segments yet")));
     }
     let segments = listed
         .clone()
@@ -159,7 +171,7 @@ fn media_playlist(shared: &Shared, id: &str, variant: usize) -> Response {
         ended: !st.live,
         token: token(),
     });
-    ([(header::CONTENT_TYPE, M3U8)], text).into_response()
+    Ok(text)
 }
 
 fn init(shared: &Shared, id: &str, name: &str) -> Response {

@@ -5,7 +5,7 @@ mod body;
 mod chat;
 mod control;
 mod flv;
-mod hls;
+pub(crate) mod hls;
 mod pages;
 
 use std::sync::Arc;

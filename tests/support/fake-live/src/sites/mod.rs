@@ -11,8 +11,8 @@
 //! `site_mode`) selects special answers such as a rerun or a geo-block;
 //! each site module lists the modes it knows.
 
-// The helpers below are used by the site modules as they land.
-#![allow(dead_code)]
+mod douyin;
+mod youtube;
 
 use std::sync::Arc;
 
@@ -23,9 +23,21 @@ use axum::response::{IntoResponse, Response};
 use crate::room::Room;
 use crate::shared::Shared;
 
+mod bilibili;
+mod douyu;
+mod huya;
+mod twitch;
+mod twitch_ads;
+
 /// Every site's routes, nested under `/sites/<name>`.
 pub(crate) fn router() -> Router<Arc<Shared>> {
     Router::new()
+        .nest("/sites/bilibili", bilibili::router())
+        .nest("/sites/youtube", youtube::router())
+        .nest("/sites/douyin", douyin::router())
+        .nest("/sites/douyu", douyu::router())
+        .nest("/sites/huya", huya::router())
+        .nest("/sites/twitch", twitch::router())
 }
 
 /// Fills every `{{key}}` of a fixture template.

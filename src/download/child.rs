@@ -1,0 +1,172 @@
+//! External engine processes (ffmpeg, streamlink) live and die with srec.
+//!
+//! Every child gets its own process group and, on Linux, a parent-death
+//! signal (SIGTERM, so ffmpeg still closes its file cleanly): a `kill -9`
+//! of the daemon takes its children with it instead of leaving them
+//! re-parented to init, still writing files that a restarted daemon would
+//! treat as crash leftovers and record a second time. As a second line of
+//! defence (other systems, a signal lost in a race) each child's pid and
+//! start time go to a registry file in the data dir; the next start stops
+//! any of them still running before recovery touches their files.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use tokio::process::Command;
+
+/// The registry file, set once by the daemon at start.
+static REGISTRY: OnceLock<Mutex<PathBuf>> = OnceLock::new();
+
+/// Registry size that triggers a rewrite with only the living entries.
+const COMPACT_AT: u64 = 256 * 1024;
+
+/// A command for an engine child: own process group, dies with srec.
+pub fn command(binary: &Path) -> Command {
+    let mut cmd = Command::new(binary);
+    cmd.kill_on_drop(true);
+    #[cfg(unix)]
+    cmd.process_group(0);
+    #[cfg(target_os = "linux")]
+    // SAFETY: the closure runs in the forked child before exec and only
+    // makes one async-signal-safe system call (prctl).
+    unsafe {
+        cmd.pre_exec(|| {
+            rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::TERM))
+                .map_err(std::io::Error::from)
+        });
+    }
+    cmd
+}
+
+/// Spawns `cmd` and records the child in the registry.
+pub fn spawn(cmd: &mut Command) -> std::io::Result<tokio::process::Child> {
+    let child = cmd.spawn()?;
+    if let Some(pid) = child.id() {
+        record(pid);
+    }
+    Ok(child)
+}
+
+/// Where the registry lives (`<data dir>/engine-children`), and stops the
+/// children a previous run left behind. Returns how many were stopped.
+pub fn init(path: PathBuf) -> usize {
+    let stopped = stop_leftovers(&path);
+    let _ = std::fs::remove_file(&path);
+    let _ = REGISTRY.set(Mutex::new(path));
+    stopped
+}
+
+fn record(pid: u32) {
+    let Some(lock) = REGISTRY.get() else {
+        return;
+    };
+    let Some(start) = start_time(pid) else {
+        return;
+    };
+    let path = lock.lock().unwrap_or_else(|p| p.into_inner());
+    if std::fs::metadata(&*path).is_ok_and(|m| m.len() > COMPACT_AT) {
+        let live: String = entries(&path)
+            .into_iter()
+            .filter(|(p, s)| start_time(*p) == Some(*s))
+            .map(|(p, s)| format!("{p} {s}\n"))
+            .collect();
+        let _ = std::fs::write(&*path, live);
+    }
+    let res = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&*path)
+        .and_then(|mut f| writeln!(f, "{pid} {start}"));
+    if let Err(e) = res {
+        tracing::warn!(
+            "cannot record engine child {pid} in {}: {e}",
+            path.display()
+        );
+    }
+}
+
+fn entries(path: &Path) -> Vec<(u32, u64)> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| {
+            let (p, s) = l.split_once(' ')?;
+            Some((p.parse().ok()?, s.trim().parse().ok()?))
+        })
+        .collect()
+}
+
+/// Kernel start time of a process (clock ticks since boot), to tell a
+/// recorded child from an unrelated process that reuses its pid.
+fn start_time(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the `(comm)`, which may itself contain spaces; a zombie
+    // (state Z) has exited already.
+    let mut fields = stat.rsplit_once(')')?.1.split_whitespace();
+    if fields.next()? == "Z" {
+        return None;
+    }
+    fields.nth(18)?.parse().ok()
+}
+
+/// SIGTERM to each still-running recorded child's process group, then
+/// SIGKILL to those that outlive a short grace period.
+fn stop_leftovers(path: &Path) -> usize {
+    let alive: Vec<(u32, u64)> = entries(path)
+        .into_iter()
+        .filter(|(p, s)| start_time(*p) == Some(*s))
+        .collect();
+    for (pid, _) in &alive {
+        tracing::warn!(pid, "stopping an engine process left by a previous run");
+        signal_group(*pid, false);
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline && alive.iter().any(|(p, s)| start_time(*p) == Some(*s)) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    for (pid, start) in &alive {
+        if start_time(*pid) == Some(*start) {
+            signal_group(*pid, true);
+        }
+    }
+    alive.len()
+}
+
+#[cfg(unix)]
+fn signal_group(pid: u32, kill: bool) {
+    use rustix::process::{Pid, Signal, kill_process_group};
+    let sig = if kill { Signal::KILL } else { Signal::TERM };
+    if let Some(p) = i32::try_from(pid).ok().and_then(Pid::from_raw) {
+        let _ = kill_process_group(p, sig);
+    }
+}
+
+#[cfg(not(unix))]
+fn signal_group(_pid: u32, _kill: bool) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leftovers_are_stopped_and_strangers_left_alone() {
+        use std::os::unix::process::CommandExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("engine-children");
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        let start = start_time(pid).unwrap();
+        // A recorded pid whose start time differs is another process.
+        std::fs::write(&path, format!("{pid} {start}\n{} 1\n", std::process::id())).unwrap();
+        assert_eq!(stop_leftovers(&path), 1);
+        let status = child.wait().unwrap();
+        assert!(!status.success(), "the leftover was signalled");
+        assert!(start_time(std::process::id()).is_some(), "we are alive");
+    }
+}
