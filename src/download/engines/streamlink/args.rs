@@ -26,7 +26,9 @@ pub fn build(req: &DownloadRequest, s: &StreamlinkSettings, url: &str) -> Vec<St
         .filter(|(k, _)| !is_secret_header(k))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    a.extend(crate::platform::streamlink::http_args(proxy, &headers, None));
+    a.extend(crate::platform::streamlink::http_args(
+        proxy, &headers, None,
+    ));
     if s.twitch_low_latency {
         a.push("--twitch-low-latency".into());
     }
