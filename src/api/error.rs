@@ -124,9 +124,17 @@ impl From<DbError> for ApiError {
 
 impl From<PathRejection> for ApiError {
     fn from(r: PathRejection) -> Self {
+        let text = r.body_text();
+        // axum says "Cannot parse `abc` to a `i64`": name the value, not the Rust type.
+        let message = match text.split('`').nth(1) {
+            Some(value) if text.contains("Cannot parse") => {
+                format!("`{value}` is not an id: expected a whole number")
+            }
+            _ => text,
+        };
         Self {
             field: Some("id".into()),
-            ..Self::new(StatusCode::BAD_REQUEST, "invalid_path", r.body_text())
+            ..Self::new(StatusCode::BAD_REQUEST, "invalid_path", message)
         }
     }
 }

@@ -99,6 +99,11 @@ async fn streamers_crud_and_errors() {
         (bad.status, code(&bad).0),
         (StatusCode::BAD_REQUEST, "invalid_path")
     );
+    let msg = bad.body["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        msg.contains("`abc` is not an id") && !msg.contains("i64"),
+        "{msg}"
+    );
 
     // Filters and paging.
     let api_ref = &api;
