@@ -125,6 +125,10 @@ mod tests {
             (e.code, e.field.as_deref()),
             ("validation_failed", Some("a"))
         );
+        assert_eq!(
+            e.message,
+            "expected a whole number from 0 to 4294967295, got the text \"x\""
+        );
         let e = decode::<Body>(br#"{"a": 1, "inner": {"chek_interval": 1}}"#).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("inner.chek_interval"));
         assert!(e.message.contains("did you mean `check_interval`"), "{e}");
