@@ -19,9 +19,13 @@ impl SecretFile {
     pub fn create(tag: &str, text: &str) -> std::io::Result<Self> {
         static SEQ: AtomicU64 = AtomicU64::new(0);
         let seq = SEQ.fetch_add(1, Ordering::Relaxed);
-        let path =
-            std::env::temp_dir().join(format!("srec-{tag}-{}-{seq}.conf", std::process::id()));
-        let _ = std::fs::remove_file(&path);
+        // An unpredictable name, created exclusively: never through a file
+        // or symlink another user placed in the shared temp folder.
+        let nonce: u64 = rand::random();
+        let path = std::env::temp_dir().join(format!(
+            "srec-{tag}-{}-{seq}-{nonce:016x}.conf",
+            std::process::id()
+        ));
         let mut o = std::fs::OpenOptions::new();
         o.write(true).create_new(true);
         #[cfg(unix)]
