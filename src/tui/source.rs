@@ -137,6 +137,7 @@ impl Collector {
                     .get(&d.streamer_id)
                     .map_or_else(|| format!("#{}", d.streamer_id), |n| n.to_string()),
                 engine: format!("{:?}", d.engine).to_lowercase(),
+                started_at_ms: d.started_at,
                 duration_ms: d.duration_ms,
                 bytes: d.bytes,
                 bitrate: d.bitrate,

@@ -86,3 +86,13 @@ fn panes_a_small_terminal_hides_cannot_keep_the_focus() {
     update(&mut s, Action::NextPane);
     assert_eq!(s.focus, Pane::Downloads);
 }
+
+#[test]
+fn live_and_download_times_agree_for_the_same_session() {
+    let s = AppState::new(fx::live());
+    let text = render(&s, 160, 48).backend().to_string();
+    let rows: Vec<&str> = text.lines().filter(|l| l.contains("bob_music")).collect();
+    assert_eq!(rows.len(), 2, "{text}");
+    assert!(rows.iter().all(|r| r.contains("7m00s")), "{rows:#?}");
+    assert!(text.contains("FOR") && !text.contains("DURATION"), "{text}");
+}
