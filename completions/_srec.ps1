@@ -67,6 +67,7 @@ Register-ArgumentCompleter -Native -CommandName 'srec' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON instead of a table')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Print cookies, tokens and credential headers in overrides as stored')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Less log output (-q errors only, -qq nothing)')
@@ -156,7 +157,7 @@ Register-ArgumentCompleter -Native -CommandName 'srec' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print the config file path')
-            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the active config (file merged over defaults)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the config file as loaded (keys it leaves unset take their defaults; see --effective)')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate the config file and report problems')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -178,6 +179,7 @@ Register-ArgumentCompleter -Native -CommandName 'srec' -ScriptBlock {
             [CompletionResult]::new('--effective', '--effective', [CompletionResultType]::ParameterName, 'Print the effective recording config of this streamer (id, URL or name)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Print cookies, tokens, proxy passwords and credential headers as stored')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Less log output (-q errors only, -qq nothing)')
@@ -203,7 +205,7 @@ Register-ArgumentCompleter -Native -CommandName 'srec' -ScriptBlock {
         }
         'srec;config;help' {
             [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print the config file path')
-            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the active config (file merged over defaults)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the config file as loaded (keys it leaves unset take their defaults; see --effective)')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate the config file and report problems')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -299,7 +301,7 @@ Register-ArgumentCompleter -Native -CommandName 'srec' -ScriptBlock {
         }
         'srec;help;config' {
             [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print the config file path')
-            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the active config (file merged over defaults)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the config file as loaded (keys it leaves unset take their defaults; see --effective)')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate the config file and report problems')
             break
         }

@@ -342,7 +342,7 @@ _srec() {
             return 0
             ;;
         srec__subcmd__config__subcmd__show)
-            opts="-v -q -h -V --effective --config --data-dir --verbose --quiet --help --version"
+            opts="-v -q -h -V --effective --show-secrets --config --data-dir --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -636,7 +636,7 @@ _srec() {
             return 0
             ;;
         srec__subcmd__list)
-            opts="-v -q -h -V --json --config --data-dir --verbose --quiet --help --version"
+            opts="-v -q -h -V --json --show-secrets --config --data-dir --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -62,6 +62,7 @@ set edit:completion:arg-completer[srec] = {|@words|
             cand --config 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]'
             cand --data-dir 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]'
             cand --json 'Print JSON instead of a table'
+            cand --show-secrets 'Print cookies, tokens and credential headers in overrides as stored'
             cand -v 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
             cand --verbose 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
             cand -q 'Less log output (-q errors only, -qq nothing)'
@@ -145,7 +146,7 @@ set edit:completion:arg-completer[srec] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand path 'Print the config file path'
-            cand show 'Print the active config (file merged over defaults)'
+            cand show 'Print the config file as loaded (keys it leaves unset take their defaults; see --effective)'
             cand check 'Validate the config file and report problems'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -165,6 +166,7 @@ set edit:completion:arg-completer[srec] = {|@words|
             cand --effective 'Print the effective recording config of this streamer (id, URL or name)'
             cand --config 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]'
             cand --data-dir 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]'
+            cand --show-secrets 'Print cookies, tokens, proxy passwords and credential headers as stored'
             cand -v 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
             cand --verbose 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
             cand -q 'Less log output (-q errors only, -qq nothing)'
@@ -188,7 +190,7 @@ set edit:completion:arg-completer[srec] = {|@words|
         }
         &'srec;config;help'= {
             cand path 'Print the config file path'
-            cand show 'Print the active config (file merged over defaults)'
+            cand show 'Print the config file as loaded (keys it leaves unset take their defaults; see --effective)'
             cand check 'Validate the config file and report problems'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -268,7 +270,7 @@ set edit:completion:arg-completer[srec] = {|@words|
         }
         &'srec;help;config'= {
             cand path 'Print the config file path'
-            cand show 'Print the active config (file merged over defaults)'
+            cand show 'Print the config file as loaded (keys it leaves unset take their defaults; see --effective)'
             cand check 'Validate the config file and report problems'
         }
         &'srec;help;config;path'= {

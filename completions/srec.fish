@@ -58,6 +58,7 @@ complete -c srec -n "__fish_srec_using_subcommand add" -s V -l version -d 'Print
 complete -c srec -n "__fish_srec_using_subcommand list" -l config -d 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]' -r -F
 complete -c srec -n "__fish_srec_using_subcommand list" -l data-dir -d 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]' -r -F
 complete -c srec -n "__fish_srec_using_subcommand list" -l json -d 'Print JSON instead of a table'
+complete -c srec -n "__fish_srec_using_subcommand list" -l show-secrets -d 'Print cookies, tokens and credential headers in overrides as stored'
 complete -c srec -n "__fish_srec_using_subcommand list" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
 complete -c srec -n "__fish_srec_using_subcommand list" -s q -l quiet -d 'Less log output (-q errors only, -qq nothing)'
 complete -c srec -n "__fish_srec_using_subcommand list" -s h -l help -d 'Print help'
@@ -101,7 +102,7 @@ complete -c srec -n "__fish_srec_using_subcommand config; and not __fish_seen_su
 complete -c srec -n "__fish_srec_using_subcommand config; and not __fish_seen_subcommand_from path show check help" -s h -l help -d 'Print help'
 complete -c srec -n "__fish_srec_using_subcommand config; and not __fish_seen_subcommand_from path show check help" -s V -l version -d 'Print version'
 complete -c srec -n "__fish_srec_using_subcommand config; and not __fish_seen_subcommand_from path show check help" -f -a "path" -d 'Print the config file path'
-complete -c srec -n "__fish_srec_using_subcommand config; and not __fish_seen_subcommand_from path show check help" -f -a "show" -d 'Print the active config (file merged over defaults)'
+complete -c srec -n "__fish_srec_using_subcommand config; and not __fish_seen_subcommand_from path show check help" -f -a "show" -d 'Print the config file as loaded (keys it leaves unset take their defaults; see --effective)'
 complete -c srec -n "__fish_srec_using_subcommand config; and not __fish_seen_subcommand_from path show check help" -f -a "check" -d 'Validate the config file and report problems'
 complete -c srec -n "__fish_srec_using_subcommand config; and not __fish_seen_subcommand_from path show check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c srec -n "__fish_srec_using_subcommand config; and __fish_seen_subcommand_from path" -l config -d 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]' -r -F
@@ -113,6 +114,7 @@ complete -c srec -n "__fish_srec_using_subcommand config; and __fish_seen_subcom
 complete -c srec -n "__fish_srec_using_subcommand config; and __fish_seen_subcommand_from show" -l effective -d 'Print the effective recording config of this streamer (id, URL or name)' -r
 complete -c srec -n "__fish_srec_using_subcommand config; and __fish_seen_subcommand_from show" -l config -d 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]' -r -F
 complete -c srec -n "__fish_srec_using_subcommand config; and __fish_seen_subcommand_from show" -l data-dir -d 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]' -r -F
+complete -c srec -n "__fish_srec_using_subcommand config; and __fish_seen_subcommand_from show" -l show-secrets -d 'Print cookies, tokens, proxy passwords and credential headers as stored'
 complete -c srec -n "__fish_srec_using_subcommand config; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
 complete -c srec -n "__fish_srec_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Less log output (-q errors only, -qq nothing)'
 complete -c srec -n "__fish_srec_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
@@ -124,7 +126,7 @@ complete -c srec -n "__fish_srec_using_subcommand config; and __fish_seen_subcom
 complete -c srec -n "__fish_srec_using_subcommand config; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
 complete -c srec -n "__fish_srec_using_subcommand config; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
 complete -c srec -n "__fish_srec_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "path" -d 'Print the config file path'
-complete -c srec -n "__fish_srec_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the active config (file merged over defaults)'
+complete -c srec -n "__fish_srec_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the config file as loaded (keys it leaves unset take their defaults; see --effective)'
 complete -c srec -n "__fish_srec_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "check" -d 'Validate the config file and report problems'
 complete -c srec -n "__fish_srec_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c srec -n "__fish_srec_using_subcommand completions" -l config -d 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]' -r -F
@@ -160,5 +162,5 @@ complete -c srec -n "__fish_srec_using_subcommand help; and not __fish_seen_subc
 complete -c srec -n "__fish_srec_using_subcommand help; and not __fish_seen_subcommand_from add list remove enable disable probe status config completions man run help" -f -a "run" -d 'Run the recorder (dashboard, or headless with --no-tui)'
 complete -c srec -n "__fish_srec_using_subcommand help; and not __fish_seen_subcommand_from add list remove enable disable probe status config completions man run help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c srec -n "__fish_srec_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print the config file path'
-complete -c srec -n "__fish_srec_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the active config (file merged over defaults)'
+complete -c srec -n "__fish_srec_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the config file as loaded (keys it leaves unset take their defaults; see --effective)'
 complete -c srec -n "__fish_srec_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Validate the config file and report problems'

@@ -5,7 +5,9 @@
 #
 # TARGET: flv_parser (default; FLV parser + repair pipeline + writer),
 # hls_playlist (m3u8 parsing + live playlist tracker + variant selection) or
-# fmp4_rebase (fMP4 timeline rebaser: init parsing, moof/tfdt rewriting).
+# fmp4_rebase (fMP4 timeline rebaser: init parsing, moof/tfdt rewriting) or
+# config (the config loader: TOML, serde, validation and bounds; an accepted
+# config must render as TOML and read back identically).
 # `scripts/fuzz.sh 120` still fuzzes flv_parser for 120 s.
 #
 # Needs cargo-fuzz (`cargo install cargo-fuzz`) and a nightly toolchain; with
@@ -18,7 +20,7 @@ set -euo pipefail
 
 target=flv_parser
 case "${1:-}" in
-    flv_parser | hls_playlist | fmp4_rebase) target="$1"; shift ;;
+    flv_parser | hls_playlist | fmp4_rebase | config) target="$1"; shift ;;
     '' | *[!0-9]*) [ -n "${1:-}" ] && { echo "unknown target: $1" >&2; exit 2; } ;;
 esac
 secs="${1:-60}"
@@ -64,6 +66,19 @@ seed_hls() {
         >"$corpus/seed-master"
 }
 
+# The shipped example configs and a few hostile values.
+seed_config() {
+    [ -e "$corpus/seed-example.toml" ] && return 0
+    cp "$root/examples/config.toml" "$corpus/seed-example.toml"
+    local i=0
+    for f in "$root"/examples/setups/*.toml; do
+        [ -e "$f" ] && cp "$f" "$corpus/seed-setup-$((i++)).toml"
+    done
+    printf '[recording]\ncheck_interval = "500000000000y"\n' >"$corpus/seed-huge"
+    printf '[daemon]\nlog_level = "srec=debug,warn"\n[download]\nmax_concurrent = 99999999999999999999\n' \
+        >"$corpus/seed-numbers"
+}
+
 # Two bytes of init length, one of chunk size, init section, fragments.
 seed_fmp4() {
     [ -e "$corpus/seed-fixture" ] && return 0
@@ -79,6 +94,7 @@ case "$target" in
     flv_parser) seed_flv; max_len=262144 ;;
     fmp4_rebase) seed_fmp4; max_len=131072 ;;
     hls_playlist) seed_hls; max_len=65536 ;;
+    config) seed_config; max_len=16384 ;;
 esac
 
 toolchain=()

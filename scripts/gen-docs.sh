@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --quiet --bin srec
-bin=target/debug/srec
+bin="${CARGO_TARGET_DIR:-target}/debug/srec"
 mkdir -p completions man
 "$bin" completions bash > completions/srec.bash
 "$bin" completions zsh > completions/_srec

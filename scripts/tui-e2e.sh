@@ -62,7 +62,7 @@ wait_for() {
 }
 # Bytes of the demo row in the downloads pane (SIZE column), as a number.
 demo_bytes() {
-  screen | grep -E '│demo +#[0-9]+ +[0-9]{2}:' | head -n1 |
+  screen | grep -E '│demo +#[0-9]+ +[0-9]+[smhd]' | head -n1 |
     grep -oE '[0-9.]+ (B|KiB|MiB|GiB)' | head -n1 |
     awk '{ m = ($2 == "KiB") ? 1024 : ($2 == "MiB") ? 1048576 : ($2 == "GiB") ? 1073741824 : 1; printf "%d\n", $1 * m }'
 }
@@ -94,7 +94,7 @@ wait_for '[│┃][▶ ]*demo .*offline' 10
 step "room goes live -> live with growing bytes"
 curl -fsS -XPOST "$base/control/demo/live" >/dev/null
 wait_for '[│┃][▶ ]*demo .*● live rec' 20
-wait_for '│demo +#[0-9]+ +[0-9]{2}:[0-9]{2}:[0-9]{2} +[0-9.]+ (KiB|MiB)' 20
+wait_for '│demo +#[0-9]+ +[0-9]+[smhd][0-9smh]* +[0-9.]+ (KiB|MiB)' 20
 first=$(demo_bytes)
 sleep 2
 second=$(demo_bytes)

@@ -12,9 +12,11 @@ pub mod memory;
 use std::path::Path;
 
 use tracing_appender::non_blocking::WorkerGuard;
+use tracing_subscriber::Layer;
+use tracing_subscriber::filter::FilterExt;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
-use tracing_subscriber::{EnvFilter, Registry, fmt, reload};
+use tracing_subscriber::{EnvFilter, fmt, reload};
 
 /// Environment variable with a tracing filter that overrides everything.
 pub const LOG_ENV: &str = "SREC_LOG";
@@ -68,11 +70,15 @@ pub enum LogOutput {
     Pane(memory::LogBuffer),
 }
 
+/// Installs a new filter text; `Err` carries why it was refused.
+type Reloader = Box<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
+
 /// Daemon logging; keep it alive for the process lifetime (it flushes the
 /// file writer on drop).
 pub struct DaemonLogging {
     _guard: WorkerGuard,
-    handle: reload::Handle<EnvFilter, Registry>,
+    /// Installs a new level in the files/stderr filter and the pane's.
+    reload: Reloader,
     fixed: bool,
 }
 
@@ -109,8 +115,12 @@ impl DaemonLogging {
         let (writer, guard) = tracing_appender::non_blocking(appender);
         let fixed = override_level.is_some();
         let level = override_level.unwrap_or_else(|| config_level.to_string());
-        let filter = EnvFilter::try_new(&level).unwrap_or_else(|_| EnvFilter::new("info"));
-        let (filter, handle) = reload::Layer::new(filter);
+        let make = |l: &str| EnvFilter::try_new(l).unwrap_or_else(|_| EnvFilter::new("info"));
+        // Two copies of the level: one for the files and stderr, one for
+        // the pane, which also takes srec's events down to the level its
+        // `l` key chose (`LogBuffer::set_capture`).
+        let (main_filter, main_handle) = reload::Layer::new(make(&level));
+        let (pane_filter, pane_handle) = reload::Layer::new(make(&level));
         let (stderr, pane) = match output {
             LogOutput::Stderr => (
                 Some(
@@ -121,18 +131,28 @@ impl DaemonLogging {
                 ),
                 None,
             ),
-            LogOutput::Pane(buf) => (None, Some(buf.layer())),
+            LogOutput::Pane(buf) => (None, Some(buf)),
         };
+        let pane = pane.map(|buf| {
+            let extra = buf.capture_filter();
+            buf.layer().with_filter(pane_filter.or(extra))
+        });
+        let files = fmt::layer().with_writer(writer).with_ansi(false);
         tracing_subscriber::registry()
-            .with(filter)
-            .with(stderr)
+            .with(files.and_then(stderr).with_filter(main_filter))
             .with(pane)
-            .with(fmt::layer().with_writer(writer).with_ansi(false))
             .try_init()
             .map_err(|e| err(e.into()))?;
+        let reload = Box::new(move |level: &str| {
+            let parse = || EnvFilter::try_new(level).map_err(|e| e.to_string());
+            main_handle.reload(parse()?).map_err(|e| e.to_string())?;
+            // Without a pane its filter is gone; nothing to update then.
+            let _ = pane_handle.reload(parse()?);
+            Ok(())
+        });
         Ok(Self {
             _guard: guard,
-            handle,
+            reload,
             fixed,
         })
     }
@@ -142,12 +162,8 @@ impl DaemonLogging {
         if self.fixed {
             return;
         }
-        match EnvFilter::try_new(level) {
-            Ok(f) => {
-                if self.handle.reload(f).is_ok() {
-                    tracing::info!(level, "log level changed");
-                }
-            }
+        match (self.reload)(level) {
+            Ok(()) => tracing::info!(level, "log level changed"),
             Err(e) => tracing::warn!("ignoring log level `{level}`: {e}"),
         }
     }

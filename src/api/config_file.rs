@@ -1,4 +1,4 @@
-//! Reading and patching the config through the API: the JSON view (token
+//! Reading and patching the config through the API: the JSON view (secrets
 //! redacted), RFC 7386 merge patches, validation with the key at fault, and
 //! an atomic write (`.partial`, fsync, rename) followed by a hot reload.
 
@@ -12,11 +12,11 @@ use crate::config::ConfigFile;
 
 /// First line of a config file written by the API.
 const HEADER: &str = "# srec configuration, last written by the API (PATCH /api/config).\n\
-# See `srec config show --example` for every key with its default.\n\n";
+# examples/config.toml in srec's sources lists every key with its default.\n\n";
 
 /// The config as JSON, with `api.token` replaced by `api.token_set`.
 pub fn view(file: &ConfigFile) -> Result<Value, ApiError> {
-    let mut v = serde_json::to_value(file)
+    let mut v = serde_json::to_value(file.redacted())
         .map_err(|e| ApiError::internal("cannot render the config", &e))?;
     if let Some(api) = v.get_mut("api").and_then(Value::as_object_mut) {
         api.remove("token");
@@ -66,7 +66,21 @@ pub async fn apply(st: &ApiState, mut patch: Value) -> Result<ConfigFile, ApiErr
     merge_patch(&mut merged, &patch);
     let bytes = serde_json::to_vec(&merged)
         .map_err(|e| ApiError::internal("cannot render the config", &e))?;
-    let file: ConfigFile = super::extract::decode(&bytes)?;
+    let mut file: ConfigFile = super::extract::decode(&bytes)?;
+    // A GET-modify-PATCH round trip sends the placeholders back.
+    file.keep_secrets_from(&current);
+    if let Some(field) = super::guard::config_change_denied(&current, &file) {
+        return Err(super::guard::forbidden(field));
+    }
+    if file.has_placeholder() {
+        return Err(ApiError::validation(
+            "",
+            format!(
+                "`{}` is the placeholder printed for secrets; send the real value",
+                crate::config::secrets::REDACTED
+            ),
+        ));
+    }
     crate::config::validate::validate(&file).map_err(|v| ApiError::validation(v.key, v.message))?;
     if file == *current {
         return Ok(file);
@@ -105,7 +119,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     }
     let mut partial = PathBuf::from(path);
     partial.as_mut_os_string().push(".partial");
-    let mut f = std::fs::File::create(&partial)?;
+    let _ = std::fs::remove_file(&partial);
+    let mut f = private_file(&partial)?;
+    // The config holds secrets: keep the mode the owner gave it, and make
+    // a new file readable by its owner only.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map_or(0o600, |m| m.permissions().mode() & 0o7777);
+        f.set_permissions(std::fs::Permissions::from_mode(mode))?;
+    }
     f.write_all(bytes)?;
     f.sync_all()?;
     drop(f);
@@ -116,6 +139,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// A new file that only its owner can read (0600 on Unix).
+fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    o.open(path)
 }
 
 #[cfg(test)]
@@ -134,10 +166,12 @@ mod tests {
     fn view_hides_the_token() {
         let mut f = ConfigFile::default();
         f.api.token = Some("secret-token".into());
+        f.recording.cookies = Some("secret-cookie".into());
         let v = view(&f).unwrap();
         assert_eq!(v["api"]["token_set"], json!(true));
         assert!(v["api"].get("token").is_none());
         assert!(!v.to_string().contains("secret-token"));
+        assert!(!v.to_string().contains("secret-cookie"));
     }
 
     #[test]
@@ -148,5 +182,14 @@ mod tests {
         write_atomic(&p, b"two").unwrap();
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "two");
         assert!(!dir.path().join("c.toml.partial").exists());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&p), 0o600, "a new config file is private");
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).unwrap();
+            write_atomic(&p, b"three").unwrap();
+            assert_eq!(mode(&p), 0o640, "an existing file keeps its mode");
+        }
     }
 }

@@ -83,7 +83,7 @@ impl StreamerDto {
             priority: s.priority,
             enabled: s.enabled,
             template: s.template,
-            overrides: s.overrides,
+            overrides: s.overrides.redacted(),
             consecutive_errors: s.consecutive_errors,
             last_error: s.last_error,
             last_live_at: s.last_live_at,

@@ -124,9 +124,17 @@ impl From<DbError> for ApiError {
 
 impl From<PathRejection> for ApiError {
     fn from(r: PathRejection) -> Self {
+        let text = r.body_text();
+        // axum says "Cannot parse `abc` to a `i64`": name the value, not the Rust type.
+        let message = match text.split('`').nth(1) {
+            Some(value) if text.contains("Cannot parse") => {
+                format!("`{value}` is not an id: expected a whole number")
+            }
+            _ => text,
+        };
         Self {
             field: Some("id".into()),
-            ..Self::new(StatusCode::BAD_REQUEST, "invalid_path", r.body_text())
+            ..Self::new(StatusCode::BAD_REQUEST, "invalid_path", message)
         }
     }
 }
@@ -134,17 +142,46 @@ impl From<PathRejection> for ApiError {
 impl From<QueryRejection> for ApiError {
     fn from(r: QueryRejection) -> Self {
         let text = r.body_text();
-        // serde_urlencoded names the field as "field `x`"/"unknown field `x`".
-        let field = text
-            .split('`')
-            .nth(1)
-            .map(str::to_string)
-            .filter(|f| !f.is_empty());
+        let (field, message) = query_field(&text);
         Self {
             field,
-            ..Self::new(StatusCode::BAD_REQUEST, "invalid_query", text)
+            ..Self::new(StatusCode::BAD_REQUEST, "invalid_query", message)
         }
     }
+}
+
+/// The parameter at fault and a readable message from axum's rejection
+/// text: `Failed to deserialize query string: enabled: provided string was
+/// not `true` or `false`` names `enabled` before the colon, while an unknown
+/// parameter is named between backticks (`unknown field `colour``).
+fn query_field(text: &str) -> (Option<String>, String) {
+    let body = text
+        .strip_prefix("Failed to deserialize query string: ")
+        .unwrap_or(text);
+    let is_name = |p: &str| {
+        !p.is_empty()
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'))
+    };
+    if let Some((path, msg)) = body.split_once(": ")
+        && is_name(path)
+    {
+        let msg = msg.replace(
+            "provided string was not `true` or `false`",
+            "expected true or false",
+        );
+        let msg = crate::config::messages::humanize(&msg, path);
+        return (
+            Some(path.to_string()),
+            format!("invalid query parameter `{path}`: {msg}"),
+        );
+    }
+    let field = body
+        .split('`')
+        .nth(1)
+        .map(str::to_string)
+        .filter(|f| !f.is_empty());
+    (field, crate::config::load::with_suggestion(body))
 }
 
 /// Answer for a path no route matches.
@@ -159,4 +196,35 @@ pub async fn method_not_allowed() -> ApiError {
         "method_not_allowed",
         "this endpoint does not support that HTTP method",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::extract::Query;
+    use axum::http::Uri;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Q {
+        enabled: Option<bool>,
+        limit: Option<usize>,
+    }
+
+    fn reject(q: &str) -> super::ApiError {
+        let uri: Uri = format!("/x?{q}").parse().unwrap();
+        Query::<Q>::try_from_uri(&uri).unwrap_err().into()
+    }
+
+    #[test]
+    fn query_errors_name_the_parameter() {
+        let e = reject("enabled=maybe");
+        assert_eq!(e.field.as_deref(), Some("enabled"), "{e:?}");
+        assert!(e.message.contains("expected true or false"), "{e:?}");
+        let e = reject("limit=x");
+        assert_eq!(e.field.as_deref(), Some("limit"), "{e:?}");
+        assert!(!e.message.contains("usize"), "{e:?}");
+        let e = reject("colour=red");
+        assert_eq!(e.field.as_deref(), Some("colour"), "{e:?}");
+    }
 }

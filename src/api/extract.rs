@@ -80,7 +80,10 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         if inner.is_syntax() || inner.is_eof() {
             return invalid_json(&inner);
         }
-        let message = crate::config::load::with_suggestion(&inner.to_string());
+        let message = crate::config::messages::humanize(
+            &crate::config::load::with_suggestion(&inner.to_string()),
+            &path,
+        );
         let field = if path == "." { String::new() } else { path };
         ApiError::validation(field, message)
     })?;
@@ -121,6 +124,10 @@ mod tests {
         assert_eq!(
             (e.code, e.field.as_deref()),
             ("validation_failed", Some("a"))
+        );
+        assert_eq!(
+            e.message,
+            "expected a whole number from 0 to 4294967295, got the text \"x\""
         );
         let e = decode::<Body>(br#"{"a": 1, "inner": {"chek_interval": 1}}"#).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("inner.chek_interval"));

@@ -13,6 +13,7 @@ pub mod config_file;
 pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod guard;
 pub mod health;
 pub mod openapi;
 pub mod queries;

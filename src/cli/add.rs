@@ -9,7 +9,6 @@ use super::client::with_daemon;
 use super::{Ctx, output};
 use crate::api::dto::{NewStreamerReq, StreamerDto};
 use crate::db::streamers;
-use crate::platform;
 use crate::streamer::{NewStreamer, Priority};
 
 #[derive(Debug, Args)]
@@ -35,7 +34,11 @@ pub struct AddCmd {
 
 impl AddCmd {
     pub fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
-        let resolved = platform::resolve(&self.url)?;
+        let name = self.name.as_deref();
+        if name.is_some_and(|n| n.trim().is_empty()) {
+            anyhow::bail!("--name must not be empty");
+        }
+        let admitted = crate::streamer::admission::admit(&self.url, name)?;
         if let Some(t) = &self.template {
             let config = ctx.load_config()?;
             if !config.templates.contains_key(t) {
@@ -54,13 +57,9 @@ impl AddCmd {
                 );
             }
         }
-        let name = match self.name.map(|n| n.trim().to_string()) {
-            Some(n) if n.is_empty() => anyhow::bail!("--name must not be empty"),
-            Some(n) => n,
-            None => resolved.suggested_name.clone(),
-        };
+        let name = admitted.name;
         let req = NewStreamerReq {
-            url: resolved.url.clone(),
+            url: admitted.resolved.url.clone(),
             name: Some(name.clone()),
             priority: Some(self.priority),
             enabled: Some(!self.disabled),
@@ -87,9 +86,9 @@ impl AddCmd {
             .load_config()
             .map(|c| c.engines.streamlink.path)
             .unwrap_or_else(|_| "streamlink".into());
-        let admitted = platform::streamlink::admit::admit(resolved, &binary);
-        let resolved = admitted.resolved;
-        if let Some(hint) = &admitted.hint {
+        let sl = crate::platform::streamlink::admit::admit(admitted.resolved, &binary);
+        let resolved = sl.resolved;
+        if let Some(hint) = &sl.hint {
             eprintln!("note: {hint}");
         }
         let new = NewStreamer {

@@ -21,11 +21,14 @@ pub struct ConfigCmd {
 pub enum ConfigAction {
     /// Print the config file path
     Path,
-    /// Print the active config (file merged over defaults)
+    /// Print the config file as loaded (keys it leaves unset take their defaults; see --effective)
     Show {
         /// Print the effective recording config of this streamer (id, URL or name)
         #[arg(long, value_name = "STREAMER")]
         effective: Option<String>,
+        /// Print cookies, tokens, proxy passwords and credential headers as stored
+        #[arg(long)]
+        show_secrets: bool,
     },
     /// Validate the config file and report problems
     Check,
@@ -35,19 +38,33 @@ impl ConfigCmd {
     pub fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
         match self.action {
             ConfigAction::Path => output::print(&format!("{}\n", ctx.paths.config_file.display())),
-            ConfigAction::Show { effective: None } => {
+            ConfigAction::Show {
+                effective: None,
+                show_secrets,
+            } => {
                 let file = ctx.load_config()?;
-                output::print(&toml::to_string_pretty(&file)?)
+                let file = if show_secrets { file } else { file.redacted() };
+                let source = if ctx.paths.config_file.exists() {
+                    ctx.paths.config_file.display().to_string()
+                } else {
+                    "no config file".to_string()
+                };
+                output::print(&format!(
+                    "# {source}: keys not shown take their built-in defaults; \
+                     `srec config show --effective STREAMER` prints merged values\n{}",
+                    toml::to_string_pretty(&file)?
+                ))
             }
             ConfigAction::Show {
                 effective: Some(sel),
-            } => show_effective(ctx, &sel),
+                show_secrets,
+            } => show_effective(ctx, &sel, show_secrets),
             ConfigAction::Check => check(ctx),
         }
     }
 }
 
-fn show_effective(ctx: &Ctx, selector: &str) -> anyhow::Result<()> {
+fn show_effective(ctx: &Ctx, selector: &str, show_secrets: bool) -> anyhow::Result<()> {
     let file = ctx.load_config()?;
     let db = ctx.open_db()?;
     let s = db.with(|c| streamers::find(c, selector))?;
@@ -60,7 +77,11 @@ fn show_effective(ctx: &Ctx, selector: &str) -> anyhow::Result<()> {
             streamer: Some(&s.overrides),
         },
     );
-    let json = serde_json::to_value(&eff)?;
+    let json = if show_secrets {
+        serde_json::to_value(&eff)?
+    } else {
+        serde_json::to_value(eff.redacted())?
+    };
     let mut out = format!(
         "# effective config of streamer {} `{}` (platform {}, template {})\n",
         s.id,
@@ -83,42 +104,41 @@ fn show_effective(ctx: &Ctx, selector: &str) -> anyhow::Result<()> {
     output::print(&out)
 }
 
+/// Validates the file, the streamers' templates and the tools the engines
+/// in use need. "config OK" is printed only when the exit status is 0.
 fn check(ctx: &Ctx) -> anyhow::Result<()> {
     let path = &ctx.paths.config_file;
     let file = ctx.load_config()?;
-    let mut out = if path.exists() {
-        format!("config OK: {}\n", path.display())
-    } else {
-        format!(
-            "no config file at {}; built-in defaults apply\n",
-            path.display()
-        )
-    };
     let db = ctx.open_db()?;
-    let missing: Vec<String> = db
-        .with(|c| streamers::list(c))?
-        .into_iter()
+    let all = db.with(|c| streamers::list(c))?;
+    let mut problems: Vec<String> = all
+        .iter()
         .filter_map(|s| {
-            let t = s.template?;
-            (!file.templates.contains_key(&t))
+            let t = s.template.as_ref()?;
+            (!file.templates.contains_key(t))
                 .then(|| format!("streamer {} `{}` uses unknown template `{t}`", s.id, s.name))
         })
         .collect();
-    if !missing.is_empty() {
-        anyhow::bail!("{}", missing.join("; "));
-    }
-    out.push_str(&format!(
-        "{} platform section(s), {} template(s)\n",
+    let (tools, missing) = check_tools(&file, &all);
+    problems.extend(missing);
+    let source = if path.exists() {
+        format!("{}", path.display())
+    } else {
+        format!(
+            "no config file at {}; built-in defaults apply",
+            path.display()
+        )
+    };
+    let summary = format!(
+        "{} platform section(s), {} template(s)\n{tools}",
         file.platforms.len(),
         file.templates.len()
-    ));
-    let (tools, missing) = check_tools(&file, &db.with(|c| streamers::list(c))?);
-    out.push_str(&tools);
-    if !missing.is_empty() {
-        output::print(&out)?;
-        anyhow::bail!("{}", missing.join("; "));
+    );
+    if problems.is_empty() {
+        return output::print(&format!("config OK: {source}\n{summary}"));
     }
-    output::print(&out)
+    output::print(&format!("config has problems: {source}\n{summary}"))?;
+    anyhow::bail!("{}", problems.join("; "))
 }
 
 /// Versions of the external tools, and the ones missing although an engine

@@ -10,12 +10,20 @@ pub struct ListCmd {
     /// Print JSON instead of a table
     #[arg(long)]
     pub json: bool,
+    /// Print cookies, tokens and credential headers in overrides as stored
+    #[arg(long)]
+    pub show_secrets: bool,
 }
 
 impl ListCmd {
     pub fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
         let db = ctx.open_db()?;
-        let all = db.with(|c| streamers::list(c))?;
+        let mut all = db.with(|c| streamers::list(c))?;
+        if !self.show_secrets {
+            for s in &mut all {
+                s.overrides = s.overrides.redacted();
+            }
+        }
         if self.json {
             return output::print_json(&all);
         }

@@ -96,6 +96,26 @@ impl Ctx {
 
 /// Runs the parsed command line.
 pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    // A file named on purpose (flag or SREC_CONFIG) must be there: silently
+    // falling back to defaults would run with settings nobody chose. Only
+    // the default XDG location may be missing.
+    let needs_config = !matches!(
+        cli.command,
+        Command::Completions(_)
+            | Command::Man(_)
+            | Command::Config(config::ConfigCmd {
+                action: config::ConfigAction::Path
+            })
+    );
+    if let Some(file) = cli.config.as_deref().filter(|_| needs_config)
+        && !file.exists()
+    {
+        anyhow::bail!(
+            "config file {} does not exist (named by --config or SREC_CONFIG); create it \
+             (it may be empty) or leave both unset to use the default location",
+            file.display()
+        );
+    }
     let paths = Paths::resolve(cli.config, cli.data_dir)?;
     let ctx = Ctx {
         paths,

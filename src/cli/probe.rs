@@ -87,7 +87,10 @@ impl ProbeCmd {
                 http: &http,
                 config: &eff,
             };
-            platform.check_live(&check).await
+            platform
+                .check_live(&check)
+                .await
+                .map_err(|e| crate::monitor::proxy_hint::name_proxy(e, &eff))
         });
         let mut status = status.map_err(|e| anyhow::anyhow!("{}: {e}", platform.name()))?;
         status.streams = select::rank(&status.streams, &eff, crate::db::now_ms() / 1000);

@@ -295,6 +295,15 @@ pub fn validate(
             return Err((key.into(), "must not be empty".into()));
         }
     }
+    for (name, value) in &engines.streamlink.twitch_api_headers {
+        let bad_name = name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic() && b != b':');
+        if bad_name || value.chars().any(char::is_control) {
+            return Err((
+                "engines.streamlink.twitch_api_headers".into(),
+                format!("header `{name}` has an invalid name or a line break in its value"),
+            ));
+        }
+    }
     Ok(())
 }
 

@@ -23,6 +23,11 @@ pub enum ConfigError {
         key: String,
         message: String,
     },
+    #[error(
+        "config file {} is gone; keeping the config in force (restore the file to change settings)",
+        path.display()
+    )]
+    Vanished { path: PathBuf },
     #[error("{}: invalid value for `{key}`: {message}", path.display())]
     Invalid {
         path: PathBuf,
@@ -68,7 +73,8 @@ pub fn parse_str(text: &str, path: &Path) -> Result<ConfigFile, ConfigError> {
     let file: ConfigFile = serde_path_to_error::deserialize(de).map_err(|e| {
         let key = e.path().to_string();
         let inner = e.into_inner();
-        parse_err(key, inner.message().to_string(), inner.span())
+        let message = super::messages::humanize(inner.message(), &key);
+        parse_err(key, message, inner.span())
     })?;
     validate::validate(&file).map_err(|v| ConfigError::Invalid {
         path: path.to_path_buf(),

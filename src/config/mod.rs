@@ -2,11 +2,14 @@
 //! [`EffectiveConfig`], validation with precise errors, XDG paths, filename
 //! templates and the hot-reloading [`ConfigService`].
 
+pub mod bounds;
 pub mod effective;
 pub mod engines;
 pub mod load;
+pub mod messages;
 pub mod model;
 pub mod paths;
+pub mod secrets;
 pub mod service;
 pub mod template;
 pub mod tui;
@@ -22,6 +25,6 @@ pub use model::{
 pub use paths::Paths;
 pub use service::ConfigService;
 
-/// The commented example config, embedded so `srec config show --example`
-/// and the tests use the very file users read.
+/// The commented example config, embedded so the tests check the very
+/// file users read.
 pub const EXAMPLE_CONFIG: &str = include_str!("../../examples/config.toml");

@@ -73,9 +73,15 @@ impl ConfigService {
     }
 
     /// Re-reads the file. `Ok(true)` when a different valid config was
-    /// installed; on error the old config stays.
+    /// installed; on error the old config stays. A file deleted or moved
+    /// away is an error too: falling back to the defaults would, among
+    /// other things, switch off the API token.
     pub fn reload(&self) -> Result<bool, ConfigError> {
-        let file = load_file(&self.paths.config_file)?;
+        let path = &self.paths.config_file;
+        if !path.exists() {
+            return Err(ConfigError::Vanished { path: path.clone() });
+        }
+        let file = load_file(path)?;
         if *self.current() == file {
             return Ok(false);
         }
@@ -149,7 +155,11 @@ impl ConfigService {
                     Err(e) => {
                         let msg = format!("{e}");
                         if msg != last_error {
-                            tracing::error!("config change rejected, keeping the previous config: {msg}");
+                            if matches!(e, ConfigError::Vanished { .. }) {
+                                tracing::warn!("{msg}");
+                            } else {
+                                tracing::error!("config change rejected, keeping the previous config: {msg}");
+                            }
                             last_error = msg;
                         }
                     }
@@ -175,4 +185,25 @@ pub enum WatchError {
         #[source]
         source: notify::Error,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_vanished_or_unreadable_file_keeps_the_config_and_its_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::in_dir(dir.path());
+        std::fs::write(&paths.config_file, "[api]\ntoken = \"tok-123456\"\n").unwrap();
+        let (tx, _) = broadcast::channel(4);
+        let svc = ConfigService::load(paths.clone(), tx).unwrap();
+        std::fs::remove_file(&paths.config_file).unwrap();
+        let e = svc.reload().unwrap_err();
+        assert!(matches!(e, ConfigError::Vanished { .. }), "{e}");
+        assert_eq!(svc.current().api.token.as_deref(), Some("tok-123456"));
+        std::fs::create_dir(&paths.config_file).unwrap();
+        assert!(svc.reload().is_err(), "a folder in its place is unreadable");
+        assert_eq!(svc.current().api.token.as_deref(), Some("tok-123456"));
+    }
 }

@@ -129,6 +129,13 @@ where
     out
 }
 
+/// Characters that reorder displayed text (U+202A–U+202E, U+2066–U+2069,
+/// U+200E, U+200F, U+061C): a name or title holding them can make
+/// `evil<U+202E>4pm.exe` display as `evilexe.mp4`.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
 /// Makes one path component safe on Linux, macOS and Windows filesystems.
 pub fn sanitize_component(raw: &str) -> String {
     let mut s: String = raw
@@ -138,6 +145,7 @@ pub fn sanitize_component(raw: &str) -> String {
             c if c.is_control() => '_',
             c => c,
         })
+        .filter(|c| !is_bidi_control(*c))
         .collect();
     while s.ends_with('.') || s.ends_with(' ') {
         s.pop();
@@ -203,6 +211,8 @@ mod tests {
             "..",
             "x\0y\n",
             &"é".repeat(500),
+            "evil\u{202E}4pm.exe",
+            "\u{2066}a\u{2069}\u{200E}\u{200F}",
         ] {
             let vars = Vars {
                 streamer: "s",
@@ -218,6 +228,7 @@ mod tests {
             );
             assert!(name.len() <= MAX_COMPONENT_BYTES);
             assert!(!name.eq_ignore_ascii_case("con"));
+            assert!(!name.chars().any(is_bidi_control), "{name:?}");
         }
         let vars = Vars {
             title: "%Y",

@@ -23,8 +23,8 @@ fn violation(key: impl Into<String>, message: impl Into<String>) -> Violation {
 /// Checks the whole file; the first problem found is returned.
 pub fn validate(file: &ConfigFile) -> Result<(), Violation> {
     let d = &file.daemon;
-    tracing_subscriber::EnvFilter::try_new(&d.log_level)
-        .map_err(|e| violation("daemon.log_level", e.to_string()))?;
+    validate_log_level(&d.log_level).map_err(|m| violation("daemon.log_level", m))?;
+    super::bounds::check_file(file).map_err(|(k, m)| violation(k, m))?;
     if d.log_retention_days == 0 {
         return Err(violation("daemon.log_retention_days", "must be at least 1"));
     }
@@ -33,6 +33,16 @@ pub fn validate(file: &ConfigFile) -> Result<(), Violation> {
     }
     if file.download.max_concurrent == 0 {
         return Err(violation("download.max_concurrent", "must be at least 1"));
+    }
+    if file.download.high_priority_slots > file.download.max_concurrent {
+        return Err(violation(
+            "download.high_priority_slots",
+            format!(
+                "{} is more than download.max_concurrent ({}); these are extra slots \
+                 on top of max_concurrent for high-priority streamers",
+                file.download.high_priority_slots, file.download.max_concurrent
+            ),
+        ));
     }
     validate_api(&file.api)?;
     super::engines::validate(
@@ -91,6 +101,27 @@ fn validate_api(a: &super::model::ApiSettings) -> Result<(), Violation> {
 /// Checks one level of recording options; `prefix` is its dotted key.
 pub fn validate_options(o: &RecordingOptions, prefix: &str) -> Result<(), Violation> {
     let key = |k: &str| format!("{prefix}.{k}");
+    super::bounds::check_options(o, prefix).map_err(|(k, m)| violation(k, m))?;
+    if let Some(dir) = &o.output_dir
+        && !dir.is_absolute()
+    {
+        return Err(violation(
+            key("output_dir"),
+            format!(
+                "`{}` is a relative path; use an absolute path (a relative one would \
+                 depend on the folder srec is started from)",
+                dir.display()
+            ),
+        ));
+    }
+    if let Some(c) = &o.cookies
+        && c.chars().any(|c| c.is_control())
+    {
+        return Err(violation(
+            key("cookies"),
+            "must not contain line breaks or other control characters",
+        ));
+    }
     if let Some(t) = &o.filename_template {
         template::validate(t).map_err(|m| violation(key("filename_template"), m))?;
     }
@@ -150,16 +181,41 @@ pub fn validate_options(o: &RecordingOptions, prefix: &str) -> Result<(), Violat
                 format!("invalid header name `{name}`"),
             ));
         }
-        if value.chars().any(|c| c == '\r' || c == '\n') {
+        if value.chars().any(|c| c.is_control() && c != '\t') {
             return Err(violation(
                 key("headers"),
-                format!("header `{name}` has a line break in its value"),
+                format!("header `{name}` has a line break or control character in its value"),
             ));
         }
     }
     if let Some(f) = &o.filters {
         validate_filters(f).map_err(|m| violation(key("filters"), m))?;
     }
+    Ok(())
+}
+
+/// The directives of `daemon.log_level` (`info`, `srec=debug,warn`): each
+/// must end in a real level, because tracing reads a bare word such as
+/// `loud` as a target name and then silently drops every other log line.
+pub fn validate_log_level(filter: &str) -> Result<(), String> {
+    const LEVELS: [&str; 6] = ["trace", "debug", "info", "warn", "error", "off"];
+    if filter.trim().is_empty() {
+        return Err("must not be empty (e.g. `info` or `srec=debug,warn`)".into());
+    }
+    for directive in filter.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+        // A span filter `target[span{field=value}]=level` has `=` inside
+        // its brackets: the level follows the last `]`.
+        let tail = directive.rsplit(']').next().unwrap_or(directive);
+        let level = tail.rsplit_once('=').map_or(directive, |(_, l)| l).trim();
+        if !LEVELS.iter().any(|l| l.eq_ignore_ascii_case(level)) {
+            return Err(format!(
+                "`{directive}` does not name a level; use one of {} (optionally as \
+                 `target=level`, e.g. `srec=debug,warn`)",
+                LEVELS.join(", ")
+            ));
+        }
+    }
+    tracing_subscriber::EnvFilter::try_new(filter).map_err(|e| e.to_string())?;
     Ok(())
 }
 
@@ -211,6 +267,21 @@ mod tests {
             ),
             ("[platforms.fakee]\n", "platforms.fakee"),
             ("[daemon]\nlog_level = \"=\"", "daemon.log_level"),
+            ("[daemon]\nlog_level = \"loud\"", "daemon.log_level"),
+            ("[daemon]\nlog_level = \"srec=loud\"", "daemon.log_level"),
+            (
+                "[download]\nmax_concurrent = 2\nhigh_priority_slots = 3",
+                "download.high_priority_slots",
+            ),
+            ("[recording]\noutput_dir = \"rec\"", "recording.output_dir"),
+            (
+                "[platforms.fake]\ncookies = \"a=1\\r\\nX-Evil: 1\"",
+                "platforms.fake.cookies",
+            ),
+            (
+                "[recording.headers]\nX-A = \"v\\r\\nX-Evil: 1\"",
+                "recording.headers",
+            ),
             ("[download]\nmax_concurrent = 0", "download.max_concurrent"),
             ("[download.retry]\njitter = 2.0", "download.retry.jitter"),
             (
@@ -242,5 +313,13 @@ mod tests {
              [[recording.filters.schedule]]\ndays = [\"Fri\"]\nstart = \"20:00\"\nend = \"02:00\"\n",
         )
         .unwrap();
+        for level in [
+            "info",
+            "srec=debug,warn",
+            "WARN",
+            "srec::net[req{id=1}]=trace",
+        ] {
+            check(&format!("[daemon]\nlog_level = \"{level}\"")).unwrap();
+        }
     }
 }

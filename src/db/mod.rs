@@ -30,6 +30,12 @@ pub enum DbError {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot create database file {}", path.display())]
+    CreateFile {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("database migration failed")]
     Migrate(#[from] rusqlite_migration::Error),
     #[error(
@@ -66,6 +72,10 @@ impl Db {
                 source,
             })?;
         }
+        create_private(path).map_err(|source| DbError::CreateFile {
+            path: path.to_path_buf(),
+            source,
+        })?;
         let conn = Connection::open(path).map_err(|source| DbError::Open {
             path: path.to_path_buf(),
             source,
@@ -140,4 +150,42 @@ fn configure(conn: &Connection) -> Result<(), DbError> {
 /// Current time as unix milliseconds.
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
+}
+
+/// Creates the database file readable by its owner only (0600), because it
+/// holds per-streamer cookies and tokens; SQLite gives `-wal` and `-shm`
+/// the mode of the database file. An existing file keeps its mode.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    match o.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(all(test, unix))]
+mod mode_tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn database_and_wal_files_are_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data/srec.db");
+        let db = super::Db::open(&path).unwrap();
+        db.with(|c| {
+            let s = crate::streamer::NewStreamer::new("http://h/a", "a", "generic");
+            super::streamers::insert(c, &s)?;
+            Ok(())
+        })
+        .unwrap();
+        for name in ["srec.db", "srec.db-wal", "srec.db-shm"] {
+            let p = dir.path().join("data").join(name);
+            let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{name}");
+        }
+    }
 }

@@ -82,6 +82,8 @@ struct Inner {
     configured: Limits,
     breakers: Breakers,
     engine_settings: EnginesSettings,
+    /// Downloads stopped by the user (dashboard `s`, API stop), so their end is reported as such.
+    user_stops: std::collections::HashSet<DownloadId>,
 }
 
 /// Runs downloads.
@@ -119,6 +121,7 @@ impl DownloadManager {
                 configured,
                 breakers: Breakers::new(settings.circuit_breaker.clone()),
                 engine_settings: EnginesSettings::default(),
+                user_stops: Default::default(),
             }),
             adjuster: RwLock::new(Arc::new(NoAdjust)),
             store: Mutex::new(None),

@@ -8,6 +8,29 @@ use crate::download::breaker::BreakerState;
 use crate::events::{DownloadEvent, DownloadEventKind};
 
 impl DownloadManager {
+    /// [`DownloadManager::stop_streamer`] on the user's request: the
+    /// recorder then reports "stopped by you", not "ended at the source".
+    pub fn stop_by_user(&self, streamer_id: i64) -> bool {
+        {
+            let mut inner = self.lock();
+            let Inner {
+                active, user_stops, ..
+            } = &mut *inner;
+            user_stops.extend(
+                active
+                    .iter()
+                    .filter(|(_, a)| a.info.streamer_id == streamer_id)
+                    .map(|(id, _)| *id),
+            );
+        }
+        self.stop_streamer(streamer_id)
+    }
+
+    /// Whether the user stopped this download (asked once, when it ends).
+    pub fn take_user_stop(&self, id: crate::events::DownloadId) -> bool {
+        self.lock().user_stops.remove(&id)
+    }
+
     /// Folds an event into the progress snapshot and the circuit breakers.
     pub fn observe(&self, ev: &DownloadEvent) {
         let changes = {

@@ -175,3 +175,15 @@ async fn progress_reaches_the_snapshot_and_only_the_first_delivery_the_bus() {
     assert_eq!(published, vec![100], "only the first report with data");
     m.stop_all();
 }
+
+#[tokio::test]
+async fn a_user_stop_is_remembered_for_the_recorder() {
+    let m = manager(4, 5);
+    let a = m.submit(req(1), Priority::Normal).unwrap();
+    let b = m.submit(req(2), Priority::Normal).unwrap();
+    assert!(m.stop_by_user(1));
+    assert!(m.take_user_stop(a), "the recorder learns who stopped it");
+    assert!(!m.take_user_stop(a), "asked once");
+    assert!(!m.take_user_stop(b), "other streamers are not affected");
+    m.stop_all();
+}

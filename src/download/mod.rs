@@ -14,6 +14,7 @@ pub mod manager;
 pub mod progress;
 pub mod recorder;
 pub mod retry;
+pub mod secret_file;
 pub mod shards;
 pub mod slots;
 pub mod tools;

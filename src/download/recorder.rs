@@ -62,6 +62,8 @@ struct Rec {
     engine: EngineKind,
     /// Failed or fruitless downloads in a row (reset once data arrives).
     attempts: u32,
+    /// The current download was stopped by the user (dashboard `s`, API stop).
+    user_stop: bool,
 }
 
 /// Services the recorder talks to.
@@ -355,6 +357,12 @@ impl Recorder {
                 else {
                     return;
                 };
+                if self.manager.take_user_stop(ev.download_id) {
+                    // An engine killed on the user's stop may exit with an error.
+                    r.user_stop = true;
+                    self.retry_later(id, r, true, None, restart).await;
+                    return;
+                }
                 if self.next_candidate(id, r, status, &error) {
                     schedule(restart, id, r.session_id, Duration::ZERO);
                     return;
@@ -369,6 +377,7 @@ impl Recorder {
                 else {
                     return;
                 };
+                r.user_stop = self.manager.take_user_stop(ev.download_id);
                 self.retry_later(id, r, true, None, restart).await;
             }
             DownloadEventKind::Progress { bytes, .. } => {

@@ -135,6 +135,7 @@ impl Rec {
             download: None,
             engine: EngineKind::default(),
             attempts: 0,
+            user_stop: false,
         }
     }
 }

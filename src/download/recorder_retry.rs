@@ -32,6 +32,21 @@ impl Recorder {
     ) {
         r.download = None;
         r.candidate = 0;
+        let by_user = std::mem::take(&mut r.user_stop);
+        if by_user {
+            tracing::info!(
+                streamer = id,
+                "recording stopped by you; it restarts while the stream is live \
+                 (disable the streamer to stop for good)"
+            );
+            schedule(
+                restart,
+                id,
+                r.session_id,
+                self.policy(r.engine).decide(1, true).delay(),
+            );
+            return;
+        }
         r.attempts += 1;
         let decision = self.policy(r.engine).decide(r.attempts, retryable);
         let delay = decision.delay();

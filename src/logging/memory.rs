@@ -7,11 +7,14 @@
 
 use std::collections::VecDeque;
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tracing::field::{Field, Visit};
+use tracing::subscriber::Interest;
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::Layer;
+use tracing_subscriber::filter::DynFilterFn;
 use tracing_subscriber::layer::Context;
 
 /// One formatted event.
@@ -36,6 +39,19 @@ struct Ring {
 pub struct LogBuffer {
     ring: Arc<Mutex<Ring>>,
     capacity: usize,
+    /// Most verbose level of srec's own events the pane wants (1 error ..
+    /// 5 trace), captured even when `daemon.log_level` is less verbose.
+    capture: Arc<AtomicU8>,
+}
+
+fn level_code(l: Level) -> u8 {
+    match l {
+        Level::ERROR => 1,
+        Level::WARN => 2,
+        Level::INFO => 3,
+        Level::DEBUG => 4,
+        Level::TRACE => 5,
+    }
 }
 
 impl LogBuffer {
@@ -44,6 +60,7 @@ impl LogBuffer {
         Self {
             ring: Arc::new(Mutex::new(Ring::default())),
             capacity: capacity.max(1),
+            capture: Arc::new(AtomicU8::new(level_code(Level::INFO))),
         }
     }
 
@@ -70,6 +87,32 @@ impl LogBuffer {
     /// Every kept line, oldest first.
     pub fn lines(&self) -> Vec<LogLine> {
         self.lock().lines.iter().cloned().collect()
+    }
+
+    /// Makes srec's events down to `level` reach the ring (the dashboard's
+    /// `l` key), whatever the file logs' level is.
+    pub fn set_capture(&self, level: Level) {
+        self.capture.store(level_code(level), Ordering::Relaxed);
+    }
+
+    /// A per-layer filter passing srec's own events at or above the
+    /// capture level; combine it with the config's filter using `or`.
+    pub fn capture_filter<S: Subscriber>(
+        &self,
+    ) -> impl tracing_subscriber::layer::Filter<S> + Send + Sync + use<S> {
+        let capture = Arc::clone(&self.capture);
+        DynFilterFn::new(move |meta, _| {
+            meta.target().starts_with("srec")
+                && level_code(*meta.level()) <= capture.load(Ordering::Relaxed)
+        })
+        .with_callsite_filter(|meta| {
+            // Decided per event: the capture level changes at run time.
+            if meta.target().starts_with("srec") {
+                Interest::sometimes()
+            } else {
+                Interest::never()
+            }
+        })
     }
 
     /// A tracing layer that feeds this ring.
@@ -144,5 +187,23 @@ mod tests {
         assert_eq!(lines[0].text, "two lines streamer=3");
         assert_eq!(lines[0].level, Level::WARN);
         assert_eq!(lines[1].text, "three path=/x");
+    }
+
+    #[test]
+    fn the_capture_level_brings_srec_debug_lines_in() {
+        use tracing_subscriber::filter::{EnvFilter, FilterExt};
+        let buf = LogBuffer::new(10);
+        let filter = EnvFilter::new("info").or(buf.capture_filter());
+        let sub = tracing_subscriber::registry().with(buf.layer().with_filter(filter));
+        tracing::subscriber::with_default(sub, || {
+            tracing::debug!(target: "srec::x", "hidden");
+            buf.set_capture(Level::DEBUG);
+            tracing::debug!(target: "srec::x", "shown");
+            tracing::trace!(target: "srec::x", "too verbose");
+            tracing::debug!(target: "hyper::x", "not ours");
+            tracing::info!(target: "hyper::x", "config level");
+        });
+        let texts: Vec<String> = buf.lines().into_iter().map(|l| l.text).collect();
+        assert_eq!(texts, ["shown", "config level"]);
     }
 }

@@ -45,7 +45,8 @@ impl StreamMonitor {
                 platform.check_batch_each(&ctx, &ids).await
             }
             Err(e) => Err(PlatformError::Transient(e)),
-        };
+        }
+        .map_err(|e| super::proxy_hint::name_proxy(e, &eff));
         let mut out = Vec::with_capacity(chunk.len());
         for (s, room) in chunk {
             let r = match &mut result {

@@ -4,6 +4,7 @@
 pub mod batch;
 pub mod filters;
 pub mod outbox;
+pub mod proxy_hint;
 pub mod service;
 
 pub use service::{Outcome, StreamMonitor};

@@ -93,7 +93,8 @@ impl StreamMonitor {
                 platform.check_live(&ctx).await
             }
             Err(e) => Err(PlatformError::Transient(e)),
-        };
+        }
+        .map_err(|e| super::proxy_hint::name_proxy(e, &eff));
         self.apply(&s, &eff, result).await
     }
 
@@ -115,7 +116,10 @@ impl StreamMonitor {
             http: &http,
             config: &eff,
         };
-        platform.check_live(&ctx).await
+        platform
+            .check_live(&ctx)
+            .await
+            .map_err(|e| super::proxy_hint::name_proxy(e, &eff))
     }
 
     pub(super) async fn session_of(&self, id: i64) -> Result<Option<i64>, DbError> {

@@ -1,6 +1,7 @@
 //! Streamers: the domain model and the [`StreamerManager`] that owns their
 //! in-memory state with write-through to SQLite.
 
+pub mod admission;
 pub mod manager;
 pub mod model;
 

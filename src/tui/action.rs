@@ -39,8 +39,11 @@ pub enum Action {
     Refresh(Box<Data>),
     /// An executed command reported back.
     Done(Outcome),
-    /// The terminal was resized (only forces a redraw).
-    Resize,
+    /// The terminal was resized: panes that no longer fit lose the focus.
+    Resize {
+        width: u16,
+        height: u16,
+    },
     /// SIGTERM/SIGINT from outside.
     Terminate,
     /// Shutdown progress: recordings still being finalised.

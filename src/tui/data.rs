@@ -69,6 +69,10 @@ pub struct DownloadRow {
     pub streamer_id: i64,
     pub streamer_name: String,
     pub engine: String,
+    /// When this download started (Unix ms): the FOR column counts wall
+    /// time from it, like LIVE and `srec status`, so the two panes agree.
+    pub started_at_ms: i64,
+    /// Media time recorded by this download.
     pub duration_ms: u64,
     pub bytes: u64,
     pub bitrate: u64,

@@ -76,6 +76,9 @@ where
     let mut collector = Collector::new(dash.svc.clone(), dash.logs.clone());
     collector.refresh_slow().await;
     let mut state = AppState::new(collector.collect());
+    if let Ok(size) = term.size() {
+        state.set_size(size.width, size.height);
+    }
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut frame = tokio::time::interval(FRAME);
@@ -95,6 +98,7 @@ where
                 if ticks.is_multiple_of(4) && !shutting_down {
                     collector.refresh_slow().await;
                 }
+                collector.capture_logs(state.log_level);
                 let data = collector.collect();
                 if data != state.data {
                     incoming.push(Action::Refresh(Box::new(data)));
@@ -125,7 +129,9 @@ where
             ev = events.next(), if input_open => match ev {
                 Some(Ok(Event::Key(k))) => incoming.extend(input::action_for(&state, &dash.keys, &k)),
                 Some(Ok(Event::Paste(text))) => incoming.extend(input::paste_actions(&state, &text)),
-                Some(Ok(Event::Resize(..))) => incoming.push(Action::Resize),
+                Some(Ok(Event::Resize(width, height))) => {
+                    incoming.push(Action::Resize { width, height });
+                }
                 Some(Ok(_)) => {}
                 Some(Err(e)) => return Err(LoopError::Terminal(e.to_string())),
                 // The terminal went away (hang-up): stop reading it and

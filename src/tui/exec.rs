@@ -79,7 +79,7 @@ pub async fn run(cmd: Command, svc: &Services) -> Option<Outcome> {
             (Op::Check, r)
         }
         Command::StopRecording { id, name } => {
-            let r = if svc.downloads.stop_streamer(id) {
+            let r = if svc.downloads.stop_by_user(id) {
                 Ok(format!(
                     "stopping the recording of `{name}`; it restarts while live (disable to stop for good)"
                 ))

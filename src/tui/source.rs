@@ -67,6 +67,12 @@ impl Collector {
         }
     }
 
+    /// Lets srec's events down to `level` into the log pane (the `l` key),
+    /// even when `daemon.log_level` is less verbose.
+    pub fn capture_logs(&self, level: tracing::Level) {
+        self.logs.set_capture(level);
+    }
+
     /// Re-reads open sessions and disk space (the once-a-second part).
     pub async fn refresh_slow(&mut self) {
         match self.svc.db.call(|c| sessions::active_recordings(c)).await {
@@ -131,6 +137,7 @@ impl Collector {
                     .get(&d.streamer_id)
                     .map_or_else(|| format!("#{}", d.streamer_id), |n| n.to_string()),
                 engine: format!("{:?}", d.engine).to_lowercase(),
+                started_at_ms: d.started_at,
                 duration_ms: d.duration_ms,
                 bytes: d.bytes,
                 bitrate: d.bitrate,

@@ -99,6 +99,8 @@ pub struct AppState {
     pub log_level: Level,
     pub message: Option<Message>,
     pub shutdown: Option<Shutdown>,
+    /// Panes the terminal is too small to show: they cannot hold the focus.
+    pub hidden: Vec<Pane>,
 }
 
 impl Default for AppState {
@@ -114,6 +116,7 @@ impl Default for AppState {
             log_level: Level::INFO,
             message: None,
             shutdown: None,
+            hidden: Vec::new(),
         }
     }
 }
@@ -182,6 +185,30 @@ impl AppState {
         }
         let logs = self.visible_logs().count();
         self.log_scroll = self.log_scroll.min(logs.saturating_sub(1));
+    }
+
+    /// Records which panes fit a `width`x`height` terminal; a hidden pane
+    /// hands the focus back to the streamers (keys would act unseen).
+    pub fn set_size(&mut self, width: u16, height: u16) {
+        let a = super::view::layout(ratatui::layout::Rect::new(0, 0, width, height));
+        let shown = [
+            (Pane::Downloads, a.downloads.is_some()),
+            (Pane::Pipeline, a.pipeline.is_some()),
+            (Pane::Logs, a.logs.is_some()),
+        ];
+        self.hidden = shown.iter().filter(|(_, s)| !s).map(|(p, _)| *p).collect();
+        if self.hidden.contains(&self.focus) {
+            self.focus = Pane::Streamers;
+        }
+    }
+
+    /// The next (or previous) pane the terminal shows.
+    pub fn next_shown_pane(&self, forward: bool) -> Pane {
+        let mut p = self.focus.cycle(forward);
+        while self.hidden.contains(&p) && p != self.focus {
+            p = p.cycle(forward);
+        }
+        p
     }
 
     /// Sets the status bar message.

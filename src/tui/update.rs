@@ -20,7 +20,10 @@ pub fn update(s: &mut AppState, action: Action) -> Vec<Command> {
             on_done(s, outcome);
             Vec::new()
         }
-        Action::Resize => Vec::new(),
+        Action::Resize { width, height } => {
+            s.set_size(width, height);
+            Vec::new()
+        }
         Action::ShutdownProgress { remaining } => {
             if let Some(sd) = &mut s.shutdown {
                 sd.remaining = Some(remaining);
@@ -75,8 +78,8 @@ fn normal(s: &mut AppState, action: Action) -> Vec<Command> {
         Action::Down => step(s, 1),
         Action::Top => step(s, isize::MIN),
         Action::Bottom => step(s, isize::MAX),
-        Action::NextPane => s.focus = s.focus.cycle(true),
-        Action::PrevPane => s.focus = s.focus.cycle(false),
+        Action::NextPane => s.focus = s.next_shown_pane(true),
+        Action::PrevPane => s.focus = s.next_shown_pane(false),
         Action::OpenAdd => s.mode = Mode::Add(AddForm::default()),
         Action::OpenFilter => s.mode = Mode::Filter,
         Action::ToggleHelp => s.mode = Mode::Help,
@@ -235,20 +238,18 @@ fn validate_new(s: &AppState) -> Result<NewStreamer, String> {
     if form.url.trim().is_empty() {
         return Err("enter the channel or stream URL".into());
     }
-    let resolved = crate::platform::resolve(&form.url).map_err(|e| e.to_string())?;
+    let name = Some(form.name.trim()).filter(|n| !n.is_empty());
+    let admitted = crate::streamer::admission::admit(&form.url, name).map_err(|e| e.to_string())?;
+    let resolved = admitted.resolved;
     if let Some(dup) = s.data.streamers.iter().find(|r| r.url == resolved.url) {
         return Err(format!(
             "`{}` is already monitored as `{}` (id {})",
             resolved.url, dup.name, dup.id
         ));
     }
-    let name = match form.name.trim() {
-        "" => resolved.suggested_name.clone(),
-        n => n.to_string(),
-    };
     Ok(NewStreamer {
         url: resolved.url,
-        name,
+        name: admitted.name,
         platform: resolved.platform.to_string(),
         priority: Priority::Normal,
         enabled: true,

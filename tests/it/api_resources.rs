@@ -67,8 +67,6 @@ async fn config_read_patch_and_effective() {
             "recording.chek_interval",
         ),
         (json!({"platforms": {"twich": {}}}), "platforms.twich"),
-        (json!({"api": {"address": "0.0.0.0"}}), "api.address"),
-        (json!({"api": {"token": "short"}}), "api.token"),
         (
             json!({"recording": {"filters": {"title_regex": "("}}}),
             "recording.filters",

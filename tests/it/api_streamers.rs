@@ -36,6 +36,12 @@ async fn streamers_crud_and_errors() {
     for (body, field) in [
         (json!({"url": "ftp://x/y"}), "url"),
         (json!({"url": "http://h/b", "name": "  "}), "name"),
+        (json!({"url": "http://h/b", "name": "123"}), "name"),
+        (json!({"url": "http://u:p@h/b"}), "url"),
+        (
+            json!({"url": "http://h/b", "overrides": {"cookies": "a=1\r\nX: y"}}),
+            "overrides.cookies",
+        ),
         (
             json!({"url": "http://h/b", "template": "nigth"}),
             "template",
@@ -92,6 +98,11 @@ async fn streamers_crud_and_errors() {
     assert_eq!(
         (bad.status, code(&bad).0),
         (StatusCode::BAD_REQUEST, "invalid_path")
+    );
+    let msg = bad.body["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        msg.contains("`abc` is not an id") && !msg.contains("i64"),
+        "{msg}"
     );
 
     // Filters and paging.

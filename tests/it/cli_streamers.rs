@@ -152,3 +152,25 @@ fn list_into_closed_pipe_does_not_fail() {
         "{stderr}"
     );
 }
+
+#[test]
+fn names_from_urls_are_decoded_and_credentials_refused() {
+    let s = Srec::new();
+    let out = s.run(&["add", "https://bob:hunter22@cdn.example/live/a.m3u8"]);
+    assert_eq!(out.code(), 1, "{}", out.stderr());
+    assert!(
+        out.stderr().contains("user name or password"),
+        "{}",
+        out.stderr()
+    );
+    assert!(!out.stderr().contains("hunter22"), "{}", out.stderr());
+    let out = s.run(&["add", "https://cdn.example/live/c.m3u8", "--name", "42"]);
+    assert_eq!(out.code(), 1, "{}", out.stderr());
+    assert!(out.stderr().contains("digits only"), "{}", out.stderr());
+    let added = s.json(&["add", "https://cdn.example/live/%F0%9F%8E%A5cam.m3u8"]);
+    assert_eq!(added["name"], "🎥cam");
+    let long = format!("https://cdn.example/live/{}.m3u8", "n".repeat(300));
+    let added = s.json(&["add", &long]);
+    assert_eq!(added["name"].as_str().unwrap().chars().count(), 200);
+    assert!(s.ok(&["list"]).lines().all(|l| !l.contains("hunter22")));
+}

@@ -15,10 +15,14 @@ pub struct Srec {
 }
 
 impl Srec {
+    /// An instance with an empty config file: `SREC_CONFIG` names it, and
+    /// an explicitly named config file must exist.
     pub fn new() -> Self {
-        Self {
+        let s = Self {
             dir: tempfile::tempdir().expect("tempdir"),
-        }
+        };
+        s.write_config("");
+        s
     }
 
     pub fn config_path(&self) -> PathBuf {

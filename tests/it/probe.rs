@@ -72,3 +72,14 @@ fn probe_uses_the_monitored_streamers_own_config() {
     assert_eq!(j["streamer_id"], 1);
     assert_eq!(j["streams"][0]["format"], "flv", "{j}");
 }
+
+#[test]
+fn a_dead_proxy_is_named_as_the_proxy() {
+    let s = Srec::new();
+    s.write_config("[recording]\nproxy = \"http://user:hunter22@127.0.0.1:9\"\n");
+    let out = s.run(&["probe", "http://127.0.0.1:9/room/x"]);
+    assert_eq!(out.code(), 1, "{}", out.stderr());
+    let err = out.stderr();
+    assert!(err.contains("through proxy http://127.0.0.1:9/"), "{err}");
+    assert!(!err.contains("hunter22"), "{err}");
+}

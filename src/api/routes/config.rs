@@ -12,7 +12,8 @@ use crate::api::extract::{ApiJson, ApiPath};
 use crate::api::schemas::ConfigFileDoc;
 use crate::api::state::ApiState;
 
-/// The config in force (`api.token` is never returned).
+/// The config in force; secrets (`api.token`, cookies, tokens, proxy
+/// passwords, credential headers) are shown as `<redacted>`.
 #[utoipa::path(operation_id = "get_config", get, path = "/api/config", tag = "config",
     responses((status = 200, description = "The config in force", body = ConfigFileDoc)))]
 pub async fn get(State(st): State<ApiState>) -> Result<Json<serde_json::Value>, ApiError> {
@@ -22,12 +23,14 @@ pub async fn get(State(st): State<ApiState>) -> Result<Json<serde_json::Value>, 
 /// Change the global config with a JSON merge patch (RFC 7386): keys set
 /// to null go back to their default. The result is validated, written to
 /// the config file atomically and applied without a restart. Comments in
-/// the file are not preserved.
+/// the file are not preserved. `engines.*`, `api.*` and `output_dir` (at
+/// any level) cannot be changed here: 403 names the key.
 #[utoipa::path(operation_id = "patch_config", patch, path = "/api/config", tag = "config",
     request_body(content = Object, description = "JSON merge patch of the config", content_type = "application/json"),
     responses(
         (status = 200, description = "The new config in force", body = ConfigFileDoc),
         (status = 400, description = "Invalid value; `field` names the key", body = ErrorBody),
+        (status = 403, description = "`engines.*`, `api.*` and `output_dir` are edited in the file only; `field` names the key", body = ErrorBody),
     ))]
 pub async fn patch(
     State(st): State<ApiState>,
@@ -53,7 +56,7 @@ pub async fn effective(
         .streamers
         .get(id)
         .ok_or_else(|| ApiError::not_found(format!("no streamer with id {id}")))?;
-    let eff = st.config.effective(&s);
+    let eff = st.config.effective(&s).redacted();
     let sources = eff
         .sources
         .iter()

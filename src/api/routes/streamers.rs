@@ -17,9 +17,6 @@ use crate::api::state::ApiState;
 use crate::config::RecordingOptions;
 use crate::streamer::{NewStreamer, Streamer, StreamerState};
 
-/// Longest accepted display name, in characters.
-const MAX_NAME: usize = 200;
-
 fn dto(st: &ApiState, s: Streamer) -> StreamerDto {
     let recording = st.downloads.is_recording(s.id);
     StreamerDto::new(s, recording)
@@ -99,17 +96,11 @@ pub async fn get(
 }
 
 fn check_name(name: &str) -> Result<String, ApiError> {
-    let n = name.trim();
-    if n.is_empty() {
-        return Err(ApiError::validation("name", "must not be empty"));
-    }
-    if n.chars().count() > MAX_NAME || n.chars().any(char::is_control) {
-        return Err(ApiError::validation(
-            "name",
-            format!("must be at most {MAX_NAME} characters without control characters"),
-        ));
-    }
-    Ok(n.to_string())
+    crate::streamer::admission::check_name(name).map_err(admission_error)
+}
+
+fn admission_error(e: crate::streamer::admission::AdmissionError) -> ApiError {
+    ApiError::validation(e.field(), e.to_string())
 }
 
 fn check_template(st: &ApiState, t: &str) -> Result<(), ApiError> {
@@ -145,6 +136,7 @@ fn check_overrides(o: &RecordingOptions) -> Result<(), ApiError> {
         (status = 201, description = "Created", body = StreamerDto,
             headers(("location" = String, description = "URL of the new streamer"))),
         (status = 400, description = "Invalid URL, name, template or overrides", body = ErrorBody),
+        (status = 403, description = "`overrides.output_dir` is set in the file or the CLI only", body = ErrorBody),
         (status = 409, description = "A streamer with this URL exists", body = ErrorBody),
     ))]
 pub async fn create(
@@ -158,30 +150,29 @@ pub async fn create(
     ),
     ApiError,
 > {
-    let resolved = crate::platform::resolve(&req.url)
-        .map_err(|e| ApiError::validation("url", e.to_string()))?;
-    let name = match &req.name {
-        Some(n) => check_name(n)?,
-        None => resolved.suggested_name.clone(),
-    };
+    let admitted = crate::streamer::admission::admit(&req.url, req.name.as_deref())
+        .map_err(admission_error)?;
     if let Some(t) = &req.template {
         check_template(&st, t)?;
     }
     let overrides = req.overrides.unwrap_or_default();
     check_overrides(&overrides)?;
+    if let Some(f) = crate::api::guard::overrides_change_denied(None, &overrides) {
+        return Err(crate::api::guard::forbidden(f));
+    }
     // Sites only streamlink's plugins know become platform `streamlink`
     // (runs a process: on the blocking pool; after the cheap checks).
     let binary = st.config.current().engines.streamlink.path.clone();
-    let admitted = crate::platform::streamlink::admit::admit_async(resolved, binary).await;
-    if let Some(hint) = &admitted.hint {
+    let sl = crate::platform::streamlink::admit::admit_async(admitted.resolved, binary).await;
+    if let Some(hint) = &sl.hint {
         tracing::info!(url = %req.url, "{hint}");
     }
-    let resolved = admitted.resolved;
+    let resolved = sl.resolved;
     let s = st
         .streamers
         .add(NewStreamer {
             url: resolved.url,
-            name,
+            name: admitted.name,
             platform: resolved.platform.to_string(),
             priority: req.priority.unwrap_or_default(),
             enabled: req.enabled.unwrap_or(true),
@@ -205,6 +196,7 @@ pub async fn create(
     responses(
         (status = 200, description = "The updated streamer", body = StreamerDto),
         (status = 400, description = "Invalid value", body = ErrorBody),
+        (status = 403, description = "`overrides.output_dir` is set in the file or the CLI only", body = ErrorBody),
         (status = 404, description = "No such streamer", body = ErrorBody),
     ))]
 pub async fn update(
@@ -218,6 +210,10 @@ pub async fn update(
     }
     if let Some(o) = &req.overrides {
         check_overrides(o)?;
+        let old = st.streamers.get(id).map(|s| s.overrides);
+        if let Some(f) = crate::api::guard::overrides_change_denied(old.as_ref(), o) {
+            return Err(crate::api::guard::forbidden(f));
+        }
     }
     let updated = st
         .streamers
@@ -234,7 +230,9 @@ pub async fn update(
             if let Some(t) = req.template {
                 s.template = t;
             }
-            if let Some(o) = req.overrides {
+            if let Some(mut o) = req.overrides {
+                // A redacted value sent back unchanged keeps the stored secret.
+                o.keep_secrets_from(&s.overrides);
                 s.overrides = o;
             }
         })
@@ -299,7 +297,7 @@ pub async fn stop(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Stopped>, ApiError> {
     find(&st, id)?;
-    if !st.downloads.stop_streamer(id) {
+    if !st.downloads.stop_by_user(id) {
         return Err(ApiError::conflict(
             "not_recording",
             format!("streamer {id} has no running or queued recording"),

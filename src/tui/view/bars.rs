@@ -51,27 +51,60 @@ pub fn status(snap: &Snapshot<'_>, area: Rect, buf: &mut Buffer) {
         spans.push(Span::raw(format!("{}▌", st.filter)));
         spans.push(Span::styled("  Enter keep · Esc clear", t.dim()));
     } else {
-        if let Some(m) = &st.message {
-            let style = if m.error { t.error() } else { t.ok() };
-            spans.push(Span::styled(format!(" {}", m.text), style));
-            spans.push(Span::raw(" "));
-        }
-        let hints = [
-            (Binding::Add, "add"),
-            (Binding::Toggle, "on/off"),
-            (Binding::Remove, "remove"),
-            (Binding::CheckNow, "check"),
-            (Binding::Stop, "stop"),
-            (Binding::Filter, "filter"),
-            (Binding::NextPane, "pane"),
-            (Binding::Help, "help"),
-            (Binding::Quit, "quit"),
-        ];
-        for (b, what) in hints {
-            // The first key is enough for a hint; the help lists them all.
-            spans.push(Span::styled(format!(" {}", snap.keys.first(b)), t.key()));
-            spans.push(Span::raw(format!(" {what}")));
-        }
+        spans = message_and_hints(snap, usize::from(area.width));
     }
     Paragraph::new(Line::from(spans)).render(area, buf);
+}
+
+/// The last message and the key hints within `width` columns: `? help` and
+/// `q quit` always stay visible, then as many other hints as fit, and the
+/// message is shortened last (it was hiding the way out at 80 columns).
+fn message_and_hints<'a>(snap: &Snapshot<'a>, width: usize) -> Vec<Span<'a>> {
+    let (st, t) = (snap.state, snap.theme);
+    let hint = |b: Binding, what: &str| {
+        // The first key is enough for a hint; the help lists them all.
+        let key = format!(" {}", snap.keys.first(b));
+        let what = format!(" {what}");
+        let len = key.chars().count() + what.chars().count();
+        (vec![Span::styled(key, t.key()), Span::raw(what)], len)
+    };
+    let essential = [hint(Binding::Help, "help"), hint(Binding::Quit, "quit")];
+    let optional = [
+        (Binding::Add, "add"),
+        (Binding::Toggle, "on/off"),
+        (Binding::Remove, "remove"),
+        (Binding::CheckNow, "check"),
+        (Binding::Stop, "stop"),
+        (Binding::Filter, "filter"),
+        (Binding::NextPane, "pane"),
+    ]
+    .map(|(b, w)| hint(b, w));
+    let mut budget = width.saturating_sub(essential.iter().map(|h| h.1).sum());
+    let mut spans = Vec::new();
+    if let Some(m) = &st.message {
+        let style = if m.error { t.error() } else { t.ok() };
+        let text = format!(" {}", m.text);
+        let keep = budget.saturating_sub(1);
+        let shown: String = if text.chars().count() > keep {
+            let mut s: String = text.chars().take(keep.saturating_sub(1)).collect();
+            s.push('…');
+            s
+        } else {
+            text
+        };
+        budget = budget.saturating_sub(shown.chars().count() + 1);
+        spans.push(Span::styled(shown, style));
+        spans.push(Span::raw(" "));
+    }
+    for (h, len) in optional {
+        if len > budget {
+            break;
+        }
+        budget -= len;
+        spans.extend(h);
+    }
+    for (h, _) in essential {
+        spans.extend(h);
+    }
+    spans
 }

@@ -15,7 +15,7 @@ use crate::tui::state::Pane;
 const COLS: [Col; 7] = [
     Col::new("STREAMER", 12, 0),
     Col::new("SEG", 3, 1),
-    Col::new("DURATION", 8, 0),
+    Col::new("FOR", 6, 0),
     Col::new("SIZE", 9, 0),
     Col::new("RATE", 9, 1),
     Col::new("ENGINE", 6, 2),
@@ -54,7 +54,7 @@ pub fn render(snap: &Snapshot<'_>, area: Rect, buf: &mut Buffer) {
         let cells = [
             Cell::from(d.streamer_name.clone()),
             Cell::from(d.segment.map(|i| format!("#{i}")).unwrap_or_default()),
-            Cell::from(fmt::clock_duration(d.duration_ms)),
+            Cell::from(fmt::short_duration(snap.now_ms - d.started_at_ms)),
             Cell::from(Span::styled(fmt::bytes(d.bytes), t.ok())),
             Cell::from(fmt::bitrate(d.bitrate)),
             Cell::from(Span::styled(d.engine.clone(), t.dim())),

@@ -13,8 +13,15 @@ pub fn render(snap: &Snapshot<'_>, area: Rect, buf: &mut Buffer) {
     let st = snap.state;
     let t = snap.theme;
     let level = st.log_level.to_string().to_lowercase();
-    let scrolled = if st.log_scroll > 0 {
-        format!(", {} newer below", st.log_scroll)
+    // The pane is bordered: its text is two rows shorter. Scrolling stops
+    // once the oldest line is at the top, so `g` shows a full pane of the
+    // oldest lines rather than one line and blank rows.
+    let height = usize::from(area.height.saturating_sub(2));
+    let scroll = st
+        .log_scroll
+        .min(st.visible_logs().count().saturating_sub(height));
+    let scrolled = if scroll > 0 {
+        format!(", {scroll} newer below")
     } else {
         String::new()
     };
@@ -25,7 +32,7 @@ pub fn render(snap: &Snapshot<'_>, area: Rect, buf: &mut Buffer) {
     let mut lines: Vec<Line> = st
         .visible_logs()
         .rev()
-        .skip(st.log_scroll)
+        .skip(scroll)
         .take(height)
         .map(|l| {
             Line::from(vec![

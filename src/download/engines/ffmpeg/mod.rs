@@ -8,6 +8,7 @@
 pub mod args;
 pub mod parse;
 pub mod process;
+pub mod secret_args;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -99,12 +100,26 @@ impl Engine for FfmpegEngine {
                     return events.emit(e.failed_event());
                 }
             };
-            let argv = match args::build(&req, &opts, &Input::Url(url), &pattern, muxer) {
+            let mut argv = match args::build(&req, &opts, &Input::Url(url), &pattern, muxer) {
                 Ok(a) => a,
                 Err(e) => {
                     let e = EngineError::Unsupported(e.0);
                     return events.emit(e.failed_event());
                 }
+            };
+            // FFmpeg 7+ reads the headers (cookies) from a 0600 file kept
+            // until the download ends; older ones only take them on argv.
+            let _headers_file = if secret_args::reads_option_files(&binary) {
+                match secret_args::move_headers(&mut argv) {
+                    Ok(f) => f,
+                    Err(e) => {
+                        let e =
+                            EngineError::Other(format!("cannot write ffmpeg's header file: {e}"));
+                        return events.emit(e.failed_event());
+                    }
+                }
+            } else {
+                None
             };
             let child = match spawn(&binary, &argv, Stdio::piped()) {
                 Ok(c) => c,

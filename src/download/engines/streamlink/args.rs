@@ -5,9 +5,11 @@
 
 use crate::config::Quality;
 use crate::config::engines::StreamlinkSettings;
+use crate::config::secrets::is_secret_header;
 use crate::download::engine::DownloadRequest;
 
-/// Argument list (without the program name) for recording `url`.
+/// Argument list (without the program name) for recording `url`. Secret
+/// options are left out: they go to the file [`secret_config`] writes.
 pub fn build(req: &DownloadRequest, s: &StreamlinkSettings, url: &str) -> Vec<String> {
     let cfg = &req.config;
     let mut a: Vec<String> = vec!["--stdout".into(), "--loglevel".into(), "info".into()];
@@ -15,10 +17,17 @@ pub fn build(req: &DownloadRequest, s: &StreamlinkSettings, url: &str) -> Vec<St
         a.push(k.into());
         a.push(v);
     };
+    // Secret options (cookies, credential headers, a proxy password) go
+    // to the file `secret_config` writes, not to argv.
+    let proxy = cfg.proxy.as_deref().filter(|p| !proxy_has_password(p));
+    let headers: std::collections::BTreeMap<String, String> = cfg
+        .headers
+        .iter()
+        .filter(|(k, _)| !is_secret_header(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     a.extend(crate::platform::streamlink::http_args(
-        cfg.proxy.as_deref(),
-        &cfg.headers,
-        cfg.cookies.as_deref(),
+        proxy, &headers, None,
     ));
     if s.twitch_low_latency {
         a.push("--twitch-low-latency".into());
@@ -30,7 +39,11 @@ pub fn build(req: &DownloadRequest, s: &StreamlinkSettings, url: &str) -> Vec<St
             s.twitch_supported_codecs.clone(),
         );
     }
-    for (k, v) in &s.twitch_api_headers {
+    for (k, v) in s
+        .twitch_api_headers
+        .iter()
+        .filter(|(k, _)| !is_secret_header(k))
+    {
         push(&mut a, "--twitch-api-header", format!("{k}={v}"));
     }
     let quality = match cfg.quality {
@@ -51,6 +64,38 @@ pub fn build(req: &DownloadRequest, s: &StreamlinkSettings, url: &str) -> Vec<St
     a
 }
 
+fn proxy_has_password(p: &str) -> bool {
+    url::Url::parse(p).is_ok_and(|u| u.password().is_some())
+}
+
+/// The secret options as streamlink config-file lines (`http-cookie=a=1`),
+/// for `--config FILE`; empty when there are none. Values cannot hold line
+/// breaks (refused at config load).
+pub fn secret_config(req: &DownloadRequest, s: &StreamlinkSettings) -> String {
+    let cfg = &req.config;
+    let mut lines = String::new();
+    let mut line = |k: &str, v: String| lines.push_str(&format!("{k}={v}\n"));
+    if let Some(p) = cfg.proxy.as_ref().filter(|p| proxy_has_password(p)) {
+        line("http-proxy", p.clone());
+    }
+    for (k, v) in cfg.headers.iter().filter(|(k, _)| is_secret_header(k)) {
+        line("http-header", format!("{k}={v}"));
+    }
+    for c in cfg.cookies.iter().flat_map(|c| c.split(';')) {
+        if let Some((k, v)) = c.trim().split_once('=') {
+            line("http-cookie", format!("{}={}", k.trim(), v.trim()));
+        }
+    }
+    for (k, v) in s
+        .twitch_api_headers
+        .iter()
+        .filter(|(k, _)| is_secret_header(k))
+    {
+        line("twitch-api-header", format!("{k}={v}"));
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,6 +108,9 @@ mod tests {
         config.proxy = Some("socks5://127.0.0.1:1080".into());
         config.cookies = Some("a=1; b=2".into());
         config.headers.insert("Referer".into(), "https://x/".into());
+        config
+            .headers
+            .insert("Authorization".into(), "Bearer t".into());
         config.quality = Quality::Height(720);
         let req = DownloadRequest {
             download_id: 1,
@@ -98,9 +146,13 @@ mod tests {
         assert_eq!(
             a,
             "--stdout --loglevel info --http-proxy socks5://127.0.0.1:1080 \
-             --http-header Referer=https://x/ --http-cookie a=1 --http-cookie b=2 \
+             --http-header Referer=https://x/ \
              --twitch-low-latency --stream-sorting-excludes >720p --hls-live-edge 2 \
              https://twitch.tv/a best"
+        );
+        assert_eq!(
+            secret_config(&req, &s),
+            "http-header=Authorization=Bearer t\nhttp-cookie=a=1\nhttp-cookie=b=2\n"
         );
     }
 }

@@ -21,6 +21,7 @@ use super::ffmpeg::{prepare_output, spawn as spawn_ffmpeg, spawn_error, warn_siz
 use crate::config::EngineKind;
 use crate::config::engines::StreamlinkSettings;
 use crate::download::engine::{DownloadHandle, DownloadRequest, Engine, EngineError, EventSink};
+use crate::download::secret_file::SecretFile;
 use crate::download::tools;
 use crate::events::DownloadEventKind;
 use crate::platform::PlatformRegistry;
@@ -61,7 +62,21 @@ impl Engine for StreamlinkEngine {
         let url = PlatformRegistry::default()
             .by_name(&req.platform)
             .streamlink_url(&req.page_url, &req.stream);
-        let sl_args = args::build(&req, &self.settings, &url);
+        let mut sl_args = args::build(&req, &self.settings, &url);
+        // Secrets reach streamlink through a private file, not argv.
+        let secrets = args::secret_config(&req, &self.settings);
+        let secret_file = if secrets.is_empty() {
+            None
+        } else {
+            let f = SecretFile::create("streamlink", &secrets).map_err(|e| {
+                EngineError::Other(format!("cannot write streamlink's option file: {e}"))
+            })?;
+            sl_args.splice(
+                0..0,
+                ["--config".to_string(), f.path().display().to_string()],
+            );
+            Some(f)
+        };
         let ff_argv = ff_args::build(&req, &Options::default(), &Input::Stdin, &pattern, muxer)
             .map_err(|e| EngineError::Unsupported(e.0))?;
         tracing::info!(streamer = %req.streamer_name, %url, "starting streamlink");
@@ -80,6 +95,7 @@ impl Engine for StreamlinkEngine {
                 engine: EngineKind::Streamlink,
             });
             process::supervise(ff, Some(up), sup).await;
+            drop(secret_file);
         });
         Ok(DownloadHandle::new(cancel, task))
     }
