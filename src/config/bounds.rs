@@ -169,13 +169,8 @@ pub fn check_options(o: &RecordingOptions, prefix: &str) -> Result<(), Exceeded>
 
 #[cfg(test)]
 mod tests {
+    use crate::config::load::test_error as err;
     use std::path::Path;
-
-    fn err(text: &str) -> String {
-        crate::config::parse_str(text, Path::new("c.toml"))
-            .unwrap_err()
-            .to_string()
-    }
 
     #[test]
     fn huge_values_are_config_errors_naming_the_key() {

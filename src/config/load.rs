@@ -131,14 +131,21 @@ pub fn suggest<'a>(bad: &str, candidates: &[&'a str]) -> Option<&'a str> {
         .map(|(_, c)| c)
 }
 
+/// The error a config text gives, as printed (test helper shared by the
+/// config modules' tests).
+#[cfg(test)]
+pub(crate) fn test_error(text: &str) -> String {
+    parse_str(text, Path::new("c.toml"))
+        .unwrap_err()
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn err(text: &str) -> String {
-        parse_str(text, Path::new("c.toml"))
-            .unwrap_err()
-            .to_string()
+        test_error(text)
     }
 
     #[test]

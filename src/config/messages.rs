@@ -59,13 +59,7 @@ fn got_words(got: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
-    fn err(text: &str) -> String {
-        crate::config::parse_str(text, Path::new("c.toml"))
-            .unwrap_err()
-            .to_string()
-    }
+    use crate::config::load::test_error as err;
 
     #[test]
     fn numbers_and_booleans_are_explained_without_rust_types() {
