@@ -10,34 +10,14 @@ Usage: benches/sites.py [--bilibili 1000] [--twitch 1000] [--interval 30] [--min
 Needs: cargo build --release --bin srec --example fake_live (honours CARGO_TARGET_DIR)
 Prints a Markdown table for docs/BENCHMARKS.md.
 """
-import argparse, json, os, signal, socket, sqlite3, subprocess, tempfile, time, urllib.request
+import argparse, json, os, signal, sqlite3, subprocess, tempfile, time, urllib.request
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def post(url):
-    req = urllib.request.Request(url, data=b"", method="POST")
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return r.read()
+from monitor import free_port, post, proc_stats  # same folder: the shared helpers
 
 
 def site_stats(base):
     with urllib.request.urlopen(f"{base}/control/stats", timeout=10) as r:
         return json.loads(r.read()).get("sites", {})
-
-
-def proc_stats(pid):
-    status = open(f"/proc/{pid}/status").read()
-    rss = int(next(l for l in status.splitlines() if l.startswith("VmRSS")).split()[1])
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return rss / 1024, cpu
 
 
 def main():
