@@ -148,3 +148,31 @@ impl MonitorEventKind {
         }
     }
 }
+
+/// A video file was closed and its `session_segments` row committed (files
+/// below `min_segment_size` are deleted instead and never reported). Written
+/// to the outbox as [`SegmentFinalised::KIND`] in the same transaction as the
+/// row, so durable consumers (pipeline, notifications) never miss one and
+/// never see a file whose row is not final.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SegmentFinalised {
+    pub session_id: i64,
+    pub streamer_id: i64,
+    /// The segment's index in its session (also in its file name).
+    pub index: u32,
+    pub path: std::path::PathBuf,
+    pub duration_ms: u64,
+    pub bytes: u64,
+    pub split_reason: SplitReason,
+}
+
+impl SegmentFinalised {
+    /// `monitor_event_outbox.kind` of these rows.
+    pub const KIND: &'static str = "segment_finalised";
+}
+
+/// Whether an outbox row of this kind is a [`MonitorEventKind`] (published
+/// on the monitor broadcast) rather than an event only durable consumers read.
+pub fn is_monitor_kind(kind: &str) -> bool {
+    matches!(kind, "live" | "title_changed" | "offline")
+}

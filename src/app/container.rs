@@ -73,6 +73,8 @@ pub struct ServiceContainer {
     pub recovery: Recovery,
     engines: EngineFactory,
     outbox_wake: Arc<Notify>,
+    /// Rung by the outbox flusher; durable consumers follow it.
+    outbox_feed: tokio::sync::watch::Sender<i64>,
     cancel: CancellationToken,
     tracker: TaskTracker,
     _lock: DaemonLock,
@@ -139,10 +141,27 @@ impl ServiceContainer {
             recovery,
             engines,
             outbox_wake,
+            outbox_feed: crate::monitor::follow::feed(),
             cancel: CancellationToken::new(),
             tracker,
             _lock: lock,
         })
+    }
+
+    /// A durable outbox consumer named `consumer` (its cursor survives
+    /// restarts), woken by the flusher.
+    pub async fn outbox_follower(
+        &self,
+        consumer: &str,
+        start: crate::monitor::follow::Start,
+    ) -> Result<crate::monitor::follow::Follower, DbError> {
+        crate::monitor::follow::Follower::open(
+            self.db.clone(),
+            consumer,
+            start,
+            self.outbox_feed.subscribe(),
+        )
+        .await
     }
 
     /// Spawns the long-running tasks.
@@ -163,10 +182,12 @@ impl ServiceContainer {
             self.db.clone(),
             self.monitor_events.clone(),
             Arc::clone(&self.outbox_wake),
+            self.outbox_feed.clone(),
             self.cancel.clone(),
         ));
         let recorder = Arc::new(Recorder {
             db: self.db.clone(),
+            outbox_wake: Arc::clone(&self.outbox_wake),
             streamers: Arc::clone(&self.streamers),
             config: Arc::clone(&self.config),
             monitor: Arc::clone(&self.monitor),

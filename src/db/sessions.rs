@@ -133,6 +133,34 @@ pub fn close_segment_by_index(
     )? > 0)
 }
 
+/// Finalises the segment the event names and writes the event to the
+/// outbox in the same transaction: the row and its event commit together.
+/// A segment whose row is already gone (removed streamer) emits nothing.
+pub fn finalise_segment(
+    conn: &mut Connection,
+    done: &crate::events::SegmentFinalised,
+) -> Result<(), DbError> {
+    let payload = serde_json::to_string(done).map_err(|e| DbError::Corrupt(e.to_string()))?;
+    let tx = conn.transaction()?;
+    if close_segment_by_index(
+        &tx,
+        done.session_id,
+        done.index,
+        done.duration_ms as i64,
+        done.bytes as i64,
+        done.split_reason.as_str(),
+    )? {
+        super::outbox::insert(
+            &tx,
+            Some(done.streamer_id),
+            crate::events::SegmentFinalised::KIND,
+            &payload,
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
 /// Removes a segment row (a junk segment below `min_segment_size`).
 pub fn delete_segment(conn: &Connection, session_id: i64, index: u32) -> Result<bool, DbError> {
     Ok(conn.execute(
@@ -352,6 +380,42 @@ mod tests {
     use super::*;
     use crate::db::{Db, streamers};
     use crate::streamer::{NewStreamer, StreamerState};
+
+    #[test]
+    fn finalising_a_segment_commits_its_outbox_event() {
+        use crate::events::{SegmentFinalised, SplitReason};
+        let db = Db::open_in_memory().unwrap();
+        db.with(|c| {
+            let s = streamers::insert(c, &NewStreamer::new("http://h/a", "a", "generic"))?;
+            let sid = open(c, s.id, None, None, 1_000)?;
+            add_segment(c, sid, 0, "/x/0.flv", 1_000)?;
+            let mut done = SegmentFinalised {
+                session_id: sid,
+                streamer_id: s.id,
+                index: 0,
+                path: "/x/0.flv".into(),
+                duration_ms: 4_000,
+                bytes: 77,
+                split_reason: SplitReason::Size,
+            };
+            finalise_segment(c, &done)?;
+            let rows = super::super::outbox::after(c, 0, 10)?;
+            assert_eq!(rows.len(), 1);
+            assert_eq!(rows[0].kind, SegmentFinalised::KIND);
+            let back: SegmentFinalised = serde_json::from_str(&rows[0].payload).unwrap();
+            assert_eq!(back, done);
+            assert_eq!(segments(c, sid)?[0].bytes, 77);
+            done.index = 9;
+            finalise_segment(c, &done)?;
+            assert_eq!(
+                super::super::outbox::after(c, 0, 10)?.len(),
+                1,
+                "no event for a segment without a row"
+            );
+            Ok(())
+        })
+        .unwrap();
+    }
 
     #[test]
     fn one_active_session_and_recovery() {

@@ -25,7 +25,8 @@ use super::manager::DownloadManager;
 use crate::config::{ConfigService, EngineKind};
 use crate::db::{Db, now_ms, sessions};
 use crate::events::{
-    ConfigUpdateEvent, DownloadEvent, DownloadEventKind, DownloadId, MonitorEvent, MonitorEventKind,
+    ConfigUpdateEvent, DownloadEvent, DownloadEventKind, DownloadId, MonitorEvent,
+    MonitorEventKind, SegmentFinalised,
 };
 use crate::monitor::StreamMonitor;
 use crate::platform::StreamCandidate;
@@ -69,6 +70,8 @@ struct Rec {
 /// Services the recorder talks to.
 pub struct Recorder {
     pub db: Db,
+    /// Rung after a `segment_finalised` outbox row is committed.
+    pub outbox_wake: Arc<tokio::sync::Notify>,
     pub streamers: Arc<StreamerManager>,
     pub config: Arc<ConfigService>,
     pub monitor: Arc<StreamMonitor>,
@@ -301,27 +304,28 @@ impl Recorder {
                 // An empty file (an engine killed before its first write)
                 // is never a recording.
                 let junk = bytes == 0 || (min > 0 && bytes < min);
-                let ms = duration.as_millis() as i64;
-                let reason = split_reason.as_str();
+                let done = SegmentFinalised {
+                    session_id: sid,
+                    streamer_id: id,
+                    index,
+                    path: path.clone(),
+                    duration_ms: duration.as_millis() as u64,
+                    bytes,
+                    split_reason,
+                };
                 let res = self
                     .db
                     .call(move |c| {
                         if junk {
-                            sessions::delete_segment(c, sid, index)
+                            sessions::delete_segment(c, sid, index).map(|_| ())
                         } else {
-                            sessions::close_segment_by_index(
-                                c,
-                                sid,
-                                index,
-                                ms,
-                                bytes as i64,
-                                reason,
-                            )
+                            sessions::finalise_segment(c, &done)
                         }
                     })
                     .await;
-                if let Err(e) = res {
-                    tracing::warn!(streamer = id, "cannot finalise segment {index}: {e}");
+                match res {
+                    Err(e) => tracing::warn!(streamer = id, "cannot finalise segment {index}: {e}"),
+                    Ok(()) => self.outbox_wake.notify_one(),
                 }
                 if junk {
                     let _ = std::fs::remove_file(&path);
@@ -338,7 +342,7 @@ impl Recorder {
                         index,
                         bytes,
                         ?duration,
-                        reason,
+                        reason = split_reason.as_str(),
                         "segment closed"
                     );
                 }

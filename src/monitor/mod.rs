@@ -3,6 +3,7 @@
 
 pub mod batch;
 pub mod filters;
+pub mod follow;
 pub mod outbox;
 pub mod proxy_hint;
 pub mod service;

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{Notify, broadcast};
+use tokio::sync::{Notify, broadcast, watch};
 use tokio_util::sync::CancellationToken;
 
 use crate::db::{Db, outbox};
@@ -29,6 +29,10 @@ pub async fn flush_once(
         let mut ids = Vec::with_capacity(rows.len());
         for row in rows {
             ids.push(row.id);
+            if !crate::events::is_monitor_kind(&row.kind) {
+                // Read by durable consumers through their own cursors.
+                continue;
+            }
             match serde_json::from_str::<MonitorEventKind>(&row.payload) {
                 Ok(kind) => {
                     tracing::debug!(id = row.id, kind = %row.kind, streamer = ?row.streamer_id, "event published");
@@ -46,16 +50,24 @@ pub async fn flush_once(
     }
 }
 
-/// Runs until cancelled, flushing whenever `wake` is notified.
+/// Runs until cancelled, flushing whenever `wake` is notified, and rings
+/// `feed` (durable followers, see `follow.rs`) with the newest id seen.
 pub async fn run(
     db: Db,
     tx: broadcast::Sender<MonitorEvent>,
     wake: Arc<Notify>,
+    feed: watch::Sender<i64>,
     cancel: CancellationToken,
 ) {
     loop {
-        if let Err(e) = flush_once(&db, &tx).await {
-            tracing::warn!("outbox flush failed, retrying: {e}");
+        match flush_once(&db, &tx).await {
+            Ok(0) => {}
+            Ok(_) => {
+                if let Ok(max) = db.call(outbox::max_id_mut).await {
+                    feed.send_replace(max);
+                }
+            }
+            Err(e) => tracing::warn!("outbox flush failed, retrying: {e}"),
         }
         tokio::select! {
             _ = cancel.cancelled() => break,
