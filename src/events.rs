@@ -127,6 +127,10 @@ pub enum MonitorEventKind {
         title: Option<String>,
         category: Option<String>,
         streams: Vec<crate::platform::StreamCandidate>,
+        /// Who the room is (chat capture connects to it), when the check
+        /// learnt it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        room: Option<crate::platform::RoomIdentity>,
     },
     /// The title or category changed during a session.
     TitleChanged {

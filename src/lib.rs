@@ -8,6 +8,7 @@ pub mod api;
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod danmu;
 pub mod db;
 pub mod download;
 pub mod events;

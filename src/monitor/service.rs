@@ -326,6 +326,7 @@ impl StreamMonitor {
                     title: status.title,
                     category: status.category,
                     streams: status.streams,
+                    room: status.room,
                 };
                 insert_event(&tx, id, &kind)?;
                 tx.commit()?;

@@ -3,6 +3,7 @@
 //! streamer to its platform, and URL resolution for `srec add`.
 
 pub mod bilibili;
+pub mod chat;
 pub mod douyin;
 pub mod douyu;
 pub mod fake;
@@ -21,6 +22,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 
+pub use chat::ChatTarget;
 pub use model::{
     LiveStatus, PlatformError, RoomIdentity, StreamCandidate, StreamFormat, normalise_codec,
 };
@@ -96,6 +98,18 @@ pub trait Platform: Send + Sync {
     /// same room as its long id): the monitor stores it, so duplicates and
     /// chat capture see one id.
     fn canonical_url(&self, _room: &RoomIdentity) -> Option<String> {
+        None
+    }
+
+    /// The chat of a live room, for platforms chat capture supports; the
+    /// room identity comes from the check that found it live. `api_base`
+    /// is the platform's effective `api_base` override (mirrors, tests).
+    fn chat_target(
+        &self,
+        _page_url: &str,
+        _room: &RoomIdentity,
+        _api_base: Option<&str>,
+    ) -> Option<ChatTarget> {
         None
     }
 
