@@ -180,3 +180,56 @@ impl SegmentFinalised {
 pub fn is_monitor_kind(kind: &str) -> bool {
     matches!(kind, "live" | "title_changed" | "offline")
 }
+
+/// A chat XML file beside a video segment was closed (`</i>` written) and
+/// its `danmu_files` row committed; written to the outbox as
+/// [`DanmuFinalised::KIND`] in the same transaction (the pipeline pairs it
+/// with the [`SegmentFinalised`] of the same session and index).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DanmuFinalised {
+    pub session_id: i64,
+    pub streamer_id: i64,
+    /// The video segment's index: the XML is that file's path with `.xml`.
+    pub index: u32,
+    pub path: std::path::PathBuf,
+    /// Messages written to the file.
+    pub messages: u64,
+    /// Messages lost to a flood (bounded buffers) or counted gaps.
+    pub dropped: u64,
+}
+
+impl DanmuFinalised {
+    pub const KIND: &'static str = "danmu_finalised";
+}
+
+/// Free space in an output folder fell under `min_free_space` (outbox kind
+/// [`DiskLow::KIND`]); new recordings there wait until space is back.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DiskLow {
+    pub path: std::path::PathBuf,
+    pub free_bytes: u64,
+    pub min_free_bytes: u64,
+}
+
+impl DiskLow {
+    pub const KIND: &'static str = "disk_low";
+}
+
+/// A pipeline DAG settled (outbox kinds [`PipelineFinished::COMPLETED`] and
+/// [`PipelineFinished::FAILED`]); notifications report it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PipelineFinished {
+    pub dag_id: i64,
+    pub pipeline: String,
+    pub streamer_id: Option<i64>,
+    pub session_id: Option<i64>,
+    /// Output files of the DAG's last steps.
+    pub outputs: Vec<std::path::PathBuf>,
+    /// The failed step and its last error, for a failed DAG.
+    pub error: Option<String>,
+}
+
+impl PipelineFinished {
+    pub const COMPLETED: &'static str = "pipeline_completed";
+    pub const FAILED: &'static str = "pipeline_failed";
+}
