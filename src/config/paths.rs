@@ -84,6 +84,13 @@ impl Paths {
     }
 }
 
+/// The in-progress name of a segment (`name.ext.part`), renamed on close.
+pub fn part_path(path: &Path) -> PathBuf {
+    let mut s = path.as_os_str().to_os_string();
+    s.push(".part");
+    PathBuf::from(s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

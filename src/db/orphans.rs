@@ -9,7 +9,7 @@
 use std::io;
 use std::path::Path;
 
-use crate::download::engine::part_path;
+use crate::config::paths::part_path;
 
 /// What was found for one open segment row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -78,12 +78,7 @@ pub fn unique_path(base: &Path, ext: &str) -> PathBuf {
         .unwrap_or(first)
 }
 
-/// The in-progress name of a segment (`name.ext.part`), renamed on close.
-pub fn part_path(path: &Path) -> PathBuf {
-    let mut s = path.as_os_str().to_os_string();
-    s.push(".part");
-    PathBuf::from(s)
-}
+pub use crate::config::paths::part_path;
 
 /// Why an engine could not record.
 #[derive(Debug, thiserror::Error)]

@@ -9,6 +9,7 @@ pub mod breaker_store;
 pub mod child;
 pub mod engine;
 pub mod engines;
+mod error_map;
 pub mod limits;
 pub mod manager;
 pub mod progress;

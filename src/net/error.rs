@@ -2,8 +2,6 @@
 //! error message, because CDN URLs carry access tokens and error texts end up
 //! in logs, the database and notifications.
 
-use crate::download::EngineError;
-
 /// Why an HTTP request failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NetError {
@@ -45,19 +43,6 @@ impl NetError {
     }
 }
 
-impl From<NetError> for EngineError {
-    fn from(e: NetError) -> Self {
-        match e {
-            NetError::Http { status, url } => EngineError::Http { status, url },
-            NetError::Network { .. } => EngineError::Network(e.to_string()),
-            // Not retryable: the settings must be fixed first.
-            NetError::Config(msg) => {
-                EngineError::Unsupported(format!("invalid HTTP settings: {msg}"))
-            }
-            NetError::TooLarge { .. } => EngineError::Other(e.to_string()),
-        }
-    }
-}
 
 /// `scheme://host[:port]/path` without query or fragment (tokens live there).
 pub fn redact_url(url: &url::Url) -> String {
@@ -88,22 +73,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn redacts_tokens_and_maps_to_engine_errors() {
+    fn redacts_tokens() {
         let u = url::Url::parse("https://u:pw@cdn.example/a/b.ts?token=secret#x").unwrap();
         assert_eq!(redact_url(&u), "https://u@cdn.example/a/b.ts");
-        let e: EngineError = NetError::Http {
-            status: 503,
-            url: "x".into(),
-        }
-        .into();
-        assert!(matches!(e, EngineError::Http { status: 503, .. }) && e.retryable());
-        let e: EngineError = NetError::Config("bad proxy".into()).into();
-        assert!(!e.retryable());
-        let e: EngineError = NetError::Network {
-            url: "x".into(),
-            detail: "reset".into(),
-        }
-        .into();
-        assert!(matches!(e, EngineError::Network(_)) && e.retryable());
     }
 }

@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::download::EngineError;
 use crate::net::NetError;
 
 /// Errors of the HLS recorder.
@@ -59,21 +58,3 @@ impl HlsError {
     }
 }
 
-impl From<HlsError> for EngineError {
-    fn from(e: HlsError) -> Self {
-        match e {
-            HlsError::Net(n) => n.into(),
-            HlsError::Stalled(d) => EngineError::Stalled(d),
-            HlsError::DiskFull { path } => EngineError::DiskFull { path },
-            HlsError::Io { path, source } => EngineError::Io { path, source },
-            HlsError::Unsupported(m) => EngineError::Unsupported(m),
-            e @ (HlsError::NoVariant(_) | HlsError::Playlist { .. }) => {
-                EngineError::Other(e.to_string())
-            }
-            e @ (HlsError::BadKey(_)
-            | HlsError::Gap(_)
-            | HlsError::Superseded(_)
-            | HlsError::Internal(_)) => EngineError::Other(e.to_string()),
-        }
-    }
-}

@@ -25,7 +25,7 @@ use std::path::PathBuf;
 use bytes::Bytes;
 
 use super::error::HlsError;
-use crate::download::engine::part_path;
+use crate::config::paths::part_path;
 
 /// A sequence of output files, one open at a time.
 pub trait SegmentSink: Send {
@@ -51,7 +51,7 @@ pub trait SegmentSink: Send {
 }
 
 /// Chooses the final path of output file `index` with extension `ext`
-/// (normally [`DownloadRequest::segment_path`](crate::download::DownloadRequest::segment_path)).
+/// (normally `DownloadRequest::segment_path` in `download`).
 pub type PathFn = Box<dyn Fn(u32, &str) -> PathBuf + Send + Sync>;
 
 struct OpenFile {
