@@ -126,11 +126,11 @@ pub enum MonitorEventKind {
         session_id: i64,
         title: Option<String>,
         category: Option<String>,
-        streams: Vec<crate::platform::StreamCandidate>,
+        streams: Vec<crate::model::stream::StreamCandidate>,
         /// Who the room is (chat capture connects to it), when the check
         /// learnt it.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        room: Option<crate::platform::RoomIdentity>,
+        room: Option<crate::model::stream::RoomIdentity>,
     },
     /// The title or category changed during a session.
     TitleChanged {

@@ -14,6 +14,7 @@ pub mod download;
 pub mod events;
 pub mod logging;
 pub mod media;
+pub mod model;
 pub mod monitor;
 pub mod net;
 pub mod platform;

@@ -16,7 +16,7 @@ use super::load::{ConfigError, load_file};
 use super::model::ConfigFile;
 use super::paths::Paths;
 use crate::events::ConfigUpdateEvent;
-use crate::streamer::Streamer;
+use crate::model::streamer::Streamer;
 
 /// Quiet period after the last file event before re-reading (editors write
 /// in several steps: truncate, write, rename).

@@ -177,7 +177,7 @@ mod mode_tests {
         let path = dir.path().join("data/srec.db");
         let db = super::Db::open(&path).unwrap();
         db.with(|c| {
-            let s = crate::streamer::NewStreamer::new("http://h/a", "a", "generic");
+            let s = crate::model::streamer::NewStreamer::new("http://h/a", "a", "generic");
             super::streamers::insert(c, &s)?;
             Ok(())
         })

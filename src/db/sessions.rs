@@ -379,7 +379,7 @@ pub fn close_all_open(conn: &mut Connection, reason: &str) -> Result<Recovery, D
 mod tests {
     use super::*;
     use crate::db::{Db, streamers};
-    use crate::streamer::{NewStreamer, StreamerState};
+    use crate::model::streamer::{NewStreamer, StreamerState};
 
     #[test]
     fn finalising_a_segment_commits_its_outbox_event() {

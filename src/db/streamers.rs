@@ -3,7 +3,7 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{DbError, now_ms};
-use crate::streamer::{NewStreamer, Priority, Streamer, StreamerState};
+use crate::model::streamer::{NewStreamer, Priority, Streamer, StreamerState};
 
 const COLUMNS: &str = "id, url, name, platform, state, priority, enabled, template, overrides, \
      consecutive_errors, last_error, last_live_at, created_at, updated_at";

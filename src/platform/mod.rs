@@ -10,7 +10,7 @@ pub mod fake;
 pub mod generic;
 pub mod http;
 pub mod huya;
-pub mod model;
+pub use crate::model::stream as model;
 pub mod registry;
 pub mod select;
 pub mod streamlink;

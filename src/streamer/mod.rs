@@ -3,7 +3,7 @@
 
 pub mod admission;
 pub mod manager;
-pub mod model;
+pub use crate::model::streamer as model;
 
 pub use manager::StreamerManager;
 pub use model::{NewStreamer, Priority, Streamer, StreamerState};

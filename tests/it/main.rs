@@ -18,6 +18,7 @@ mod failover;
 mod fake;
 mod generated;
 mod harness;
+mod layers;
 mod mesio_crash;
 mod mesio_faults;
 mod mesio_faults_flv;
