@@ -5,9 +5,10 @@
 //! opened (the engine reports `SegmentOpened` as it creates the file, just
 //! before its first bytes are written), so the skew is the engine's
 //! first-write delay plus the chat's own delivery delay (well under 1 s on
-//! a healthy connection). Chat received while no segment is open is not
-//! written. No error here ever reaches the video recording.
+//! a healthy connection). Chat received while no segment is open waits
+//! (bounded) for the next file, at offset 0. No error here ever reaches the video recording.
 
+use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -87,6 +88,9 @@ pub async fn run(
         runner_cancel.clone(),
     ));
     let mut file: Option<OpenFile> = None;
+    // Chat received while no segment is open (before the first, between a
+    // close and the next open): written at offset 0 of the next file.
+    let mut waiting: VecDeque<(ChatEvent, Instant)> = VecDeque::new();
     let mut tick = tokio::time::interval(Duration::from_millis(500));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -99,6 +103,11 @@ pub async fn run(
                         close(&spec, f, false).await;
                     }
                     file = open(&spec, index, path, at).await;
+                    if let Some(f) = file.as_mut() {
+                        for (event, at) in waiting.drain(..) {
+                            write(&spec, f, &event, at);
+                        }
+                    }
                 }
                 Some(SegmentSignal::Closed { index, junk }) => {
                     if file.as_ref().is_some_and(|f| f.index == index)
@@ -111,14 +120,13 @@ pub async fn run(
             inc = chat.recv() => match inc {
                 None => break,
                 Some(Incoming::Chat { event: ChatEvent::LiveHint { live }, .. }) => (spec.on_hint)(live),
-                Some(Incoming::Chat { event, at }) => {
-                    if let Some(f) = file.as_mut() {
-                        let offset = at.saturating_duration_since(f.origin);
-                        if let Err(e) = f.writer.write(offset, &event) {
-                            tracing::warn!(session = spec.session_id, "cannot write chat to {}: {e}", f.writer.path().display());
-                        }
+                Some(Incoming::Chat { event, at }) => match file.as_mut() {
+                    Some(f) => write(&spec, f, &event, at),
+                    None if waiting.len() < QUEUE => waiting.push_back((event, at)),
+                    None => {
+                        spec.counters.dropped.fetch_add(1, Ordering::Relaxed);
                     }
-                }
+                },
                 Some(Incoming::Gap { since, until }) => {
                     if let Some(f) = file.as_mut() {
                         let offset = since.saturating_duration_since(f.origin);
@@ -153,6 +161,17 @@ pub async fn run(
     }
     if let Some(f) = file.take() {
         close(&spec, f, false).await;
+    }
+}
+
+fn write(spec: &SessionSpec, f: &mut OpenFile, event: &ChatEvent, at: Instant) {
+    let offset = at.saturating_duration_since(f.origin);
+    if let Err(e) = f.writer.write(offset, event) {
+        tracing::warn!(
+            session = spec.session_id,
+            "cannot write chat to {}: {e}",
+            f.writer.path().display()
+        );
     }
 }
 
