@@ -230,3 +230,73 @@ fn kill_9_leaves_chat_files_the_next_start_closes() {
     assert!(total > 0, "messages before the kill survive");
     assert_eq!(rows(&s).1, 0, "no row left open");
 }
+
+/// `(messages, dropped)` summed over `danmu_files`.
+fn counts(s: &Srec) -> (i64, i64) {
+    let db = Db::open(&s.db_path()).expect("db");
+    db.with(|c| {
+        Ok(c.query_row(
+            "SELECT COALESCE(SUM(messages), 0), COALESCE(SUM(dropped), 0) FROM danmu_files",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?)
+    })
+    .expect("counts")
+}
+
+#[test]
+fn bilibili_chat_is_captured_from_the_emulation_with_every_encoding_and_a_flood() {
+    let fake = chatty_server();
+    let s = Srec::new();
+    let out = setup(
+        &s,
+        &format!(
+            "[platforms.bilibili]\napi_base = \"{}\"\n",
+            fake.site_base("bilibili")
+        ),
+    );
+    let room = fake.live_room("10101");
+    s.ok(&["add", "https://live.bilibili.com/10101"]);
+    let mut d = s.daemon();
+    d.wait_for("chat capture started", LOG);
+    d.wait_for("chat file opened", LOG);
+    assert!(wait_until(LOG, || room.chat_sent() > 12), "chat flows");
+    room.flood_chat(3000);
+    assert!(wait_until(LOG, || room.chat_sent() > 3012), "flood sent");
+    room.pause_chat(true);
+    let sent = room.chat_sent();
+    room.set_live(false);
+    assert!(
+        wait_until(Duration::from_secs(40), || {
+            let (n, open, _) = rows(&s);
+            n >= 1 && open == 0
+        }),
+        "chat files closed: {:?}",
+        rows(&s)
+    );
+    d.signal("TERM");
+    assert_eq!(d.wait_exit(Duration::from_secs(40)), 0);
+    let stats = fake.site_stats();
+    assert!(
+        stats.get("bilibili.danmu_info").is_some_and(|n| *n >= 1),
+        "{stats:?}"
+    );
+    assert!(
+        stats.get("bilibili.heartbeat").is_some_and(|n| *n >= 1),
+        "heartbeat right after auth: {stats:?}"
+    );
+    let mut total = 0;
+    for x in xml_files(&out) {
+        total += parse(&x).offsets.len();
+        let text = std::fs::read_to_string(&x).unwrap();
+        assert!(!text.contains("<&>"), "text escaped");
+    }
+    let (messages, dropped) = counts(&s);
+    assert_eq!(messages, total as i64);
+    assert_eq!(
+        (messages + dropped) as u64,
+        sent,
+        "every message sent is written or counted as dropped"
+    );
+    assert!(total > 12, "plain, zlib and brotli frames all decode");
+}

@@ -56,6 +56,8 @@ pub(crate) struct RoomInner {
     pub chat_paused: std::sync::atomic::AtomicBool,
     /// Bumped to close every open chat websocket (a forced disconnect).
     pub chat_kick: tokio::sync::watch::Sender<u64>,
+    /// Messages a flood should send at once (Bilibili chat emulation).
+    pub chat_flood: std::sync::atomic::AtomicU64,
 }
 
 /// Handle to one fake channel. Cheap to clone; all clones steer the same room.
@@ -85,6 +87,7 @@ impl Room {
                 chat_sent: Default::default(),
                 chat_paused: Default::default(),
                 chat_kick: tokio::sync::watch::Sender::new(0),
+                chat_flood: Default::default(),
             }),
         }
     }
@@ -231,6 +234,13 @@ impl Room {
         self.inner
             .chat_paused
             .store(paused, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Makes the Bilibili chat emulation send `count` messages at once.
+    pub fn flood_chat(&self, count: u64) {
+        self.inner
+            .chat_flood
+            .fetch_add(count, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Closes every open chat websocket of the room (clients reconnect).
