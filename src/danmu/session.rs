@@ -29,7 +29,7 @@ use crate::db::Db;
 pub const QUEUE: usize = 4096;
 
 /// How often a file's live counts are stored for `srec status`.
-const COUNTS_EVERY: Duration = Duration::from_secs(5);
+const COUNTS_EVERY: Duration = Duration::from_secs(2);
 
 /// The video side, as the download manager reports it.
 #[derive(Debug, Clone, PartialEq)]

@@ -137,6 +137,16 @@ fn chat_files_pair_with_video_segments_and_count_every_message() {
     d.wait_for("chat capture started", LOG);
     d.wait_for("chat file opened", LOG);
     assert!(wait_until(LOG, || room.chat_sent() > 15), "chat flows");
+    assert!(
+        wait_until(LOG, || {
+            let st = s.json(&["status"]);
+            st["chat_files"][0]["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with(".xml"))
+                && st["chat_files"][0]["messages"].is_u64()
+        }),
+        "srec status lists the chat file with its live count"
+    );
     room.drop_chat_connections();
     d.wait_for("chat connection lost", LOG);
     assert!(
