@@ -285,8 +285,73 @@ async fn session(
 
 #[cfg(test)]
 mod tests {
-    use super::Backoff;
-    use std::time::Duration;
+    use super::*;
+    use crate::danmu::fake::FakeProvider;
+
+    /// A chat server that sends `n` chat frames on each connection, then
+    /// drops it.
+    async fn server(n: usize) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((tcp, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let Ok(mut ws) = tokio_tungstenite::accept_async(tcp).await else {
+                        return;
+                    };
+                    for i in 0..n {
+                        let m = format!(r#"{{"type":"chat","user":"u","text":"m{i}"}}"#);
+                        if ws.send(Message::Text(m.into())).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        format!("ws://{addr}/ws/r")
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_counts_drops_and_a_reconnect_reports_a_gap() {
+        let url = server(50).await;
+        let (tx, mut rx) = mpsc::channel(10);
+        let counters = Arc::new(ChatCounters::default());
+        let cancel = CancellationToken::new();
+        let settings = RunnerSettings {
+            backoff_min: Duration::from_millis(50),
+            backoff_max: Duration::from_millis(100),
+            ..Default::default()
+        };
+        let task = tokio::spawn(run(
+            Arc::new(FakeProvider::new(url)),
+            tx,
+            Arc::clone(&counters),
+            settings,
+            cancel.clone(),
+        ));
+        // Nobody reads until the first connection is over: 10 fit, 40 drop.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while counters.received.load(Ordering::SeqCst) < 50 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(counters.dropped.load(Ordering::SeqCst), 40);
+        let mut chats = 0;
+        let gap = loop {
+            match tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
+                Ok(Some(Incoming::Chat { .. })) => chats += 1,
+                Ok(Some(g @ Incoming::Gap { .. })) => break g,
+                other => panic!("no gap: {other:?}"),
+            }
+        };
+        assert_eq!(chats, 10);
+        let Incoming::Gap { since, until } = gap else {
+            unreachable!()
+        };
+        assert!(until >= since);
+        assert!(counters.connects.load(Ordering::SeqCst) >= 2);
+        cancel.cancel();
+        task.await.unwrap();
+    }
 
     #[test]
     fn backoff_doubles_with_bounded_jitter_and_caps() {
