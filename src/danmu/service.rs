@@ -31,22 +31,73 @@ pub const CONSUMER: &str = "danmu";
 /// Live chat counters per streamer (dashboard, API).
 #[derive(Default)]
 pub struct DanmuStats {
-    rooms: Mutex<HashMap<i64, Arc<ChatCounters>>>,
+    rooms: Mutex<HashMap<i64, Room>>,
 }
+
+/// One room's counters and recent `(when, received)` samples.
+struct Room {
+    counters: Arc<ChatCounters>,
+    samples: std::collections::VecDeque<(Instant, u64)>,
+}
+
+/// Window of the messages-per-minute rate.
+const RATE_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl DanmuStats {
     /// Messages received by a streamer's current chat connection, if any.
     pub fn received(&self, streamer_id: i64) -> Option<u64> {
         let rooms = self.rooms.lock().unwrap_or_else(|p| p.into_inner());
-        rooms
-            .get(&streamer_id)
-            .map(|c| c.received.load(std::sync::atomic::Ordering::Relaxed))
+        rooms.get(&streamer_id).map(|r| {
+            r.counters
+                .received
+                .load(std::sync::atomic::Ordering::Relaxed)
+        })
+    }
+
+    /// Messages per minute over the last minute (fewer seconds right after
+    /// the start), or `None` when the streamer's chat is not captured.
+    /// Each call samples the counter (the dashboard calls it every tick).
+    pub fn per_minute(&self, streamer_id: i64) -> Option<u64> {
+        let mut rooms = self.rooms.lock().unwrap_or_else(|p| p.into_inner());
+        let room = rooms.get_mut(&streamer_id)?;
+        let now = Instant::now();
+        let total = room
+            .counters
+            .received
+            .load(std::sync::atomic::Ordering::Relaxed);
+        if room
+            .samples
+            .back()
+            .is_none_or(|(at, _)| now.duration_since(*at) >= std::time::Duration::from_millis(500))
+        {
+            room.samples.push_back((now, total));
+        }
+        while room
+            .samples
+            .front()
+            .is_some_and(|(at, _)| now.duration_since(*at) > RATE_WINDOW)
+        {
+            room.samples.pop_front();
+        }
+        let (at, first) = *room.samples.front()?;
+        let secs = now.duration_since(at).as_secs_f64();
+        Some(if secs < 1.0 {
+            0
+        } else {
+            ((total - first) as f64 * 60.0 / secs).round() as u64
+        })
     }
 
     fn set(&self, streamer_id: i64, c: Option<Arc<ChatCounters>>) {
         let mut rooms = self.rooms.lock().unwrap_or_else(|p| p.into_inner());
         match c {
-            Some(c) => rooms.insert(streamer_id, c),
+            Some(counters) => rooms.insert(
+                streamer_id,
+                Room {
+                    counters,
+                    samples: Default::default(),
+                },
+            ),
             None => rooms.remove(&streamer_id),
         };
     }
@@ -263,5 +314,28 @@ impl DanmuService {
             signals: tx,
             cancel: token,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::Ordering;
+
+    #[tokio::test(start_paused = true)]
+    async fn per_minute_rate_follows_the_counter() {
+        let stats = DanmuStats::default();
+        assert_eq!(stats.per_minute(1), None, "no chat captured");
+        let c = Arc::new(ChatCounters::default());
+        stats.set(1, Some(Arc::clone(&c)));
+        assert_eq!(stats.per_minute(1), Some(0));
+        for _ in 0..10 {
+            tokio::time::advance(std::time::Duration::from_secs(1)).await;
+            c.received.fetch_add(5, Ordering::Relaxed);
+            stats.per_minute(1);
+        }
+        assert_eq!(stats.per_minute(1), Some(300), "5 per second");
+        stats.set(1, None);
+        assert_eq!(stats.per_minute(1), None);
     }
 }
