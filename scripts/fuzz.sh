@@ -7,7 +7,9 @@
 # hls_playlist (m3u8 parsing + live playlist tracker + variant selection) or
 # fmp4_rebase (fMP4 timeline rebaser: init parsing, moof/tfdt rewriting) or
 # config (the config loader: TOML, serde, validation and bounds; an accepted
-# config must render as TOML and read back identically).
+# config must render as TOML and read back identically) or danmu_bilibili
+# (Bilibili chat frames: headers, zlib/brotli nesting, commands, then the XML
+# writer, whose output must parse).
 # `scripts/fuzz.sh 120` still fuzzes flv_parser for 120 s.
 #
 # Needs cargo-fuzz (`cargo install cargo-fuzz`) and a nightly toolchain; with
@@ -20,7 +22,7 @@ set -euo pipefail
 
 target=flv_parser
 case "${1:-}" in
-    flv_parser | hls_playlist | fmp4_rebase | config) target="$1"; shift ;;
+    flv_parser | hls_playlist | fmp4_rebase | config | danmu_bilibili) target="$1"; shift ;;
     '' | *[!0-9]*) [ -n "${1:-}" ] && { echo "unknown target: $1" >&2; exit 2; } ;;
 esac
 secs="${1:-60}"
@@ -79,6 +81,22 @@ seed_config() {
         >"$corpus/seed-numbers"
 }
 
+# One plain Bilibili command packet per seed (16-byte header, ver 0, op 5).
+seed_danmu() {
+    [ -e "$corpus/seed-danmu" ] && return 0
+    python3 - "$corpus" <<'PY'
+import sys, struct, zlib
+def pkt(ver, op, body):
+    return struct.pack(">IHHII", 16 + len(body), 16, ver, op, 1) + body
+dm = b'{"cmd":"DANMU_MSG","info":[[0,1,25,16777215,1700000000000],"hi <&>",[1,"u"]]}'
+gift = b'{"cmd":"SEND_GIFT","data":{"giftName":"g","num":2,"uname":"u","uid":1,"price":100}}'
+d = sys.argv[1]
+open(d + "/seed-danmu", "wb").write(pkt(0, 5, dm) + pkt(0, 5, gift))
+open(d + "/seed-zlib", "wb").write(pkt(2, 5, zlib.compress(pkt(0, 5, dm))))
+open(d + "/seed-auth", "wb").write(pkt(0, 8, b'{"code":0}') + pkt(1, 3, b"\x00\x00\x00\x01"))
+PY
+}
+
 # Two bytes of init length, one of chunk size, init section, fragments.
 seed_fmp4() {
     [ -e "$corpus/seed-fixture" ] && return 0
@@ -95,6 +113,7 @@ case "$target" in
     fmp4_rebase) seed_fmp4; max_len=131072 ;;
     hls_playlist) seed_hls; max_len=65536 ;;
     config) seed_config; max_len=16384 ;;
+    danmu_bilibili) seed_danmu; max_len=65536 ;;
 esac
 
 toolchain=()

@@ -253,6 +253,32 @@ pub struct SegmentDto {
     /// Final size; 0 while the file is still being written.
     pub bytes: i64,
     pub split_reason: Option<String>,
+    /// The chat file beside the video (`record_danmu`), when one was written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub danmu: Option<DanmuFileDto>,
+}
+
+/// A segment's chat XML (same base name as the video, `.xml`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DanmuFileDto {
+    pub path: String,
+    /// Messages written (live while the file is open).
+    pub messages: u64,
+    /// Messages lost to a flood.
+    pub dropped: u64,
+    /// `open` while written, `closed` when complete.
+    pub state: String,
+}
+
+impl From<crate::db::danmu::DanmuFile> for DanmuFileDto {
+    fn from(f: crate::db::danmu::DanmuFile) -> Self {
+        Self {
+            path: f.path,
+            messages: f.messages,
+            dropped: f.dropped,
+            state: f.state,
+        }
+    }
 }
 
 impl From<Segment> for SegmentDto {
@@ -265,6 +291,7 @@ impl From<Segment> for SegmentDto {
             duration_ms: s.duration_ms,
             bytes: s.bytes,
             split_reason: s.split_reason,
+            danmu: None,
         }
     }
 }

@@ -44,7 +44,8 @@ fn recording_options() -> Value {
             "codec": {"type": "array", "items": {"type": "string", "enum": ["avc", "hevc", "av1"]}, "description": "video codecs, most wanted first"},
             "cdn": {"type": "array", "items": {"type": "string"}, "description": "CDN names or host fragments, most wanted first"},
             "api_base": {"type": "string", "description": "the platform API origin (mirrors, tests)"},
-            "oauth_token": {"type": "string", "description": "Twitch OAuth token (secret)"}
+            "oauth_token": {"type": "string", "description": "Twitch OAuth token (secret)"},
+            "record_danmu": {"type": "boolean", "description": "capture the live chat beside each segment as <segment>.xml"}
         }
     })
 }

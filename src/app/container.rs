@@ -71,6 +71,8 @@ pub struct ServiceContainer {
     pub scheduler: Arc<Scheduler>,
     pub downloads: Arc<DownloadManager>,
     pub recovery: Recovery,
+    /// Live chat counters per streamer (dashboard chat column).
+    pub danmu_stats: Arc<crate::danmu::service::DanmuStats>,
     engines: EngineFactory,
     outbox_wake: Arc<Notify>,
     /// Rung by the outbox flusher; durable consumers follow it.
@@ -139,6 +141,7 @@ impl ServiceContainer {
             scheduler,
             downloads,
             recovery,
+            danmu_stats: Arc::default(),
             engines,
             outbox_wake,
             outbox_feed: crate::monitor::follow::feed(),
@@ -195,6 +198,7 @@ impl ServiceContainer {
         });
         self.tracker
             .spawn(recorder.run(recorder_inputs, self.cancel.clone()));
+        self.spawn_danmu();
         self.tracker.spawn(
             scheduler_alive
                 .track(Arc::clone(&self.scheduler).run(scheduler_events, self.cancel.clone())),
@@ -222,6 +226,39 @@ impl ServiceContainer {
                 .spawn(server.serve(router, self.cancel.clone()));
         }
         Ok(())
+    }
+
+    /// Chat capture: follows the outbox (sessions) and the download
+    /// events (segments). Its failures are logged and never reach recording.
+    fn spawn_danmu(&self) {
+        let downloads = self.download_events.subscribe();
+        let service = Arc::new(crate::danmu::service::DanmuService {
+            db: self.db.clone(),
+            config: Arc::clone(&self.config),
+            streamers: Arc::clone(&self.streamers),
+            scheduler: Arc::clone(&self.scheduler),
+            outbox_wake: Arc::clone(&self.outbox_wake),
+            platforms: crate::platform::PlatformRegistry::default(),
+            stats: Arc::clone(&self.danmu_stats),
+            runner: Default::default(),
+        });
+        let follower = crate::monitor::follow::Follower::open(
+            self.db.clone(),
+            crate::danmu::service::CONSUMER,
+            // From the beginning: a session opened before the cursor exists
+            // is still seen (rows of closed sessions are skipped).
+            crate::monitor::follow::Start::Beginning,
+            self.outbox_feed.subscribe(),
+        );
+        let cancel = self.cancel.clone();
+        self.tracker.spawn(async move {
+            match follower.await {
+                Ok(f) => service.run(f, downloads, cancel).await,
+                Err(e) => {
+                    tracing::warn!("chat capture disabled: cannot open its outbox cursor: {e}")
+                }
+            }
+        });
     }
 
     /// Token every service task listens to.

@@ -35,6 +35,8 @@ struct Status {
     downloads: Option<Downloads>,
     /// Open or half-open download circuit breakers.
     breakers: Vec<BreakerRow>,
+    /// Chat files being written beside the current video files (`record_danmu`).
+    chat_files: Vec<crate::db::danmu::DanmuFile>,
 }
 
 #[derive(Debug, Serialize)]
@@ -49,11 +51,12 @@ impl StatusCmd {
     pub fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
         let daemon = lock::probe(&ctx.paths.lock_file());
         let db = ctx.open_db()?;
-        let (counts, mut recordings, breakers) = db.with(|c| {
+        let (counts, mut recordings, breakers, chat_files) = db.with(|c| {
             Ok((
                 streamers::count_by_state(c)?,
                 sessions::active_recordings(c)?,
                 breaker_store::not_closed(c)?,
+                crate::db::danmu::open_files(c)?,
             ))
         })?;
         // The open file's size is only on disk until the segment closes.
@@ -93,6 +96,7 @@ impl StatusCmd {
             },
             recordings,
             breakers,
+            chat_files,
         };
         if self.json {
             return output::print_json(&status);
@@ -148,6 +152,7 @@ fn render(s: &Status) -> String {
         }
     ));
     out.push_str(&render_breakers(s, now));
+    out.push_str(&render_chat(s));
     if let Some(d) = &s.downloads {
         out.push_str(&render_downloads(d, now));
         return out;
@@ -182,6 +187,32 @@ fn render(s: &Status) -> String {
             "TITLE",
             "CURRENT FILE",
         ],
+        &rows,
+    ));
+    out
+}
+
+/// The chat XML beside each video file being recorded, with its count.
+fn render_chat(s: &Status) -> String {
+    if s.chat_files.is_empty() {
+        return String::new();
+    }
+    let rows: Vec<Vec<String>> = s
+        .chat_files
+        .iter()
+        .map(|f| {
+            vec![
+                f.session_id.to_string(),
+                f.seg_index.to_string(),
+                f.messages.to_string(),
+                f.dropped.to_string(),
+                f.path.clone(),
+            ]
+        })
+        .collect();
+    let mut out = format!("chat files: {}\n", rows.len());
+    out.push_str(&output::table(
+        &["SESSION", "SEGMENT", "MESSAGES", "DROPPED", "CHAT FILE"],
         &rows,
     ));
     out

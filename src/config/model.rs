@@ -184,6 +184,10 @@ pub struct RecordingOptions {
     /// sent as `Authorization: OAuth <token>` to Twitch's API only. Secret.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oauth_token: Option<String>,
+    /// Capture the room's live chat (danmu) beside every video segment as
+    /// `<segment>.xml`, for platforms that have chat.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record_danmu: Option<bool>,
 }
 
 /// A video codec of a stream candidate.

@@ -1,8 +1,19 @@
 //! DanmuService: live chat captured beside every recorded segment. Each
 //! site speaks a synchronous [`protocol::ChatProtocol`] (handshake,
 //! heartbeat, `decode` of one websocket frame) driven by one shared
-//! websocket runner; messages become [`message::ChatEvent`]s written to a
-//! BililiveRecorder-compatible XML file per video segment.
+//! websocket [`runner`]; a [`provider::ChatProvider`] per room (picked in
+//! [`providers`]) resolves where to connect; messages become
+//! [`message::ChatEvent`]s written to a BililiveRecorder-compatible
+//! [`xml`] file per video segment by the [`service`].
 
+pub mod bilibili;
+pub mod fake;
 pub mod message;
 pub mod protocol;
+pub mod provider;
+pub mod providers;
+pub mod recovery;
+pub mod runner;
+pub mod service;
+pub mod session;
+pub mod xml;

@@ -3,6 +3,7 @@
 //! through [`Db::call`], which runs the closure on the blocking pool so the
 //! runtime never waits on disk.
 
+pub mod danmu;
 pub mod migrations;
 pub mod orphans;
 pub mod outbox;

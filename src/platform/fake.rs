@@ -110,6 +110,20 @@ impl Platform for FakePlatform {
         })
     }
 
+    /// The live test server's own chat: `ws://HOST/ws/ID` beside the page.
+    fn chat_target(
+        &self,
+        page_url: &str,
+        room: &RoomIdentity,
+        _api_base: Option<&str>,
+    ) -> Option<super::ChatTarget> {
+        let (origin, _) = split(page_url)?;
+        let ws = origin.replacen("http", "ws", 1);
+        Some(super::ChatTarget::Fake {
+            url: format!("{ws}/ws/{}", room.id),
+        })
+    }
+
     fn example_urls(&self) -> &'static [&'static str] {
         &[
             "http://127.0.0.1:8080/room/alice",

@@ -51,6 +51,8 @@ pub struct StreamerRow {
     /// Present while a download runs.
     pub recording: Option<Recording>,
     pub last_error: Option<String>,
+    /// Chat messages per minute while chat is captured (`record_danmu`).
+    pub chat_per_min: Option<u64>,
 }
 
 /// Progress of a streamer's running download.

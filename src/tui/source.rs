@@ -24,6 +24,8 @@ pub struct Services {
     pub scheduler: Arc<Scheduler>,
     pub config: Arc<ConfigService>,
     pub db: Db,
+    /// Chat counters (the streamers table's chat column).
+    pub danmu: Arc<crate::danmu::service::DanmuStats>,
     pub data_dir: PathBuf,
     /// Unix milliseconds the daemon started (header uptime).
     pub started_at_ms: i64,
@@ -38,6 +40,7 @@ impl Services {
             scheduler: Arc::clone(&c.scheduler),
             config: Arc::clone(&c.config),
             db: c.db.clone(),
+            danmu: Arc::clone(&c.danmu_stats),
             data_dir: c.paths.data_dir.clone(),
             started_at_ms,
         }
@@ -125,6 +128,7 @@ impl Collector {
                         bitrate: d.bitrate,
                     }),
                     last_error: s.last_error.clone(),
+                    chat_per_min: self.svc.danmu.per_minute(s.id),
                 }
             })
             .collect();

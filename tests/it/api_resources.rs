@@ -148,6 +148,8 @@ async fn sessions_segments_and_downloads() {
             sessions::close(c, a, 6_000, "offline")?;
             let b = sessions::open(c, sid, Some("second"), None, 7_000)?;
             sessions::add_segment(c, b, 0, "/r/b_000.flv", 7_000)?;
+            let chat = srec::db::danmu::open(c, b, sid, 0, "/r/b_000.xml")?;
+            srec::db::danmu::update_counts(c, chat, 7, 1)?;
             Ok((a, b))
         })
         .await
@@ -190,6 +192,15 @@ async fn sessions_segments_and_downloads() {
         )
         .await;
     assert_eq!(segs.body[0]["path"], "/r/b_000.flv");
+    assert_eq!(segs.body[0]["danmu"]["path"], "/r/b_000.xml");
+    assert_eq!(
+        segs.body[0]["danmu"]["messages"], 7,
+        "chat file beside the video"
+    );
+    assert!(
+        one.body["segments"][0].get("danmu").is_none(),
+        "no chat: no field"
+    );
     for path in ["/api/sessions/999", "/api/sessions/999/segments"] {
         let t = if path.ends_with("segments") {
             "/api/sessions/{id}/segments"

@@ -39,6 +39,7 @@ pub fn streamer(id: i64, name: &str, platform: &str, state: StreamerState) -> St
         live_since: None,
         recording: None,
         last_error: None,
+        chat_per_min: None,
     }
 }
 

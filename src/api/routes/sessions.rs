@@ -42,14 +42,26 @@ async fn load(st: &ApiState, id: i64) -> Result<SessionDetail, ApiError> {
             let Some(s) = queries::get_session(c, id)? else {
                 return Ok(None);
             };
-            Ok(Some((s, sessions::segments(c, id)?)))
+            let chat = crate::db::danmu::for_session(c, id)?;
+            Ok(Some((s, sessions::segments(c, id)?, chat)))
         })
         .await?;
-    let (session, segments) =
+    let (session, segments, mut chat) =
         found.ok_or_else(|| ApiError::not_found(format!("no session with id {id}")))?;
     Ok(SessionDetail {
         session: session.into(),
-        segments: segments.into_iter().map(Into::into).collect(),
+        segments: segments
+            .into_iter()
+            .map(|s| {
+                let index = s.index;
+                let mut dto = crate::api::dto::SegmentDto::from(s);
+                dto.danmu = chat
+                    .iter()
+                    .position(|f| f.seg_index == index)
+                    .map(|i| chat.swap_remove(i).into());
+                dto
+            })
+            .collect(),
     })
 }
 

@@ -29,7 +29,7 @@ const STALE_KEY_CODES: &[i64] = &[-352, -403];
 
 /// A `buvid3` device cookie, random once per process: since 2025-06 the
 /// APIs answer `-352` without one, and any well-formed value is accepted.
-fn buvid3() -> &'static str {
+pub fn buvid3() -> &'static str {
     static VALUE: OnceLock<String> = OnceLock::new();
     VALUE.get_or_init(|| {
         let mut rng = rand::rng();

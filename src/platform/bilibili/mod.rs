@@ -11,13 +11,15 @@
 
 mod api;
 mod batch;
+pub mod chat;
 pub mod parse;
 pub mod wbi;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
-use self::api::{Api, DESKTOP_UA, KeyCache, REFERER};
+use self::api::{Api, DESKTOP_UA, REFERER};
+pub use self::api::{KeyCache, buvid3};
 use self::parse::RoomInfo;
 use super::{
     BatchGroup, BatchResult, BoxFut, CheckContext, LiveStatus, Platform, PlatformError,
@@ -236,6 +238,23 @@ impl Platform for BilibiliPlatform {
             .parse::<u64>()
             .ok()
             .map(|id| format!("https://live.bilibili.com/{id}"))
+    }
+
+    /// The long room id the check learnt; host and token are fetched by
+    /// the chat provider before each connect (`getDanmuInfo`).
+    fn chat_target(
+        &self,
+        _page_url: &str,
+        room: &RoomIdentity,
+        api_base: Option<&str>,
+    ) -> Option<crate::platform::ChatTarget> {
+        Some(crate::platform::ChatTarget::Bilibili {
+            api_base: api_base
+                .unwrap_or(api::LIVE_API)
+                .trim_end_matches('/')
+                .to_string(),
+            room_id: room.id.parse().ok()?,
+        })
     }
 
     fn example_urls(&self) -> &'static [&'static str] {

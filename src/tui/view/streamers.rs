@@ -14,7 +14,7 @@ use crate::tui::data::StreamerRow;
 use crate::tui::keymap::Binding;
 use crate::tui::state::Pane;
 
-const COLS: [Col; 9] = [
+const COLS: [Col; 10] = [
     Col::new("NAME", 14, 0),
     Col::new("PLATFORM", 8, 4),
     Col::new("STATE", 11, 0),
@@ -23,9 +23,10 @@ const COLS: [Col; 9] = [
     Col::new("SEG", 4, 4),
     Col::new("SIZE", 9, 1),
     Col::new("RATE", 9, 2),
+    Col::new("CHAT", 7, 4),
     Col::new("LAST ERROR", 0, 3),
 ];
-const ERROR_COL: usize = 8;
+const ERROR_COL: usize = 9;
 /// The selection mark (`▶ `), visible without colour too.
 const MARK: &str = "▶ ";
 const MARK_W: u16 = 2;
@@ -103,6 +104,8 @@ pub fn render(snap: &Snapshot<'_>, area: Rect, buf: &mut Buffer) {
             ),
             Cell::from(rec.map(|x| fmt::bytes(x.bytes)).unwrap_or_default()),
             Cell::from(rec.map(|x| fmt::bitrate(x.bitrate)).unwrap_or_default()),
+            // Chat messages per minute while chat is captured.
+            Cell::from(r.chat_per_min.map(|n| format!("{n}/m")).unwrap_or_default()),
             // A past error stays visible but only shouts while it is current.
             Cell::from(Span::styled(
                 error,

@@ -3,6 +3,7 @@
 //! test pushes with `Room::send_chat` or `POST /control/{id}/chat`.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -60,6 +61,7 @@ async fn tick(ticker: &mut Option<tokio::time::Interval>) {
 
 async fn run(mut socket: WebSocket, room: Room, interval: Duration, cancel: CancellationToken) {
     let mut pushed = room.inner.chat.subscribe();
+    let mut kick = room.inner.chat_kick.subscribe();
     let welcome = json!({ "type": "welcome", "room": room.id(), "ts": unix_ms() });
     if socket
         .send(Message::Text(welcome.to_string().into()))
@@ -80,7 +82,14 @@ async fn run(mut socket: WebSocket, room: Room, interval: Duration, cancel: Canc
                 let _ = socket.send(Message::Close(None)).await;
                 return;
             }
+            _ = kick.changed() => {
+                // A forced disconnect: no close handshake, like a dropped link.
+                return;
+            }
             _ = tick(&mut ticker) => {
+                if room.inner.chat_paused.load(Ordering::SeqCst) {
+                    continue;
+                }
                 n += 1;
                 scripted(room.id(), n).to_string()
             }
@@ -96,8 +105,12 @@ async fn run(mut socket: WebSocket, room: Room, interval: Duration, cancel: Canc
                 Some(Ok(_)) => continue,
             },
         };
+        let counted = text.contains("\"type\":\"chat\"") || text.contains("\"type\":\"gift\"");
         if socket.send(Message::Text(text.into())).await.is_err() {
             return;
+        }
+        if counted {
+            room.inner.chat_sent.fetch_add(1, Ordering::SeqCst);
         }
     }
 }

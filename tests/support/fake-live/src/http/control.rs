@@ -57,7 +57,7 @@ struct SiteMode {
 struct BadRequest(String);
 
 /// Actions `POST /control/{id}/{action}` understands.
-const ACTIONS: [&str; 10] = [
+const ACTIONS: [&str; 13] = [
     "live",
     "offline",
     "title",
@@ -68,6 +68,9 @@ const ACTIONS: [&str; 10] = [
     "hls_mode",
     "chat",
     "site_mode",
+    "chat_disconnect",
+    "chat_pause",
+    "chat_flood",
 ];
 
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, BadRequest> {
@@ -86,6 +89,16 @@ fn parse_iv(text: &str) -> Option<[u8; 16]> {
         *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
     }
     Some(iv)
+}
+
+#[derive(serde::Deserialize)]
+struct Flood {
+    count: u64,
+}
+
+#[derive(serde::Deserialize)]
+struct Pause {
+    paused: bool,
 }
 
 /// Applies one control action (one of [`ACTIONS`]).
@@ -115,6 +128,9 @@ fn apply(room: &Room, action: &str, body: &[u8]) -> Result<(), BadRequest> {
         }
         "hls_mode" => room.set_hls_mode(parse::<Mode>(body)?.mode),
         "chat" => room.send_chat(parse(body)?),
+        "chat_disconnect" => room.drop_chat_connections(),
+        "chat_pause" => room.pause_chat(parse::<Pause>(body)?.paused),
+        "chat_flood" => room.flood_chat(parse::<Flood>(body)?.count),
         "site_mode" => room.set_site_mode(parse::<SiteMode>(body)?.mode.as_deref()),
         other => return Err(BadRequest(format!("unknown control action {other:?}"))),
     }

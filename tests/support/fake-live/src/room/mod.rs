@@ -50,6 +50,14 @@ pub(crate) struct RoomInner {
     pub state: Mutex<RoomState>,
     pub counters: Counters,
     pub chat: broadcast::Sender<String>,
+    /// Chat messages (`chat`/`gift`) written to any chat websocket.
+    pub chat_sent: std::sync::atomic::AtomicU64,
+    /// Scripted chat paused (tests freeze the count before comparing).
+    pub chat_paused: std::sync::atomic::AtomicBool,
+    /// Bumped to close every open chat websocket (a forced disconnect).
+    pub chat_kick: tokio::sync::watch::Sender<u64>,
+    /// Messages a flood should send at once (Bilibili chat emulation).
+    pub chat_flood: std::sync::atomic::AtomicU64,
 }
 
 /// Handle to one fake channel. Cheap to clone; all clones steer the same room.
@@ -76,6 +84,10 @@ impl Room {
                 settings,
                 counters: Counters::default(),
                 chat,
+                chat_sent: Default::default(),
+                chat_paused: Default::default(),
+                chat_kick: tokio::sync::watch::Sender::new(0),
+                chat_flood: Default::default(),
             }),
         }
     }
@@ -208,6 +220,32 @@ impl Room {
     /// Request counts for this room.
     pub fn stats(&self) -> Stats {
         self.inner.counters.snapshot()
+    }
+
+    /// Chat messages sent so far over every chat connection of the room.
+    pub fn chat_sent(&self) -> u64 {
+        self.inner
+            .chat_sent
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Pauses (or resumes) the scripted chat.
+    pub fn pause_chat(&self, paused: bool) {
+        self.inner
+            .chat_paused
+            .store(paused, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Makes the Bilibili chat emulation send `count` messages at once.
+    pub fn flood_chat(&self, count: u64) {
+        self.inner
+            .chat_flood
+            .fetch_add(count, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Closes every open chat websocket of the room (clients reconnect).
+    pub fn drop_chat_connections(&self) {
+        self.inner.chat_kick.send_modify(|n| *n += 1);
     }
 
     /// Pushes one message (any JSON) to every chat websocket of the room.

@@ -62,6 +62,10 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/xlive/web-room/v1/index/getInfoByRoom", get(info))
         .route("/xlive/web-room/v2/index/getRoomPlayInfo", get(play_info))
         .route(
+            "/xlive/web-room/v1/index/getDanmuInfo",
+            get(super::bilibili_chat::danmu_info),
+        )
+        .route(
             "/room/v1/Room/get_status_info_by_uids",
             get(status_get).post(status_post),
         )

@@ -24,6 +24,7 @@ use crate::room::Room;
 use crate::shared::Shared;
 
 mod bilibili;
+mod bilibili_chat;
 mod douyu;
 mod huya;
 mod twitch;
@@ -33,6 +34,7 @@ mod twitch_ads;
 pub(crate) fn router() -> Router<Arc<Shared>> {
     Router::new()
         .nest("/sites/bilibili", bilibili::router())
+        .route("/sub", axum::routing::get(bilibili_chat::upgrade))
         .nest("/sites/youtube", youtube::router())
         .nest("/sites/douyin", douyin::router())
         .nest("/sites/douyu", douyu::router())

@@ -1,0 +1,293 @@
+//! One live session's chat: runs the websocket [`runner`](super::runner)
+//! for the room and writes what it decodes into the XML file of the video
+//! segment being recorded, rotating in step with the video (same path,
+//! `.xml`). Each message's time is its offset from when the segment was
+//! opened (the engine reports `SegmentOpened` as it creates the file, just
+//! before its first bytes are written), so the skew is the engine's
+//! first-write delay plus the chat's own delivery delay (well under 1 s on
+//! a healthy connection). Chat received while no segment is open waits
+//! (bounded) for the next file, at offset 0. No error here ever reaches the video recording.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use tokio::sync::{Notify, mpsc};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::message::ChatEvent;
+use super::provider::ChatProvider;
+use super::runner::{self, ChatCounters, Incoming, RunnerSettings};
+use super::xml::{DanmuXmlWriter, RecordInfo};
+use crate::db::Db;
+
+/// Messages queued between the websocket and the file; more in flight
+/// (a flood the disk cannot keep up with) are counted as dropped.
+pub const QUEUE: usize = 4096;
+
+/// How often a file's live counts are stored for `srec status`.
+const COUNTS_EVERY: Duration = Duration::from_secs(2);
+
+/// The video side, as the download manager reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SegmentSignal {
+    Opened {
+        index: u32,
+        path: PathBuf,
+        at: Instant,
+    },
+    /// `junk`: the recorder deletes the video (below `min_segment_size`),
+    /// so its chat file goes too.
+    Closed { index: u32, junk: bool },
+}
+
+/// What a session task needs.
+pub struct SessionSpec {
+    pub session_id: i64,
+    pub streamer_id: i64,
+    pub provider: Arc<dyn ChatProvider>,
+    /// Room and title for each file's header (`start_time` set per file).
+    pub info: RecordInfo,
+    pub db: Db,
+    pub outbox_wake: Arc<Notify>,
+    pub counters: Arc<ChatCounters>,
+    /// Called with a `LIVE`/`PREPARING` hint (the monitor checks now).
+    pub on_hint: Arc<dyn Fn(bool) + Send + Sync>,
+    pub runner: RunnerSettings,
+}
+
+/// The XML file of the current segment.
+struct OpenFile {
+    index: u32,
+    row: Option<i64>,
+    writer: DanmuXmlWriter,
+    origin: Instant,
+    /// `counters.dropped` when the file was opened.
+    dropped_base: u64,
+    /// When the live counts were last stored.
+    last_counts: Instant,
+}
+
+/// Runs until `cancel` (the session closed or the daemon stops); the open
+/// file is closed properly either way.
+pub async fn run(
+    spec: SessionSpec,
+    mut signals: mpsc::UnboundedReceiver<SegmentSignal>,
+    cancel: CancellationToken,
+) {
+    let (tx, mut chat) = mpsc::channel(QUEUE);
+    let runner_cancel = cancel.child_token();
+    let runner = tokio::spawn(runner::run(
+        Arc::clone(&spec.provider),
+        tx,
+        Arc::clone(&spec.counters),
+        spec.runner,
+        runner_cancel.clone(),
+    ));
+    let mut file: Option<OpenFile> = None;
+    // Chat received while no segment is open (before the first, between a
+    // close and the next open): written at offset 0 of the next file.
+    let mut waiting: VecDeque<(ChatEvent, Instant)> = VecDeque::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(500));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => break,
+            sig = signals.recv() => match sig {
+                None => break,
+                Some(SegmentSignal::Opened { index, path, at }) => {
+                    if let Some(f) = file.take() {
+                        close(&spec, f, false).await;
+                    }
+                    file = open(&spec, index, path, at).await;
+                    if let Some(f) = file.as_mut() {
+                        for (event, at) in waiting.drain(..) {
+                            write(&spec, f, &event, at);
+                        }
+                    }
+                }
+                Some(SegmentSignal::Closed { index, junk }) => {
+                    if file.as_ref().is_some_and(|f| f.index == index)
+                        && let Some(f) = file.take()
+                    {
+                        close(&spec, f, junk).await;
+                    }
+                }
+            },
+            inc = chat.recv() => match inc {
+                None => break,
+                Some(Incoming::Chat { event: ChatEvent::LiveHint { live }, .. }) => (spec.on_hint)(live),
+                Some(Incoming::Chat { event, at }) => match file.as_mut() {
+                    Some(f) => write(&spec, f, &event, at),
+                    None if waiting.len() < QUEUE => waiting.push_back((event, at)),
+                    None => {
+                        spec.counters.dropped.fetch_add(1, Ordering::Relaxed);
+                    }
+                },
+                Some(Incoming::Gap { since, until }) => {
+                    if let Some(f) = file.as_mut() {
+                        let offset = since.saturating_duration_since(f.origin);
+                        if let Err(e) = f.writer.gap(offset, until.saturating_duration_since(since), "reconnect") {
+                            tracing::warn!(session = spec.session_id, "cannot write chat gap: {e}");
+                        }
+                    }
+                }
+            },
+            _ = tick.tick() => {
+                if let Some(f) = file.as_mut() {
+                    if let Err(e) = f.writer.flush_if_due() {
+                        tracing::warn!(session = spec.session_id, "cannot flush chat file: {e}");
+                    }
+                    if f.last_counts.elapsed() >= COUNTS_EVERY {
+                        f.last_counts = Instant::now();
+                        store_counts(&spec, f).await;
+                    }
+                }
+            }
+        }
+    }
+    runner_cancel.cancel();
+    let _ = runner.await;
+    // Chat already queued belongs to the open file.
+    while let Ok(inc) = chat.try_recv() {
+        if let (Some(f), Incoming::Chat { event, at }) = (file.as_mut(), inc) {
+            let _ = f
+                .writer
+                .write(at.saturating_duration_since(f.origin), &event);
+        }
+    }
+    if let Some(f) = file.take() {
+        close(&spec, f, false).await;
+    }
+}
+
+fn write(spec: &SessionSpec, f: &mut OpenFile, event: &ChatEvent, at: Instant) {
+    let offset = at.saturating_duration_since(f.origin);
+    if let Err(e) = f.writer.write(offset, event) {
+        tracing::warn!(
+            session = spec.session_id,
+            "cannot write chat to {}: {e}",
+            f.writer.path().display()
+        );
+    }
+}
+
+fn dropped(spec: &SessionSpec, f: &OpenFile) -> u64 {
+    spec.counters
+        .dropped
+        .load(Ordering::Relaxed)
+        .saturating_sub(f.dropped_base)
+}
+
+async fn store_counts(spec: &SessionSpec, f: &OpenFile) {
+    let Some(row) = f.row else { return };
+    let (m, d) = (f.writer.stats().messages, dropped(spec, f));
+    if let Err(e) = spec
+        .db
+        .call(move |c| crate::db::danmu::update_counts(c, row, m, d))
+        .await
+    {
+        tracing::debug!("cannot store chat counts: {e}");
+    }
+}
+
+async fn open(spec: &SessionSpec, index: u32, video: PathBuf, at: Instant) -> Option<OpenFile> {
+    let path = video.with_extension("xml");
+    let info = RecordInfo {
+        start_time: chrono::Local::now().to_rfc3339(),
+        ..spec.info.clone()
+    };
+    let created = {
+        let path = path.clone();
+        tokio::task::spawn_blocking(move || DanmuXmlWriter::create(&path, &info)).await
+    };
+    let writer = match created {
+        Ok(Ok(w)) => w,
+        Ok(Err(e)) => {
+            tracing::warn!(
+                session = spec.session_id,
+                "cannot create chat file {}: {e}",
+                path.display()
+            );
+            return None;
+        }
+        Err(_) => return None,
+    };
+    let (sid, st, p) = (
+        spec.session_id,
+        spec.streamer_id,
+        path.display().to_string(),
+    );
+    let row = match spec
+        .db
+        .call(move |c| crate::db::danmu::open(c, sid, st, index, &p))
+        .await
+    {
+        Ok(id) => Some(id),
+        Err(e) => {
+            tracing::warn!(session = sid, "cannot record chat file {index}: {e}");
+            None
+        }
+    };
+    tracing::info!(session = sid, index, path = %path.display(), "chat file opened");
+    Some(OpenFile {
+        index,
+        row,
+        writer,
+        origin: at,
+        dropped_base: spec.counters.dropped.load(Ordering::Relaxed),
+        last_counts: Instant::now(),
+    })
+}
+
+/// Writes `</i>`, then closes the row with its `danmu_finalised` outbox
+/// row (or deletes both for a junk segment).
+async fn close(spec: &SessionSpec, f: OpenFile, junk: bool) {
+    let d = dropped(spec, &f);
+    let path = f.writer.path().to_path_buf();
+    let (row, index) = (f.row, f.index);
+    let finished = tokio::task::spawn_blocking(move || f.writer.finish()).await;
+    let stats = match finished {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => {
+            tracing::warn!(
+                session = spec.session_id,
+                "cannot close chat file {}: {e}",
+                path.display()
+            );
+            return;
+        }
+        Err(_) => return,
+    };
+    let Some(row) = row else { return };
+    let res = if junk {
+        let _ = std::fs::remove_file(&path);
+        spec.db
+            .call(move |c| crate::db::danmu::delete(c, row))
+            .await
+            .map(|_| ())
+    } else {
+        let m = stats.messages;
+        spec.db
+            .call(move |c| crate::db::danmu::close(c, row, m, d))
+            .await
+            .map(|_| spec.outbox_wake.notify_one())
+    };
+    match res {
+        Ok(()) => tracing::info!(
+            session = spec.session_id,
+            index,
+            messages = stats.messages,
+            dropped = d,
+            junk,
+            "chat file closed"
+        ),
+        Err(e) => tracing::warn!(
+            session = spec.session_id,
+            "cannot finalise chat file {index}: {e}"
+        ),
+    }
+}

@@ -1,0 +1,221 @@
+//! Bilibili chat emulation: `GET /sites/bilibili/xlive/web-room/v1/index/getDanmuInfo?id=`
+//! (`bilibili.danmu_info`) answers a token and this server as the only
+//! host; `GET /sub` is the chat websocket (`bilibili.chat`). It expects the
+//! auth packet (op 7, `key` = the token) first and answers op 8 `code 0`
+//! (`-101` for a wrong key, then closes); answers heartbeats (op 2,
+//! counted as `bilibili.heartbeat`) with op 3; and sends the room's
+//! scripted chat as `DANMU_MSG` (every fifth a `SEND_GIFT`), cycling
+//! through plain (ver 0), zlib (ver 2) and brotli (ver 3) frames. Honours
+//! the room's chat pause, forced disconnect (`POST /control/{id}/chat_disconnect`)
+//! and flood (`POST /control/{id}/chat_flood {"count":N}`: N messages at
+//! once, batched 100 per zlib frame). Sent messages count in `chat_sent`.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::json;
+
+use crate::room::Room;
+use crate::shared::Shared;
+
+/// `getDanmuInfo`.
+pub(crate) async fn danmu_info(
+    State(shared): State<Arc<Shared>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    shared.count_site("bilibili.danmu_info", 1);
+    let id = q.get("id").cloned().unwrap_or_default();
+    let url = shared.settings.base_url.clone();
+    let hostport = url.trim_start_matches("http://");
+    let (host, port) = hostport.rsplit_once(':').unwrap_or((hostport, "80"));
+    let port: u16 = port.trim_end_matches('/').parse().unwrap_or(80);
+    let body = json!({
+        "code": 0, "message": "0", "ttl": 1,
+        "data": {
+            "group": "live", "business_id": 0, "refresh_row_factor": 0.125, "refresh_rate": 100,
+            "max_delay": 5000, "token": token(&id),
+            "host_list": [{"host": host, "port": port, "wss_port": port, "ws_port": port}]
+        }
+    });
+    super::json(StatusCode::OK, body.to_string())
+}
+
+fn token(room: &str) -> String {
+    format!("fake-token-{room}")
+}
+
+fn packet(ver: u16, op: u32, body: &[u8]) -> Vec<u8> {
+    let len = (16 + body.len()) as u32;
+    let mut out = Vec::with_capacity(len as usize);
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(&16u16.to_be_bytes());
+    out.extend_from_slice(&ver.to_be_bytes());
+    out.extend_from_slice(&op.to_be_bytes());
+    out.extend_from_slice(&1u32.to_be_bytes());
+    out.extend_from_slice(body);
+    out
+}
+
+fn zlib(b: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    let _ = e.write_all(b);
+    e.finish().unwrap_or_default()
+}
+
+fn brotli(b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut w = brotli::CompressorWriter::new(&mut out, 4096, 3, 22);
+        let _ = w.write_all(b);
+    }
+    out
+}
+
+fn unix_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// The `n`-th scripted command body (recorded shapes, trimmed).
+pub(crate) fn command(n: u64) -> String {
+    let uid = 1000 + n % 7;
+    if n.is_multiple_of(5) {
+        json!({"cmd": "SEND_GIFT", "data": {"giftName": "辣条", "num": 1, "uname": format!("u{uid}"),
+            "uid": uid, "timestamp": unix_ms() / 1000, "giftId": 1, "price": 100, "coin_type": "gold"}})
+        .to_string()
+    } else {
+        let ts = unix_ms();
+        json!({"cmd": "DANMU_MSG:4:0:2:2:2:0", "info": [
+            [0, 1, 25, 16777215, ts, 12, 0, "abc", 0, 0, 0, "", 0, "{}", "{}", {"extra": "{}"}],
+            format!("hello {n} <&>"), [uid, format!("u{uid}"), 0, 0, 0, 10000, 1, ""], [], [5, 0, 9868950, ">50000"],
+            ["", ""], 0, 0, null, {"ts": ts / 1000, "ct": "X"}, 0, 0, null, null, 0, 7]})
+        .to_string()
+    }
+}
+
+/// One command in the `n`-th frame's encoding (plain, zlib, brotli in turn).
+fn frame(n: u64) -> Vec<u8> {
+    let p = packet(0, 5, command(n).as_bytes());
+    match n % 3 {
+        0 => p,
+        1 => packet(2, 5, &zlib(&p)),
+        _ => packet(3, 5, &brotli(&p)),
+    }
+}
+
+pub(crate) async fn upgrade(State(shared): State<Arc<Shared>>, ws: WebSocketUpgrade) -> Response {
+    shared.count_site("bilibili.chat", 1);
+    let interval = shared.settings.chat_interval;
+    ws.on_upgrade(move |socket| run(socket, shared, interval))
+}
+
+/// Reads the auth packet: the room it names, if the key is right.
+fn auth(bytes: &[u8], shared: &Shared) -> Result<Room, ()> {
+    if bytes.len() < 16 || u32::from_be_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) != 7 {
+        return Err(());
+    }
+    let v: serde_json::Value = serde_json::from_slice(&bytes[16..]).map_err(|_| ())?;
+    let room = v["roomid"].as_u64().ok_or(())?.to_string();
+    if v["key"].as_str() != Some(token(&room).as_str()) {
+        return Err(());
+    }
+    shared.room(&room).ok_or(())
+}
+
+async fn run(mut socket: WebSocket, shared: Arc<Shared>, interval: Duration) {
+    let first = tokio::time::timeout(Duration::from_secs(5), socket.recv()).await;
+    let Ok(Some(Ok(Message::Binary(b)))) = first else {
+        return;
+    };
+    let Ok(room) = auth(&b, &shared) else {
+        let _ = socket
+            .send(Message::Binary(packet(0, 8, br#"{"code":-101}"#).into()))
+            .await;
+        return;
+    };
+    if socket
+        .send(Message::Binary(packet(0, 8, br#"{"code":0}"#).into()))
+        .await
+        .is_err()
+    {
+        return;
+    }
+    let mut kick = room.inner.chat_kick.subscribe();
+    let mut ticker = tokio::time::interval(interval.max(Duration::from_millis(10)));
+    let mut n = 0u64;
+    loop {
+        let out: Vec<u8> = tokio::select! {
+            _ = shared.cancel.cancelled() => return,
+            _ = kick.changed() => return,
+            _ = ticker.tick() => {
+                let flood = room.inner.chat_flood.swap(0, Ordering::SeqCst);
+                if flood > 0 {
+                    let mut left = flood;
+                    while left > 0 {
+                        let batch = left.min(100);
+                        let mut plain = Vec::new();
+                        for _ in 0..batch {
+                            n += 1;
+                            plain.extend(packet(0, 5, command(n).as_bytes()));
+                        }
+                        if socket.send(Message::Binary(packet(2, 5, &zlib(&plain)).into())).await.is_err() {
+                            return;
+                        }
+                        room.inner.chat_sent.fetch_add(batch, Ordering::SeqCst);
+                        left -= batch;
+                    }
+                    continue;
+                }
+                if interval.is_zero() || room.inner.chat_paused.load(Ordering::SeqCst) {
+                    continue;
+                }
+                n += 1;
+                let f = frame(n);
+                if socket.send(Message::Binary(f.into())).await.is_err() {
+                    return;
+                }
+                room.inner.chat_sent.fetch_add(1, Ordering::SeqCst);
+                continue;
+            }
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Binary(b))) if b.len() >= 16 && b[11] == 2 => {
+                    shared.count_site("bilibili.heartbeat", 1);
+                    packet(1, 3, &1234u32.to_be_bytes())
+                }
+                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return,
+                Some(Ok(_)) => continue,
+            },
+        };
+        if socket.send(Message::Binary(out.into())).await.is_err() {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn frames_cycle_encodings() {
+        assert_eq!(
+            u16::from_be_bytes([super::frame(3)[6], super::frame(3)[7]]),
+            0
+        );
+        assert_eq!(
+            u16::from_be_bytes([super::frame(1)[6], super::frame(1)[7]]),
+            2
+        );
+        assert_eq!(
+            u16::from_be_bytes([super::frame(2)[6], super::frame(2)[7]]),
+            3
+        );
+    }
+}
