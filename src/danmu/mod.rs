@@ -4,5 +4,8 @@
 //! websocket runner; messages become [`message::ChatEvent`]s written to a
 //! BililiveRecorder-compatible XML file per video segment.
 
+pub mod douyu;
+pub mod huya;
 pub mod message;
 pub mod protocol;
+pub mod twitch;

@@ -18,3 +18,40 @@ pub enum ChatTarget {
     /// The live test server's own chat websocket (`fake` platform).
     Fake { url: String },
 }
+
+/// A chat websocket URL: the site's `real` one, or under an `api_base`
+/// override (mirrors, the live test server) that base with its scheme
+/// turned into `ws`/`wss` and `/chat` appended, the way the platforms
+/// swap every API origin for `api_base`.
+pub fn chat_url(real: &str, api_base: Option<&str>) -> String {
+    let Some(base) = api_base else {
+        return real.to_string();
+    };
+    let base = base.trim_end_matches('/');
+    let ws = if let Some(rest) = base.strip_prefix("https://") {
+        format!("wss://{rest}")
+    } else if let Some(rest) = base.strip_prefix("http://") {
+        format!("ws://{rest}")
+    } else {
+        base.to_string()
+    };
+    format!("{ws}/chat")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chat_url;
+
+    #[test]
+    fn api_base_becomes_a_websocket_url() {
+        assert_eq!(chat_url("wss://real:443", None), "wss://real:443");
+        assert_eq!(
+            chat_url("wss://real", Some("http://127.0.0.1:9/sites/douyu/")),
+            "ws://127.0.0.1:9/sites/douyu/chat"
+        );
+        assert_eq!(
+            chat_url("x", Some("https://m.example")),
+            "wss://m.example/chat"
+        );
+    }
+}
