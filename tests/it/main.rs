@@ -11,6 +11,7 @@ mod children;
 mod cli_config;
 mod cli_streamers;
 mod daemon;
+mod danmu_protocols;
 mod engines;
 mod engines_faults;
 mod engines_secrets;
