@@ -7,7 +7,8 @@
 # hls_playlist (m3u8 parsing + live playlist tracker + variant selection) or
 # fmp4_rebase (fMP4 timeline rebaser: init parsing, moof/tfdt rewriting) or
 # config (the config loader: TOML, serde, validation and bounds; an accepted
-# config must render as TOML and read back identically).
+# config must render as TOML and read back identically), or danmu_twitch,
+# danmu_douyu, danmu_huya (the chat codecs' decode on arbitrary frames).
 # `scripts/fuzz.sh 120` still fuzzes flv_parser for 120 s.
 #
 # Needs cargo-fuzz (`cargo install cargo-fuzz`) and a nightly toolchain; with
@@ -20,7 +21,7 @@ set -euo pipefail
 
 target=flv_parser
 case "${1:-}" in
-    flv_parser | hls_playlist | fmp4_rebase | config) target="$1"; shift ;;
+    flv_parser | hls_playlist | fmp4_rebase | config | danmu_twitch | danmu_douyu | danmu_huya) target="$1"; shift ;;
     '' | *[!0-9]*) [ -n "${1:-}" ] && { echo "unknown target: $1" >&2; exit 2; } ;;
 esac
 secs="${1:-60}"
@@ -95,6 +96,7 @@ case "$target" in
     fmp4_rebase) seed_fmp4; max_len=131072 ;;
     hls_playlist) seed_hls; max_len=65536 ;;
     config) seed_config; max_len=16384 ;;
+    danmu_*) max_len=16384 ;;
 esac
 
 toolchain=()
