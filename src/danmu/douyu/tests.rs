@@ -90,3 +90,19 @@ fn errors_and_garbage() {
     let ok = c.decode(&WsFrame::Binary(encode(SERVER, GIFT))).unwrap();
     assert_eq!(ok.events.len(), 1);
 }
+
+#[test]
+fn mutated_and_random_frames_never_panic() {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let mut c = DouyuChat::new("1");
+    let valid = encode(SERVER, CHAT);
+    for _ in 0..20_000 {
+        let mut f = valid.clone();
+        let i = rng.random_range(0..f.len());
+        f[i] = rng.random();
+        let cut = rng.random_range(0..=f.len());
+        let _ = c.decode(&WsFrame::Binary(f[..cut].to_vec()));
+        let _ = c.decode(&WsFrame::Binary(f[cut..].to_vec()));
+    }
+}

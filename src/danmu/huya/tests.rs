@@ -134,3 +134,22 @@ fn refused_registration_is_fatal_and_garbage_malformed() {
     let truncated = &RECORDED_PUSH[..RECORDED_PUSH.len() - 3];
     assert!(c.decode(&WsFrame::Binary(truncated.to_vec())).is_err());
 }
+
+#[test]
+fn mutated_and_random_frames_never_panic() {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let mut c = HuyaChat::new(1);
+    for _ in 0..20_000 {
+        let mut f = RECORDED_PUSH.to_vec();
+        for _ in 0..rng.random_range(1..4) {
+            let i = rng.random_range(0..f.len());
+            f[i] = rng.random();
+        }
+        f.truncate(rng.random_range(0..=f.len()));
+        let _ = c.decode(&WsFrame::Binary(f));
+        let len = rng.random_range(0..64);
+        let noise: Vec<u8> = (0..len).map(|_| rng.random()).collect();
+        let _ = c.decode(&WsFrame::Binary(noise));
+    }
+}

@@ -123,3 +123,18 @@ fn binary_garbage_is_malformed_not_a_panic() {
             .is_ok()
     );
 }
+
+#[test]
+fn random_text_never_panics() {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let alphabet: Vec<char> = "@;=\\ :!#\r\nPRIVMSGUSERNOTICEabc\u{1}é".chars().collect();
+    let mut c = TwitchChat::new("chan");
+    for _ in 0..20_000 {
+        let len = rng.random_range(0..80);
+        let s: String = (0..len)
+            .map(|_| alphabet[rng.random_range(0..alphabet.len())])
+            .collect();
+        let _ = c.decode(&WsFrame::Text(s));
+    }
+}
