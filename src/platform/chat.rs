@@ -54,4 +54,45 @@ mod tests {
             "wss://m.example/chat"
         );
     }
+
+    #[test]
+    fn platforms_name_their_chat() {
+        use super::ChatTarget;
+        use crate::platform::{Platform, RoomIdentity};
+        let room = |id: &str, owner: Option<&str>| RoomIdentity {
+            id: id.into(),
+            owner_id: owner.map(str::to_owned),
+            owner_name: None,
+        };
+        let twitch = crate::platform::twitch::TwitchPlatform;
+        assert_eq!(
+            twitch.chat_target("https://www.twitch.tv/Bob", &room("bob", None), None),
+            Some(ChatTarget::Twitch {
+                url: "wss://irc-ws.chat.twitch.tv:443".into(),
+                login: "bob".into()
+            })
+        );
+        let douyu = crate::platform::douyu::DouyuPlatform::default();
+        assert!(
+            douyu
+                .chat_target("", &room("lunashow", None), None)
+                .is_none()
+        );
+        assert_eq!(
+            douyu.chat_target("", &room("9100", None), Some("http://h:1/sites/douyu")),
+            Some(ChatTarget::Douyu {
+                url: "ws://h:1/sites/douyu/chat".into(),
+                room_id: "9100".into()
+            })
+        );
+        let huya = crate::platform::huya::HuyaPlatform;
+        assert!(huya.chat_target("", &room("660001", None), None).is_none());
+        assert_eq!(
+            huya.chat_target("", &room("660001", Some("1199000660001")), None),
+            Some(ChatTarget::Huya {
+                url: "wss://cdnws.api.huya.com:443".into(),
+                presenter_uid: 1_199_000_660_001
+            })
+        );
+    }
 }
