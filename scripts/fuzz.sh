@@ -7,9 +7,10 @@
 # hls_playlist (m3u8 parsing + live playlist tracker + variant selection) or
 # fmp4_rebase (fMP4 timeline rebaser: init parsing, moof/tfdt rewriting) or
 # config (the config loader: TOML, serde, validation and bounds; an accepted
-# config must render as TOML and read back identically) or danmu_bilibili
+# config must render as TOML and read back identically), danmu_bilibili
 # (Bilibili chat frames: headers, zlib/brotli nesting, commands, then the XML
-# writer, whose output must parse).
+# writer, whose output must parse), or danmu_twitch, danmu_douyu, danmu_huya
+# (the chat codecs' decode on arbitrary frames).
 # `scripts/fuzz.sh 120` still fuzzes flv_parser for 120 s.
 #
 # Needs cargo-fuzz (`cargo install cargo-fuzz`) and a nightly toolchain; with
@@ -22,7 +23,7 @@ set -euo pipefail
 
 target=flv_parser
 case "${1:-}" in
-    flv_parser | hls_playlist | fmp4_rebase | config | danmu_bilibili) target="$1"; shift ;;
+    flv_parser | hls_playlist | fmp4_rebase | config | danmu_bilibili | danmu_twitch | danmu_douyu | danmu_huya) target="$1"; shift ;;
     '' | *[!0-9]*) [ -n "${1:-}" ] && { echo "unknown target: $1" >&2; exit 2; } ;;
 esac
 secs="${1:-60}"
@@ -114,6 +115,7 @@ case "$target" in
     hls_playlist) seed_hls; max_len=65536 ;;
     config) seed_config; max_len=16384 ;;
     danmu_bilibili) seed_danmu; max_len=65536 ;;
+    danmu_*) max_len=16384 ;;
 esac
 
 toolchain=()

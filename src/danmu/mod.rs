@@ -7,7 +7,9 @@
 //! [`xml`] file per video segment by the [`service`].
 
 pub mod bilibili;
+pub mod douyu;
 pub mod fake;
+pub mod huya;
 pub mod message;
 pub mod protocol;
 pub mod provider;
@@ -16,4 +18,5 @@ pub mod recovery;
 pub mod runner;
 pub mod service;
 pub mod session;
+pub mod twitch;
 pub mod xml;

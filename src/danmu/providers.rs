@@ -1,10 +1,13 @@
 //! The one place a [`ChatTarget`] variant is mapped to its provider. Each
-//! site's codec lives in its own module; a variant whose codec is not
-//! written yet returns `None` (the session is then recorded without chat).
+//! site's codec lives in its own module; sites with a fixed websocket URL
+//! share one small [`StaticProvider`].
 
 use std::sync::Arc;
 
-use super::provider::ChatProvider;
+use futures::future::BoxFuture;
+
+use super::protocol::ChatProtocol;
+use super::provider::{ChatProvider, Connection, ProviderError};
 use crate::config::EffectiveConfig;
 use crate::platform::chat::ChatTarget;
 
@@ -19,11 +22,51 @@ pub fn provider_for(
         ChatTarget::Bilibili { api_base, room_id } => Some(Arc::new(
             super::bilibili::BilibiliProvider::new(api_base.clone(), *room_id, config),
         )),
-        // Twitch (IRC over websocket), Douyu (STT) and Huya (TARS/WUP) plug
-        // in here: their `ChatProtocol` codecs live in `src/danmu/{twitch,
-        // douyu,huya}/`; wrap each in a provider returning
-        // `Connection { url, protocol }` (their URLs are static, so a
-        // `StaticProvider`-like wrapper is enough).
-        ChatTarget::Twitch { .. } | ChatTarget::Douyu { .. } | ChatTarget::Huya { .. } => None,
+        ChatTarget::Twitch { url, login } => Some(Arc::new(StaticProvider {
+            name: "twitch",
+            url: url.clone(),
+            make: Box::new({
+                let login = login.clone();
+                move || Box::new(super::twitch::TwitchChat::new(&login))
+            }),
+        })),
+        ChatTarget::Douyu { url, room_id } => Some(Arc::new(StaticProvider {
+            name: "douyu",
+            url: url.clone(),
+            make: Box::new({
+                let room = room_id.clone();
+                move || Box::new(super::douyu::DouyuChat::new(&room))
+            }),
+        })),
+        ChatTarget::Huya { url, presenter_uid } => Some(Arc::new(StaticProvider {
+            name: "huya",
+            url: url.clone(),
+            make: Box::new({
+                let uid = *presenter_uid;
+                move || Box::new(super::huya::HuyaChat::new(uid))
+            }),
+        })),
+    }
+}
+
+/// A chat whose websocket URL is fixed (Twitch, Douyu, Huya): every
+/// connection gets the same URL and a fresh protocol state.
+struct StaticProvider {
+    name: &'static str,
+    url: String,
+    make: Box<dyn Fn() -> Box<dyn ChatProtocol> + Send + Sync>,
+}
+
+impl ChatProvider for StaticProvider {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn prepare(&self) -> BoxFuture<'_, Result<Connection, ProviderError>> {
+        let connection = Connection {
+            url: self.url.clone(),
+            protocol: (self.make)(),
+        };
+        Box::pin(async move { Ok(connection) })
     }
 }

@@ -12,6 +12,7 @@ mod cli_config;
 mod cli_streamers;
 mod daemon;
 mod danmu_e2e;
+mod danmu_protocols;
 mod engines;
 mod engines_faults;
 mod engines_secrets;

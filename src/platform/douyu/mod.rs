@@ -250,6 +250,9 @@ fn status_of(info: &RoomInfo) -> LiveStatus {
     }
 }
 
+/// Douyu's STT chat endpoint.
+pub const CHAT_URL: &str = "wss://danmuproxy.douyu.com:8502/";
+
 impl Platform for DouyuPlatform {
     fn name(&self) -> &'static str {
         "douyu"
@@ -259,6 +262,20 @@ impl Platform for DouyuPlatform {
         room_id(url).map(|id| RoomRef {
             url: format!("{ORIGIN}/{id}"),
             id,
+        })
+    }
+
+    /// The STT chat of the numeric room id the check resolved.
+    fn chat_target(
+        &self,
+        _page_url: &str,
+        room: &RoomIdentity,
+        api_base: Option<&str>,
+    ) -> Option<super::ChatTarget> {
+        let numeric = !room.id.is_empty() && room.id.bytes().all(|b| b.is_ascii_digit());
+        numeric.then(|| super::ChatTarget::Douyu {
+            url: super::chat::chat_url(CHAT_URL, api_base),
+            room_id: room.id.clone(),
         })
     }
 

@@ -175,6 +175,9 @@ async fn get_text(ctx: &CheckContext<'_>, url: &str) -> Result<String, PlatformE
     super::http::fetch_text(req, url).await
 }
 
+/// Huya's TARS chat endpoint.
+pub const CHAT_URL: &str = "wss://cdnws.api.huya.com:443";
+
 impl Platform for HuyaPlatform {
     fn name(&self) -> &'static str {
         "huya"
@@ -184,6 +187,20 @@ impl Platform for HuyaPlatform {
         room_id(url).map(|id| RoomRef {
             url: format!("{ORIGIN}/{id}"),
             id,
+        })
+    }
+
+    /// The TARS chat of the presenter uid (`owner_id`) the room page gave.
+    fn chat_target(
+        &self,
+        _page_url: &str,
+        room: &RoomIdentity,
+        api_base: Option<&str>,
+    ) -> Option<super::ChatTarget> {
+        let presenter_uid = room.owner_id.as_deref()?.parse::<u64>().ok()?;
+        Some(super::ChatTarget::Huya {
+            url: super::chat::chat_url(CHAT_URL, api_base),
+            presenter_uid,
         })
     }
 

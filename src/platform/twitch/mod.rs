@@ -95,6 +95,9 @@ fn login_or_err(url: &str) -> Result<String, PlatformError> {
         .ok_or_else(|| PlatformError::NotFound(format!("not a Twitch channel URL: {url}")))
 }
 
+/// Twitch's IRC-over-websocket chat endpoint.
+pub const CHAT_URL: &str = "wss://irc-ws.chat.twitch.tv:443";
+
 impl Platform for TwitchPlatform {
     fn name(&self) -> &'static str {
         "twitch"
@@ -104,6 +107,24 @@ impl Platform for TwitchPlatform {
         login_of(url).map(|id| RoomRef {
             url: format!("https://www.twitch.tv/{id}"),
             id,
+        })
+    }
+
+    /// Anonymous IRC over websocket for the channel's login.
+    fn chat_target(
+        &self,
+        page_url: &str,
+        room: &crate::platform::RoomIdentity,
+        api_base: Option<&str>,
+    ) -> Option<crate::platform::ChatTarget> {
+        let login = if room.id.is_empty() {
+            login_or_err(page_url).ok()?
+        } else {
+            room.id.to_ascii_lowercase()
+        };
+        Some(crate::platform::ChatTarget::Twitch {
+            url: crate::platform::chat::chat_url(CHAT_URL, api_base),
+            login,
         })
     }
 

@@ -19,16 +19,22 @@ use std::sync::Arc;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 
 use crate::room::Room;
 use crate::shared::Shared;
 
 mod bilibili;
 mod bilibili_chat;
+mod chat_common;
 mod douyu;
+mod douyu_chat;
 mod huya;
+mod huya_chat;
+mod tars_lite;
 mod twitch;
 mod twitch_ads;
+mod twitch_chat;
 
 /// Every site's routes, nested under `/sites/<name>`.
 pub(crate) fn router() -> Router<Arc<Shared>> {
@@ -37,9 +43,18 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/sub", axum::routing::get(bilibili_chat::upgrade))
         .nest("/sites/youtube", youtube::router())
         .nest("/sites/douyin", douyin::router())
-        .nest("/sites/douyu", douyu::router())
-        .nest("/sites/huya", huya::router())
-        .nest("/sites/twitch", twitch::router())
+        .nest(
+            "/sites/douyu",
+            douyu::router().route("/chat", get(douyu_chat::upgrade)),
+        )
+        .nest(
+            "/sites/huya",
+            huya::router().route("/chat", get(huya_chat::upgrade)),
+        )
+        .nest(
+            "/sites/twitch",
+            twitch::router().route("/chat", get(twitch_chat::upgrade)),
+        )
 }
 
 /// Fills every `{{key}}` of a fixture template.
