@@ -16,6 +16,7 @@ pub mod logging;
 pub mod media;
 pub mod monitor;
 pub mod net;
+pub mod pipeline;
 pub mod platform;
 pub mod scheduler;
 pub mod streamer;

@@ -71,6 +71,8 @@ pub struct ServiceContainer {
     pub scheduler: Arc<Scheduler>,
     pub downloads: Arc<DownloadManager>,
     pub recovery: Recovery,
+    /// Post-processing DAGs and their worker pools.
+    pub pipeline: Arc<crate::pipeline::PipelineManager>,
     engines: EngineFactory,
     outbox_wake: Arc<Notify>,
     /// Rung by the outbox flusher; durable consumers follow it.
@@ -127,6 +129,12 @@ impl ServiceContainer {
             tracker.clone(),
         );
         downloads.set_engines(engines.build(&current.engines), current.engines.clone());
+        let pipeline = crate::pipeline::PipelineManager::new(
+            db.clone(),
+            Arc::clone(&config),
+            Arc::clone(&streamers),
+            Arc::clone(&outbox_wake),
+        );
         Ok(Self {
             paths,
             config,
@@ -139,6 +147,7 @@ impl ServiceContainer {
             scheduler,
             downloads,
             recovery,
+            pipeline,
             engines,
             outbox_wake,
             outbox_feed: crate::monitor::follow::feed(),
@@ -216,6 +225,13 @@ impl ServiceContainer {
             Arc::clone(&self.streamers),
             self.cancel.clone(),
         ));
+        self.tracker.spawn(start_pipeline(
+            Arc::clone(&self.pipeline),
+            self.db.clone(),
+            self.outbox_feed.subscribe(),
+            self.tracker.clone(),
+            self.cancel.clone(),
+        ));
         if let Some((server, router)) = api {
             self._lock.advertise_api(server.local_addr())?;
             self.tracker
@@ -272,6 +288,25 @@ impl ServiceContainer {
             elapsed: started.elapsed(),
             clean,
         }
+    }
+}
+
+/// Opens the pipeline's outbox cursor (first run: only rows from now on,
+/// so attaching a pipeline never replays old recordings) and starts it.
+async fn start_pipeline(
+    pipeline: Arc<crate::pipeline::PipelineManager>,
+    db: Db,
+    feed: tokio::sync::watch::Receiver<i64>,
+    tracker: TaskTracker,
+    cancel: CancellationToken,
+) {
+    use crate::monitor::follow::{Follower, Start};
+    let started = match Follower::open(db, "pipeline", Start::Now, feed).await {
+        Ok(f) => pipeline.start(f, &tracker, cancel).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = started {
+        tracing::error!("the post-processing pipeline cannot start: {e}");
     }
 }
 

@@ -46,6 +46,8 @@ pub struct EffectiveConfig {
     /// Twitch OAuth token (secret: never printed or returned by the API).
     #[serde(skip_serializing)]
     pub oauth_token: Option<String>,
+    /// Pipelines attached to this recording's files.
+    pub pipeline: Vec<String>,
     /// Field name → level that set it (`default`, `global`, `platform:x`,
     /// `template:y`, `streamer`).
     #[serde(skip)]
@@ -92,6 +94,7 @@ impl EffectiveConfig {
             cdn: Vec::new(),
             api_base: None,
             oauth_token: None,
+            pipeline: Vec::new(),
             sources,
             streamlink_path: PathBuf::from("streamlink"),
         }
@@ -155,6 +158,7 @@ impl EffectiveConfig {
         set!(cdn, |v: &Vec<String>| v.clone());
         set!(api_base, |v: &String| non_empty(v));
         set!(oauth_token, |v: &String| non_empty(v));
+        set!(pipeline, |v: &super::model::PipelineNames| v.names());
         if let Some(h) = &o.headers {
             for (k, v) in h {
                 self.headers.insert(k.clone(), v.clone());
@@ -185,6 +189,7 @@ pub const FIELDS: &[&str] = &[
     "cdn",
     "api_base",
     "oauth_token",
+    "pipeline",
 ];
 
 fn nonzero_u64(v: u64) -> Option<u64> {

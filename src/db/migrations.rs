@@ -11,6 +11,8 @@ pub const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0002_session_titles.sql")),
     M::up(include_str!("../../migrations/0003_circuit_breakers.sql")),
     M::up(include_str!("../../migrations/0004_outbox_cursors.sql")),
+    // 0005 belongs to the danmu branch; the lead orders them when merging.
+    M::up(include_str!("../../migrations/0006_pipeline_jobs.sql")),
 ];
 
 /// Brings the schema to the latest version, refusing a newer database.

@@ -3,6 +3,8 @@
 //! through [`Db::call`], which runs the closure on the blocking pool so the
 //! runtime never waits on disk.
 
+pub mod jobs;
+pub mod jobs_query;
 pub mod migrations;
 pub mod orphans;
 pub mod outbox;

@@ -1,0 +1,444 @@
+//! Post-processing pipelines in the config: `[pipeline]` worker limits and
+//! named DAGs under `[pipelines.<name>]`, each a list of typed steps
+//! (`processor = "remux"` plus that processor's own parameters, unknown
+//! keys rejected) with `depends_on` edges, and the trigger that starts it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// `[pipeline]`: pool sizes of the job runner (hot reloadable).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PipelineSettings {
+    /// Steps of CPU-bound processors (remux, thumbnail, execute, danmu_ass,
+    /// metadata) running at once; 0 means the number of cores.
+    pub cpu_workers: usize,
+    /// Steps of IO-bound processors (copy, move, delete, upload) at once.
+    pub io_workers: usize,
+}
+
+impl Default for PipelineSettings {
+    fn default() -> Self {
+        Self {
+            cpu_workers: 0,
+            io_workers: 4,
+        }
+    }
+}
+
+impl PipelineSettings {
+    /// The CPU pool size with 0 resolved to the number of cores.
+    pub fn cpu_limit(&self) -> usize {
+        if self.cpu_workers > 0 {
+            self.cpu_workers
+        } else {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        }
+    }
+
+    /// The IO pool size (at least one).
+    pub fn io_limit(&self) -> usize {
+        self.io_workers.max(1)
+    }
+}
+
+/// What starts a pipeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Trigger {
+    /// Every finalised video segment (input: that file).
+    #[default]
+    Segment,
+    /// A video segment and its chat XML of the same index, once both are
+    /// closed (inputs: the video, then the XML).
+    Paired,
+    /// A closed session (inputs: all its video files in index order).
+    Session,
+}
+
+impl Trigger {
+    /// Stable text stored in `dag_executions.trigger`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Segment => "segment",
+            Self::Paired => "paired",
+            Self::Session => "session",
+        }
+    }
+}
+
+/// One `[pipelines.<name>]` DAG.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineDef {
+    /// What starts it.
+    #[serde(default)]
+    pub trigger: Trigger,
+    /// Runs per step before it fails for good (retries back off).
+    #[serde(default = "default_attempts")]
+    pub max_attempts: u32,
+    /// Higher runs first; equal priorities run oldest first.
+    #[serde(default)]
+    pub priority: i32,
+    /// The steps; a step runs once every step it depends on succeeded.
+    pub steps: Vec<StepDef>,
+}
+
+fn default_attempts() -> u32 {
+    3
+}
+
+/// One step of a DAG.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepDef {
+    /// Unique within the pipeline.
+    pub id: String,
+    /// Steps whose outputs become this step's inputs.
+    #[serde(default)]
+    pub depends_on: Vec<String>,
+    /// What it does.
+    #[serde(flatten)]
+    pub processor: Processor,
+}
+
+/// Container a remux writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum RemuxFormat {
+    #[default]
+    Mp4,
+    Mkv,
+}
+
+/// A processor and its parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "processor", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Processor {
+    /// ffmpeg `-c copy` into MP4 (faststart) or MKV beside the input.
+    Remux {
+        #[serde(default)]
+        format: RemuxFormat,
+        /// Delete the source file once the remuxed one is complete.
+        #[serde(default)]
+        delete_source: bool,
+    },
+    /// One JPEG at `offset` (default: the middle) beside the input.
+    Thumbnail {
+        #[serde(default, with = "humantime_serde")]
+        offset: Option<Duration>,
+        /// Output width in pixels (height keeps the aspect); none = source.
+        #[serde(default)]
+        width: Option<u32>,
+    },
+    /// A user command as an argument array; placeholders `{input}`,
+    /// `{inputs}`, `{output_dir}`, `{streamer}`, `{title}`, `{session_id}`,
+    /// `{index}` are replaced inside each argument; never run by a shell.
+    Execute {
+        command: Vec<String>,
+        /// Extra environment variables (placeholders allowed).
+        #[serde(default)]
+        env: BTreeMap<String, String>,
+        #[serde(default = "default_timeout", with = "humantime_serde")]
+        timeout: Duration,
+        /// Files the command produces (placeholders allowed); none = the inputs pass through.
+        #[serde(default)]
+        outputs: Vec<String>,
+    },
+    /// Copies the inputs into `dest` (a folder; placeholders allowed).
+    Copy { dest: String },
+    /// Moves the inputs into `dest` (a folder; placeholders allowed).
+    Move { dest: String },
+    /// Deletes the inputs (only files inside the recording's output folder).
+    Delete {},
+    /// A JSON sidecar (`<input stem>.meta.json`) with the session's facts.
+    Metadata {},
+    /// Chat XML inputs → ASS subtitles (scrolling lanes).
+    DanmuAss {
+        #[serde(default = "default_font_size")]
+        font_size: u32,
+        /// 0.0 transparent … 1.0 opaque.
+        #[serde(default = "default_opacity")]
+        opacity: f32,
+        /// Seconds a comment takes to cross the screen.
+        #[serde(default = "default_scroll", with = "humantime_serde")]
+        duration: Duration,
+        /// `WIDTHxHEIGHT`; default 1920x1080.
+        #[serde(default)]
+        resolution: Option<String>,
+        #[serde(default = "default_font")]
+        font: String,
+    },
+    /// Uploads the inputs with `rclone copyto` to `remote:path/<file name>`.
+    Upload {
+        /// An rclone remote name (configured in rclone or by `RCLONE_CONFIG_*`).
+        remote: String,
+        /// Folder on the remote (placeholders allowed).
+        #[serde(default)]
+        path: String,
+        /// The rclone binary.
+        #[serde(default)]
+        rclone: Option<std::path::PathBuf>,
+    },
+}
+
+fn default_timeout() -> Duration {
+    Duration::from_secs(3600)
+}
+fn default_font_size() -> u32 {
+    38
+}
+fn default_opacity() -> f32 {
+    0.8
+}
+fn default_scroll() -> Duration {
+    Duration::from_secs(12)
+}
+fn default_font() -> String {
+    "Microsoft YaHei".into()
+}
+
+/// Which worker pool runs a processor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Pool {
+    Cpu,
+    Io,
+}
+
+impl Pool {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Cpu => "cpu",
+            Self::Io => "io",
+        }
+    }
+}
+
+impl Processor {
+    /// The processor's config name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Remux { .. } => "remux",
+            Self::Thumbnail { .. } => "thumbnail",
+            Self::Execute { .. } => "execute",
+            Self::Copy { .. } => "copy",
+            Self::Move { .. } => "move",
+            Self::Delete {} => "delete",
+            Self::Metadata {} => "metadata",
+            Self::DanmuAss { .. } => "danmu_ass",
+            Self::Upload { .. } => "upload",
+        }
+    }
+
+    /// The pool its steps run in.
+    pub fn pool(&self) -> Pool {
+        match self {
+            Self::Copy { .. } | Self::Move { .. } | Self::Delete {} | Self::Upload { .. } => {
+                Pool::Io
+            }
+            _ => Pool::Cpu,
+        }
+    }
+}
+
+/// Checks one pipeline: ids unique and non-empty, `depends_on` names known
+/// steps, no cycle, parameters usable. Errors carry the dotted key.
+pub fn validate(name: &str, p: &PipelineDef) -> Result<(), (String, String)> {
+    let key = format!("pipelines.{name}");
+    if p.steps.is_empty() {
+        return Err((format!("{key}.steps"), "needs at least one step".into()));
+    }
+    if p.max_attempts == 0 || p.max_attempts > 100 {
+        return Err((format!("{key}.max_attempts"), "must be 1 to 100".into()));
+    }
+    let mut ids = BTreeSet::new();
+    for s in &p.steps {
+        let sk = format!("{key}.steps.{}", s.id);
+        if s.id.trim().is_empty()
+            || !s
+                .id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-".contains(c))
+        {
+            return Err((
+                format!("{key}.steps"),
+                format!("step id `{}` must be letters, digits, `_` or `-`", s.id),
+            ));
+        }
+        if !ids.insert(s.id.as_str()) {
+            return Err((sk, "duplicate step id".into()));
+        }
+        check_params(&s.processor).map_err(|(k, m)| (format!("{sk}.{k}"), m))?;
+    }
+    for s in &p.steps {
+        for d in &s.depends_on {
+            if !ids.contains(d.as_str()) {
+                return Err((
+                    format!("{key}.steps.{}.depends_on", s.id),
+                    format!(
+                        "unknown step `{d}`; steps: {}",
+                        ids.iter().copied().collect::<Vec<_>>().join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    if let Some(id) = find_cycle(&p.steps) {
+        return Err((
+            format!("{key}.steps.{id}.depends_on"),
+            "forms a cycle; a pipeline must be a DAG".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn check_params(p: &Processor) -> Result<(), (String, String)> {
+    let err = |k: &str, m: &str| Err((k.to_string(), m.to_string()));
+    match p {
+        Processor::Execute {
+            command, timeout, ..
+        } => {
+            if command.first().is_none_or(|c| c.trim().is_empty()) {
+                return err(
+                    "command",
+                    "needs the program and its arguments, e.g. [\"/usr/bin/echo\", \"{input}\"]",
+                );
+            }
+            if timeout.is_zero() {
+                return err("timeout", "must be more than 0s");
+            }
+        }
+        Processor::Copy { dest } | Processor::Move { dest } if dest.trim().is_empty() => {
+            return err("dest", "must name a folder");
+        }
+        Processor::Upload { remote, .. }
+            if remote.trim().is_empty() || remote.contains(':') || remote.contains('/') =>
+        {
+            return err("remote", "must be an rclone remote name (without `:`)");
+        }
+        Processor::DanmuAss {
+            opacity,
+            resolution,
+            font_size,
+            duration,
+            ..
+        } => {
+            if !(0.0..=1.0).contains(opacity) {
+                return err("opacity", "must be between 0.0 and 1.0");
+            }
+            if *font_size == 0 || *font_size > 500 {
+                return err("font_size", "must be 1 to 500");
+            }
+            if duration.is_zero() {
+                return err("duration", "must be more than 0s");
+            }
+            if let Some(r) = resolution
+                && parse_resolution(r).is_none()
+            {
+                return err("resolution", "must be WIDTHxHEIGHT, e.g. 1920x1080");
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// `1920x1080` → (1920, 1080).
+pub fn parse_resolution(r: &str) -> Option<(u32, u32)> {
+    let (w, h) = r.split_once(['x', 'X'])?;
+    let (w, h) = (w.trim().parse().ok()?, h.trim().parse().ok()?);
+    (w > 0 && h > 0).then_some((w, h))
+}
+
+/// A step on a dependency cycle, if there is one (depth-first search).
+fn find_cycle(steps: &[StepDef]) -> Option<String> {
+    let deps: BTreeMap<&str, &[String]> = steps
+        .iter()
+        .map(|s| (s.id.as_str(), s.depends_on.as_slice()))
+        .collect();
+    // 0 = unseen, 1 = on the stack, 2 = done.
+    let mut mark: BTreeMap<&str, u8> = BTreeMap::new();
+    fn visit<'a>(
+        id: &'a str,
+        deps: &BTreeMap<&'a str, &'a [String]>,
+        mark: &mut BTreeMap<&'a str, u8>,
+    ) -> Option<String> {
+        match mark.get(id) {
+            Some(1) => return Some(id.to_string()),
+            Some(2) => return None,
+            _ => {}
+        }
+        mark.insert(id, 1);
+        for d in deps.get(id).copied().unwrap_or_default() {
+            if let Some(c) = visit(d.as_str(), deps, mark) {
+                return Some(c);
+            }
+        }
+        mark.insert(id, 2);
+        None
+    }
+    steps
+        .iter()
+        .find_map(|s| visit(s.id.as_str(), &deps, &mut mark))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    fn check(text: &str) -> Result<crate::config::ConfigFile, String> {
+        crate::config::load::parse_str(text, Path::new("c.toml")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_pipeline_parses_with_typed_steps() {
+        let f = check(
+            "[pipeline]\ncpu_workers = 2\n[pipelines.a]\ntrigger = \"session\"\n\
+             [[pipelines.a.steps]]\nid = \"r\"\nprocessor = \"remux\"\nformat = \"mkv\"\n\
+             [[pipelines.a.steps]]\nid = \"x\"\nprocessor = \"execute\"\ncommand = [\"/bin/true\"]\ndepends_on = [\"r\"]\n",
+        )
+        .unwrap();
+        let p = &f.pipelines["a"];
+        assert_eq!(p.steps.len(), 2);
+        assert_eq!(p.steps[0].processor.name(), "remux");
+        assert_eq!(f.pipeline.cpu_limit(), 2);
+    }
+
+    #[test]
+    fn bad_pipelines_name_the_key() {
+        let cases = [
+            (
+                "[[pipelines.a.steps]]\nid = \"r\"\nprocessor = \"zip\"\n",
+                "pipelines.a.steps",
+            ),
+            (
+                "[[pipelines.a.steps]]\nid = \"r\"\nprocessor = \"copy\"\n",
+                "dest",
+            ),
+            (
+                "[[pipelines.a.steps]]\nid = \"r\"\nprocessor = \"remux\"\nbogus = 1\n",
+                "bogus",
+            ),
+            (
+                "[[pipelines.a.steps]]\nid = \"r\"\nprocessor = \"remux\"\ndepends_on = [\"q\"]\n",
+                "`pipelines.a.steps.r.depends_on`",
+            ),
+            (
+                "[[pipelines.a.steps]]\nid = \"r\"\nprocessor = \"remux\"\ndepends_on = [\"s\"]\n\
+                 [[pipelines.a.steps]]\nid = \"s\"\nprocessor = \"metadata\"\ndepends_on = [\"r\"]\n",
+                "cycle",
+            ),
+            (
+                "[[pipelines.a.steps]]\nid = \"x\"\nprocessor = \"execute\"\ncommand = []\n",
+                "`pipelines.a.steps.x.command`",
+            ),
+            ("[recording]\npipeline = \"nope\"\n", "`recording.pipeline`"),
+        ];
+        for (text, want) in cases {
+            let msg = check(text).unwrap_err();
+            assert!(msg.contains(want), "{text} -> {msg}");
+        }
+    }
+}
