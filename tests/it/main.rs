@@ -25,6 +25,7 @@ mod mesio_probe;
 mod mesio_record;
 mod mesio_support;
 mod pipeline_dag;
+mod pipeline_media;
 mod pipeline_support;
 mod probe;
 mod probe_sites;

@@ -25,7 +25,7 @@ pub async fn upload(
 ) -> Result<Vec<PathBuf>, StepError> {
     let binary = rclone.unwrap_or(Path::new("rclone"));
     let folder = io.ctx.expand(path, &io.inputs);
-    let folder = folder.trim_matches('/');
+    let folder = folder.trim_end_matches('/');
     let total: u64 = io
         .inputs
         .iter()
