@@ -24,6 +24,7 @@ mod mesio_faults_flv;
 mod mesio_probe;
 mod mesio_record;
 mod mesio_support;
+mod pipeline_api;
 mod pipeline_dag;
 mod pipeline_media;
 mod pipeline_support;
