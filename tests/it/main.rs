@@ -26,6 +26,7 @@ mod mesio_record;
 mod mesio_support;
 mod pipeline_api;
 mod pipeline_dag;
+mod pipeline_live;
 mod pipeline_media;
 mod pipeline_support;
 mod probe;
