@@ -126,15 +126,20 @@ pub enum Processor {
     },
     /// One JPEG at `offset` (default: the middle) beside the input.
     Thumbnail {
-        #[serde(default, with = "humantime_serde")]
+        #[serde(
+            default,
+            with = "humantime_serde",
+            skip_serializing_if = "Option::is_none"
+        )]
         offset: Option<Duration>,
         /// Output width in pixels (height keeps the aspect); none = source.
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         width: Option<u32>,
     },
     /// A user command as an argument array; placeholders `{input}`,
-    /// `{inputs}`, `{output_dir}`, `{streamer}`, `{title}`, `{session_id}`,
-    /// `{index}` are replaced inside each argument; never run by a shell.
+    /// `{inputs_json}`, `{input_dir}`, `{output_dir}`, `{streamer}`,
+    /// `{platform}`, `{title}`, `{category}`, `{session_id}`, `{index}` are
+    /// replaced inside each argument; never run by a shell.
     Execute {
         command: Vec<String>,
         /// Extra environment variables (placeholders allowed).
@@ -165,7 +170,7 @@ pub enum Processor {
         #[serde(default = "default_scroll", with = "humantime_serde")]
         duration: Duration,
         /// `WIDTHxHEIGHT`; default 1920x1080.
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         resolution: Option<String>,
         #[serde(default = "default_font")]
         font: String,
@@ -177,8 +182,8 @@ pub enum Processor {
         /// Folder on the remote (placeholders allowed).
         #[serde(default)]
         path: String,
-        /// The rclone binary.
-        #[serde(default)]
+        /// The rclone binary (default: `rclone` on PATH).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         rclone: Option<std::path::PathBuf>,
     },
 }
