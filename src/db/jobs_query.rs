@@ -185,3 +185,39 @@ pub fn logs(
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// One active or failed run for the dashboard: `(id, state, processor,
+/// first input)` where state is `running`, `queued` or `failed`.
+pub type PaneRow = (i64, String, String, String);
+
+/// Running and queued runs (running first), then the latest failed ones.
+pub fn pane(conn: &Connection, limit: usize) -> Result<Vec<PaneRow>, DbError> {
+    let mut stmt = conn.prepare(
+        "SELECT d.id,
+            CASE WHEN d.state = 'failed' THEN 'failed'
+                 WHEN EXISTS (SELECT 1 FROM step_executions x WHERE x.dag_id = d.id AND x.state = 'running')
+                 THEN 'running' ELSE 'queued' END AS st,
+            COALESCE((SELECT x.processor FROM step_executions x WHERE x.dag_id = d.id
+                      AND x.state IN ('running', 'pending', 'failed')
+                      ORDER BY x.state = 'running' DESC, x.state = 'failed' DESC, x.id LIMIT 1), d.pipeline),
+            d.inputs
+         FROM dag_executions d
+         WHERE d.state IN ('waiting', 'running') OR (d.state = 'failed' AND d.id IN
+             (SELECT id FROM dag_executions WHERE state = 'failed' ORDER BY id DESC LIMIT 10))
+         ORDER BY st = 'running' DESC, st = 'queued' DESC, d.id LIMIT ?1",
+    )?;
+    let rows = stmt.query_map([limit as i64], |r| {
+        let inputs: String = r.get(3)?;
+        let first = list_of(inputs)
+            .into_iter()
+            .next()
+            .map(|p| {
+                std::path::Path::new(&p)
+                    .file_name()
+                    .map_or(p.clone(), |n| n.to_string_lossy().into_owned())
+            })
+            .unwrap_or_default();
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, first))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

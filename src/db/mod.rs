@@ -5,6 +5,8 @@
 
 pub mod jobs;
 pub mod jobs_query;
+#[cfg(test)]
+mod jobs_tests;
 pub mod migrations;
 pub mod orphans;
 pub mod outbox;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::data::{Data, DownloadRow, Header, Recording, StreamerRow};
+use super::data::{Data, DownloadRow, Header, JobRow, JobStatus, Recording, StreamerRow};
 use crate::app::ServiceContainer;
 use crate::config::ConfigService;
 use crate::db::{Db, sessions};
@@ -54,6 +54,8 @@ pub struct Collector {
     sessions: Sessions,
     disk_free: Option<u64>,
     output_dir: PathBuf,
+    /// Active and recently failed pipeline runs (`None` until first read).
+    jobs: Option<Vec<JobRow>>,
 }
 
 impl Collector {
@@ -64,6 +66,7 @@ impl Collector {
             sessions: HashMap::new(),
             disk_free: None,
             output_dir: PathBuf::new(),
+            jobs: None,
         }
     }
 
@@ -83,6 +86,30 @@ impl Collector {
                     .collect();
             }
             Err(e) => tracing::debug!("dashboard cannot read open sessions: {e}"),
+        }
+        match self
+            .svc
+            .db
+            .call(|c| crate::db::jobs_query::pane(c, 50))
+            .await
+        {
+            Ok(rows) => {
+                self.jobs = Some(
+                    rows.into_iter()
+                        .map(|(id, state, kind, target)| JobRow {
+                            id,
+                            status: match state.as_str() {
+                                "running" => JobStatus::Running,
+                                "failed" => JobStatus::Failed,
+                                _ => JobStatus::Queued,
+                            },
+                            kind,
+                            target,
+                        })
+                        .collect(),
+                )
+            }
+            Err(e) => tracing::debug!("dashboard cannot read pipeline jobs: {e}"),
         }
         self.output_dir = self
             .svc
@@ -162,7 +189,7 @@ impl Collector {
             },
             streamers,
             downloads,
-            jobs: None,
+            jobs: self.jobs.clone(),
             logs: self.logs.lines(),
         }
     }
