@@ -233,3 +233,18 @@ impl PipelineFinished {
     pub const COMPLETED: &'static str = "pipeline_completed";
     pub const FAILED: &'static str = "pipeline_failed";
 }
+
+/// A session closed by crash recovery or at shutdown (outbox kind
+/// [`SessionClosed::KIND`]; the monitor's own closes write `offline`):
+/// durable consumers such as the pipeline's session trigger see every
+/// session end, not only those the monitor observed.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SessionClosed {
+    pub session_id: i64,
+    pub streamer_id: i64,
+    pub reason: String,
+}
+
+impl SessionClosed {
+    pub const KIND: &'static str = "session_closed";
+}

@@ -405,6 +405,26 @@ pub fn close_all_open(conn: &mut Connection, reason: &str) -> Result<Recovery, D
          WHERE ended_at IS NULL",
         [],
     )?;
+    let closing: Vec<(i64, i64)> = {
+        let mut stmt =
+            tx.prepare("SELECT id, streamer_id FROM live_sessions WHERE ended_at IS NULL")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for (session_id, streamer_id) in closing {
+        let ev = crate::events::SessionClosed {
+            session_id,
+            streamer_id,
+            reason: reason.to_string(),
+        };
+        let payload = serde_json::to_string(&ev).map_err(|e| DbError::Corrupt(e.to_string()))?;
+        super::outbox::insert(
+            &tx,
+            Some(streamer_id),
+            crate::events::SessionClosed::KIND,
+            &payload,
+        )?;
+    }
     let sessions_closed = tx.execute(
         "UPDATE live_sessions SET
              ended_at = COALESCE(
@@ -480,7 +500,12 @@ mod tests {
             add_segment(c, sid, 1, &gone.display().to_string(), 2_000)?;
             recover_after_crash(c)?;
             let rows = super::super::outbox::after(c, 0, 10)?;
-            assert_eq!(rows.len(), 1, "only the file that exists: {rows:?}");
+            assert_eq!(
+                rows.len(),
+                2,
+                "the file that exists, then the session: {rows:?}"
+            );
+            assert_eq!(rows[1].kind, crate::events::SessionClosed::KIND);
             let ev: SegmentFinalised = serde_json::from_str(&rows[0].payload).unwrap();
             assert_eq!((ev.index, ev.bytes), (0, 5));
             assert_eq!(ev.split_reason, SplitReason::Crash);

@@ -1,5 +1,5 @@
 //! The pipeline's durable outbox consumer: turns `segment_finalised`,
-//! `danmu_finalised` and `offline` rows into DAG executions of the
+//! `danmu_finalised`, `offline` and `session_closed` rows into DAG executions of the
 //! pipelines attached to the streamer. A row is acknowledged only after
 //! its DAGs are committed; dedupe keys make a replayed row harmless.
 
@@ -15,7 +15,7 @@ use crate::config::pipeline::{PipelineDef, Trigger};
 use crate::db::DbError;
 use crate::db::jobs::{NewDag, NewStep};
 use crate::db::outbox::OutboxRow;
-use crate::events::{DanmuFinalised, MonitorEventKind, SegmentFinalised};
+use crate::events::{DanmuFinalised, MonitorEventKind, SegmentFinalised, SessionClosed};
 use crate::monitor::follow::Follower;
 
 /// What a row asks for.
@@ -29,6 +29,11 @@ fn decode(row: &OutboxRow) -> Option<Want> {
     match row.kind.as_str() {
         SegmentFinalised::KIND => serde_json::from_str(&row.payload).ok().map(Want::Segment),
         DanmuFinalised::KIND => serde_json::from_str(&row.payload).ok().map(Want::Danmu),
+        SessionClosed::KIND => serde_json::from_str::<SessionClosed>(&row.payload)
+            .ok()
+            .map(|s| Want::SessionClosed {
+                session_id: s.session_id,
+            }),
         "offline" => match serde_json::from_str(&row.payload).ok()? {
             MonitorEventKind::Offline { session_id, .. } => {
                 Some(Want::SessionClosed { session_id })

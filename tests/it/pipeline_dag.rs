@@ -165,6 +165,8 @@ depends_on = ["wait"]
     let logs = s.ok(&["jobs", "logs", &echo.to_string()]);
     assert!(logs.contains(&format!("title={title} bob")), "{logs}");
     assert!(!marker.exists(), "no shell ran the title");
+    let followed = s.ok(&["jobs", "logs", &echo.to_string(), "-f"]);
+    assert_eq!(followed, logs, "-f ends with a finished run");
 
     // The session DAG starts (its files are closed), then is cancelled
     // through the CLI while `sleep 60` runs.
@@ -233,4 +235,84 @@ command = ["sleep", "0.4"]
     sorted.sort();
     assert_eq!(starts, sorted, "oldest first");
     assert_eq!(jobs(&s).len(), 6);
+    let listed = s.json(&[
+        "jobs",
+        "list",
+        "--state",
+        "succeeded",
+        "--streamer",
+        "carol",
+    ]);
+    assert_eq!(listed.as_array().unwrap().len(), 6);
+    let none = s.json(&["jobs", "list", "--state", "failed"]);
+    assert!(none.as_array().unwrap().is_empty());
+    let table = s.ok(&["jobs", "list"]);
+    assert!(
+        table.contains("PIPELINE") && table.contains("carol"),
+        "{table}"
+    );
+    let shown = s.ok(&["jobs", "show", &all[0]["id"].to_string()]);
+    assert!(
+        shown.contains("work") && shown.contains("log tail"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn files_and_sessions_closed_by_crash_recovery_still_get_their_pipelines() {
+    let s = Srec::new();
+    let rec = out_dir(&s);
+    let cfg = format!(
+        r#"[recording]
+output_dir = "{rec}"
+pipeline = ["seg", "whole"]
+[pipelines.seg]
+[[pipelines.seg.steps]]
+id = "touch"
+processor = "execute"
+command = ["true"]
+[pipelines.whole]
+trigger = "session"
+[[pipelines.whole.steps]]
+id = "touch"
+processor = "execute"
+command = ["true"]
+"#,
+        rec = rec.display()
+    );
+    let mut d = daemon(&s, &cfg);
+    let id = streamer(&s, "gina");
+    let file = rec.join("g.flv");
+    std::fs::write(&file, b"data").unwrap();
+    // An open session with an open segment, as a crash leaves them.
+    crate::pipeline_support::db(&s)
+        .with(|c| {
+            c.execute(
+                "INSERT INTO live_sessions (id, streamer_id, started_at) VALUES (50, ?1, 1)",
+                [id],
+            )?;
+            c.execute(
+                "INSERT INTO session_segments (session_id, seg_index, path, started_at)
+                 VALUES (50, 0, ?1, 1)",
+                [file.display().to_string()],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    d.signal("KILL");
+    d.wait_exit(Duration::from_secs(10));
+    let _d = daemon(&s, &cfg);
+    let all = wait_jobs(&s, 2);
+    let triggers: std::collections::BTreeSet<String> = all
+        .iter()
+        .map(|j| j["trigger"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        triggers,
+        ["segment".to_string(), "session".to_string()].into()
+    );
+    for j in &all {
+        let j = wait_state(&s, j["id"].as_i64().unwrap(), "succeeded");
+        assert_eq!(j["inputs"], serde_json::json!([file.display().to_string()]));
+    }
 }
