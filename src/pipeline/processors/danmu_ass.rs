@@ -84,8 +84,9 @@ fn ass_time(t: f64) -> String {
     )
 }
 
-/// Converts chat XML text to an ASS document.
-pub fn convert(xml: &str, style: &AssStyle) -> String {
+/// Converts chat XML text to an ASS document; comments after `until`
+/// seconds (the video's length) are left out.
+pub fn convert(xml: &str, style: &AssStyle, until: Option<f64>) -> String {
     let alpha = 255 - (style.opacity.clamp(0.0, 1.0) * 255.0).round() as u32;
     let mut out = String::new();
     let _ = write!(
@@ -108,7 +109,10 @@ pub fn convert(xml: &str, style: &AssStyle) -> String {
     let screen = f64::from(style.width);
     // Per lane: (start time, pixel width) of its last comment.
     let mut last: Vec<Option<(f64, f64)>> = vec![None; lanes];
-    for c in parse(xml) {
+    for c in parse(xml)
+        .into_iter()
+        .filter(|c| until.is_none_or(|u| c.time <= u))
+    {
         let w = c.text.chars().count() as f64 * f64::from(style.font_size);
         let speed = (screen + w) / scroll;
         let free = |l: &Option<(f64, f64)>| match l {
@@ -156,7 +160,24 @@ pub fn convert(xml: &str, style: &AssStyle) -> String {
     out
 }
 
-pub async fn run(io: &StepIo<'_>, style: &AssStyle) -> Result<Vec<PathBuf>, StepError> {
+/// Converts the chat XML inputs. With a video among the inputs (paired
+/// trigger) its length bounds the subtitles, and its resolution is used
+/// when `probe_size` (no `resolution` configured).
+pub async fn run(
+    io: &StepIo<'_>,
+    mut style: AssStyle,
+    probe_size: bool,
+) -> Result<Vec<PathBuf>, StepError> {
+    let video = super::videos(&io.inputs).into_iter().next();
+    let mut until = None;
+    if let Some(v) = &video {
+        let p = super::media::probe(&io.ctx.ffmpeg, v).await;
+        until = p.duration.map(|d| d.as_secs_f64()).filter(|d| *d > 0.0);
+        if probe_size && let Some((w, h)) = p.size {
+            style.width = w;
+            style.height = h;
+        }
+    }
     let xmls: Vec<PathBuf> = io
         .inputs
         .iter()
@@ -170,7 +191,7 @@ pub async fn run(io: &StepIo<'_>, style: &AssStyle) -> Result<Vec<PathBuf>, Step
     for x in xmls {
         let text = std::fs::read(&x)
             .map_err(|e| StepError::Retry(format!("cannot read {}: {e}", x.display())))?;
-        let ass = convert(&String::from_utf8_lossy(&text), style);
+        let ass = convert(&String::from_utf8_lossy(&text), &style, until);
         let target = x.with_extension("ass");
         let temp = temp_of(&target);
         std::fs::write(&temp, ass)
@@ -202,7 +223,7 @@ mod tests {
             <d p=\"1.5,1,25,16711680,0,0,1,0\" user=\"a\">hello &amp; &lt;hi&gt;</d>\
             <d p=\"1.6,1,25,16777215,0,0,2,0\">second</d>\
             <d p=\"bad\">skipped</d>";
-        let ass = convert(xml, &style());
+        let ass = convert(xml, &style(), None);
         assert!(ass.contains("PlayResX: 1280"));
         assert!(ass.contains("&H7FFFFFFF"), "opacity 0.5 -> alpha 0x7F");
         let lines: Vec<&str> = ass.lines().filter(|l| l.starts_with("Dialogue")).collect();

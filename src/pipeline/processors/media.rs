@@ -112,8 +112,9 @@ pub async fn thumbnail(
     for input in inputs {
         let at = match offset {
             Some(o) => o,
-            None => duration_of(&io.ctx.ffmpeg, &input)
+            None => probe(&io.ctx.ffmpeg, &input)
                 .await
+                .duration
                 .map_or(Duration::ZERO, |d| d / 2),
         };
         let target = input.with_extension("jpg");
@@ -169,20 +170,59 @@ pub async fn thumbnail(
     Ok(out)
 }
 
-/// The media duration ffmpeg reports (`Duration: 00:01:02.50`).
-pub async fn duration_of(ffmpeg: &Path, input: &Path) -> Option<Duration> {
+/// What `ffmpeg -i` says about a file.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Probe {
+    pub duration: Option<Duration>,
+    /// Width and height of the first video stream.
+    pub size: Option<(u32, u32)>,
+}
+
+/// Runs `ffmpeg -i input` (no output: it exits 1) and reads its report.
+pub async fn probe(ffmpeg: &Path, input: &Path) -> Probe {
     let out = crate::download::child::command(ffmpeg)
         .args(["-hide_banner", "-nostdin", "-i"])
         .arg(input)
         .output()
-        .await
-        .ok()?;
-    let text = String::from_utf8_lossy(&out.stderr);
-    let at = text.find("Duration: ")? + "Duration: ".len();
-    let hms = text.get(at..)?.split(',').next()?;
-    let mut parts = hms.trim().split(':');
-    let (h, m, s) = (parts.next()?, parts.next()?, parts.next()?);
-    let secs =
-        h.parse::<f64>().ok()? * 3600.0 + m.parse::<f64>().ok()? * 60.0 + s.parse::<f64>().ok()?;
-    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+        .await;
+    match out {
+        Ok(o) => parse_probe(&String::from_utf8_lossy(&o.stderr)),
+        Err(_) => Probe::default(),
+    }
+}
+
+/// Reads `Duration: 00:01:02.50` and the `1280x720` of the first video stream.
+pub fn parse_probe(text: &str) -> Probe {
+    let duration = (|| {
+        let at = text.find("Duration: ")? + "Duration: ".len();
+        let hms = text.get(at..)?.split(',').next()?;
+        let mut parts = hms.trim().split(':');
+        let (h, m, s) = (parts.next()?, parts.next()?, parts.next()?);
+        let secs = h.parse::<f64>().ok()? * 3600.0
+            + m.parse::<f64>().ok()? * 60.0
+            + s.parse::<f64>().ok()?;
+        (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+    })();
+    let size = text
+        .lines()
+        .find(|l| l.contains("Stream #") && l.contains("Video:"))
+        .and_then(|l| {
+            l.split([',', ' '])
+                .find_map(|w| crate::config::pipeline::parse_resolution(w.trim()))
+        });
+    Probe { duration, size }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ffmpeg_reports_are_read() {
+        let text = "Input #0, flv, from 'a.flv':\n  Duration: 00:01:02.50, start: 0.000000, bitrate: 1 kb/s\n  \
+            Stream #0:0: Video: h264 (High), yuv420p(progressive), 1280x720 [SAR 1:1 DAR 16:9], 30 fps\n  \
+            Stream #0:1: Audio: aac, 44100 Hz, stereo";
+        let p = super::parse_probe(text);
+        assert_eq!(p.duration, Some(std::time::Duration::from_millis(62_500)));
+        assert_eq!(p.size, Some((1280, 720)));
+        assert_eq!(super::parse_probe("garbage"), super::Probe::default());
+    }
 }

@@ -55,19 +55,18 @@ pub async fn run(p: &Processor, io: StepIo<'_>) -> Result<Vec<PathBuf>, StepErro
             resolution,
             font,
         } => {
-            let (width, height) = resolution
+            let fixed = resolution
                 .as_deref()
-                .and_then(crate::config::pipeline::parse_resolution)
-                .unwrap_or((1920, 1080));
+                .and_then(crate::config::pipeline::parse_resolution);
             let style = AssStyle {
-                width,
-                height,
+                width: fixed.map_or(1920, |r| r.0),
+                height: fixed.map_or(1080, |r| r.1),
                 font: font.clone(),
                 font_size: *font_size,
                 opacity: *opacity,
                 scroll: *duration,
             };
-            danmu_ass::run(&io, &style).await
+            danmu_ass::run(&io, style, fixed.is_none()).await
         }
         Processor::Upload {
             remote,
