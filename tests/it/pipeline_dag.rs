@@ -316,3 +316,96 @@ command = ["true"]
         assert_eq!(j["inputs"], serde_json::json!([file.display().to_string()]));
     }
 }
+
+#[test]
+fn delete_refuses_files_outside_the_output_folder_and_a_missing_ffmpeg_is_clear() {
+    let s = Srec::new();
+    let rec = out_dir(&s);
+    let cfg = format!(
+        r#"[recording]
+output_dir = "{rec}"
+pipeline = ["clean", "mux"]
+[engines.ffmpeg]
+path = "/nonexistent/ffmpeg"
+[pipelines.clean]
+[[pipelines.clean.steps]]
+id = "rm"
+processor = "delete"
+[pipelines.mux]
+max_attempts = 3
+[[pipelines.mux.steps]]
+id = "remux"
+processor = "remux"
+"#,
+        rec = rec.display()
+    );
+    let _d = daemon(&s, &cfg);
+    let id = streamer(&s, "hana");
+    let sess = session(&s, id, "t");
+    let outside = s.dir.path().join("elsewhere.flv");
+    std::fs::write(&outside, b"keep me").unwrap();
+    segment(&s, id, sess, 0, &outside);
+    let all = wait_jobs(&s, 2);
+    for j in &all {
+        let j = wait_state(&s, j["id"].as_i64().unwrap(), "failed");
+        let st = &j["steps"][0];
+        assert_eq!(st["attempts"], 1, "not worth a retry: {j:#}");
+        let err = st["error"].as_str().unwrap();
+        if j["pipeline"] == "clean" {
+            assert!(err.contains("outside the output folder"), "{err}");
+        } else {
+            assert!(
+                err.contains("/nonexistent/ffmpeg") && err.contains("not found"),
+                "{err}"
+            );
+        }
+    }
+    assert!(outside.exists(), "not deleted");
+}
+
+#[test]
+fn pool_limits_are_hot_reloaded() {
+    let s = Srec::new();
+    let rec = out_dir(&s);
+    let cfg = |n: usize| {
+        format!(
+            r#"[recording]
+output_dir = "{rec}"
+pipeline = "one"
+[pipeline]
+cpu_workers = {n}
+[pipelines.one]
+[[pipelines.one.steps]]
+id = "work"
+processor = "execute"
+command = ["sleep", "1.5"]
+"#,
+            rec = rec.display()
+        )
+    };
+    let _d = daemon(&s, &cfg(1));
+    let id = streamer(&s, "ida");
+    let sess = session(&s, id, "t");
+    for i in 0..4u32 {
+        let f = rec.join(format!("i{i}.flv"));
+        std::fs::write(&f, b"x").unwrap();
+        segment(&s, id, sess, i, &f);
+    }
+    let all = wait_jobs(&s, 4);
+    wait_until(WAIT, || {
+        crate::pipeline_support::job(&s, all[0]["id"].as_i64().unwrap())["steps"][0]["state"]
+            == "running"
+    });
+    s.write_config(&(cfg(3) + "\n[api]\nport = 0\n"));
+    let mut spans = Vec::new();
+    for j in &all {
+        let j = wait_state(&s, j["id"].as_i64().unwrap(), "succeeded");
+        let w = step(&j, "work");
+        spans.push((ms(&w["started_at"]), ms(&w["finished_at"])));
+    }
+    let overlap = |t: i64| spans.iter().filter(|(a, b)| *a <= t && t < *b).count();
+    assert_eq!(overlap(spans[0].0), 1, "one worker at first: {spans:?}");
+    let peak = spans.iter().map(|(t, _)| overlap(*t)).max().unwrap();
+    assert!(peak >= 2, "more workers after the reload: {spans:?}");
+    assert!(peak <= 3, "{spans:?}");
+}
