@@ -24,6 +24,8 @@ pub struct Services {
     pub scheduler: Arc<Scheduler>,
     pub config: Arc<ConfigService>,
     pub db: Db,
+    /// Pipeline runs: retry and cancel from the jobs pane.
+    pub pipeline: Arc<crate::pipeline::PipelineManager>,
     pub data_dir: PathBuf,
     /// Unix milliseconds the daemon started (header uptime).
     pub started_at_ms: i64,
@@ -38,6 +40,7 @@ impl Services {
             scheduler: Arc::clone(&c.scheduler),
             config: Arc::clone(&c.config),
             db: c.db.clone(),
+            pipeline: Arc::clone(&c.pipeline),
             data_dir: c.paths.data_dir.clone(),
             started_at_ms,
         }
