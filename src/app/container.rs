@@ -133,6 +133,7 @@ impl ServiceContainer {
             db.clone(),
             Arc::clone(&config),
             Arc::clone(&streamers),
+            Arc::clone(&downloads),
             Arc::clone(&outbox_wake),
         );
         Ok(Self {

@@ -17,6 +17,8 @@ pub struct PipelineSettings {
     pub cpu_workers: usize,
     /// Steps of IO-bound processors (copy, move, delete, upload) at once.
     pub io_workers: usize,
+    /// Fewer new recordings while the job queue is backed up.
+    pub throttle: ThrottleSettings,
 }
 
 impl Default for PipelineSettings {
@@ -24,6 +26,34 @@ impl Default for PipelineSettings {
         Self {
             cpu_workers: 0,
             io_workers: 4,
+            throttle: ThrottleSettings::default(),
+        }
+    }
+}
+
+/// `[pipeline.throttle]`: when queued steps pass `high_depth` (or the
+/// oldest has waited `max_wait`), `download.max_concurrent` is scaled by
+/// `factor` for new recordings (running ones go on) until the queue is
+/// back under `low_depth`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ThrottleSettings {
+    pub enabled: bool,
+    pub high_depth: usize,
+    pub low_depth: usize,
+    #[serde(with = "humantime_serde")]
+    pub max_wait: Duration,
+    pub factor: f64,
+}
+
+impl Default for ThrottleSettings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            high_depth: 500,
+            low_depth: 100,
+            max_wait: Duration::from_secs(3600),
+            factor: 0.5,
         }
     }
 }

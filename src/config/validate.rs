@@ -79,6 +79,25 @@ pub fn validate(file: &ConfigFile) -> Result<(), Violation> {
     if file.pipeline.io_workers == 0 || file.pipeline.io_workers > 256 {
         return Err(violation("pipeline.io_workers", "must be 1 to 256"));
     }
+    let t = &file.pipeline.throttle;
+    if t.low_depth >= t.high_depth {
+        return Err(violation(
+            "pipeline.throttle.low_depth",
+            "must be below pipeline.throttle.high_depth",
+        ));
+    }
+    if !(t.factor > 0.0 && t.factor < 1.0) {
+        return Err(violation(
+            "pipeline.throttle.factor",
+            "must be between 0 and 1 (exclusive)",
+        ));
+    }
+    if t.max_wait < Duration::from_secs(1) {
+        return Err(violation(
+            "pipeline.throttle.max_wait",
+            "must be at least 1s",
+        ));
+    }
     for (name, p) in &file.pipelines {
         super::pipeline::validate(name, p).map_err(|(k, m)| violation(k, m))?;
     }

@@ -221,3 +221,16 @@ pub fn pane(conn: &Connection, limit: usize) -> Result<Vec<PaneRow>, DbError> {
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// Queued steps of running DAGs and how long the oldest has waited (ms).
+pub fn backlog(conn: &Connection) -> Result<(u64, u64), DbError> {
+    let (n, oldest): (i64, Option<i64>) = conn.query_row(
+        "SELECT count(*), MIN(s.created_at) FROM step_executions s
+         JOIN dag_executions d ON d.id = s.dag_id
+         WHERE s.state = 'pending' AND d.state = 'running'",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let wait = oldest.map_or(0, |t| (super::now_ms() - t).max(0));
+    Ok((n.max(0) as u64, wait as u64))
+}

@@ -9,6 +9,7 @@ pub mod log;
 pub mod proc;
 pub mod processors;
 mod runner;
+pub mod throttle;
 mod trigger;
 
 use std::collections::HashMap;
@@ -50,6 +51,10 @@ pub struct PipelineManager {
     db: Db,
     config: Arc<ConfigService>,
     streamers: Arc<StreamerManager>,
+    /// Whose new-recording limit the throttle lowers.
+    downloads: Arc<crate::download::DownloadManager>,
+    /// The download manager's limit adjuster while the queue is backed up.
+    pub throttle: Arc<throttle::Throttle>,
     /// Rung when a step ends or a DAG is created, retried or cancelled.
     wake: Notify,
     /// Rung after an outbox row was written (the flusher publishes it).
@@ -62,12 +67,15 @@ impl PipelineManager {
         db: Db,
         config: Arc<ConfigService>,
         streamers: Arc<StreamerManager>,
+        downloads: Arc<crate::download::DownloadManager>,
         outbox_wake: Arc<Notify>,
     ) -> Arc<Self> {
         Arc::new(Self {
             db,
             config,
             streamers,
+            downloads,
+            throttle: Arc::new(throttle::Throttle::default()),
             wake: Notify::new(),
             outbox_wake,
             running: Mutex::new(HashMap::new()),
@@ -89,6 +97,9 @@ impl PipelineManager {
                 "pipeline steps interrupted by a crash run again"
             );
         }
+        self.downloads.set_adjuster(
+            Arc::clone(&self.throttle) as Arc<dyn crate::download::limits::LimitAdjuster>
+        );
         tracker.spawn(trigger::run(Arc::clone(self), follower, cancel.clone()));
         tracker.spawn(runner::run(Arc::clone(self), tracker.clone(), cancel));
         Ok(())

@@ -52,6 +52,7 @@ async fn round(
 ) -> Result<(), crate::db::DbError> {
     activate_waiting(mgr).await?;
     notice_cancels(mgr).await?;
+    super::throttle::check(mgr).await?;
     let settings = mgr.config.current().pipeline.clone();
     for (pool, limit) in [
         (Pool::Cpu, settings.cpu_limit()),

@@ -409,3 +409,95 @@ command = ["sleep", "1.5"]
     assert!(peak >= 2, "more workers after the reload: {spans:?}");
     assert!(peak <= 3, "{spans:?}");
 }
+
+#[test]
+fn a_backed_up_queue_throttles_new_recordings_until_it_drains() {
+    let s = Srec::new();
+    let rec = out_dir(&s);
+    let cfg = format!(
+        r#"[recording]
+output_dir = "{rec}"
+pipeline = "slow"
+[download]
+max_concurrent = 4
+[pipeline]
+cpu_workers = 1
+[pipeline.throttle]
+enabled = true
+high_depth = 2
+low_depth = 1
+factor = 0.5
+[pipelines.slow]
+[[pipelines.slow.steps]]
+id = "work"
+processor = "execute"
+command = ["sleep", "0.4"]
+"#,
+        rec = rec.display()
+    );
+    let mut d = daemon(&s, &cfg);
+    let id = streamer(&s, "jay");
+    let sess = session(&s, id, "t");
+    crate::pipeline_support::db(&s)
+        .with(|c| {
+            let tx = c.transaction()?;
+            for i in 0..5u32 {
+                let f = rec.join(format!("j{i}.flv"));
+                std::fs::write(&f, b"x").unwrap();
+                tx.execute(
+                    "INSERT INTO session_segments (session_id, seg_index, path, started_at, ended_at)
+                     VALUES (?1, ?2, ?3, 1, 1)",
+                    rusqlite::params![sess, i, f.display().to_string()],
+                )?;
+                let ev = srec::events::SegmentFinalised {
+                    session_id: sess,
+                    streamer_id: id,
+                    index: i,
+                    path: f,
+                    duration_ms: 1,
+                    bytes: 1,
+                    split_reason: srec::events::SplitReason::Duration,
+                };
+                srec::db::outbox::insert(
+                    &tx,
+                    Some(id),
+                    srec::events::SegmentFinalised::KIND,
+                    &serde_json::to_string(&ev).unwrap(),
+                )?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .unwrap();
+    let events = || -> Vec<serde_json::Value> {
+        crate::pipeline_support::db(&s)
+            .with(|c| {
+                let mut st = c.prepare(
+                    "SELECT payload FROM monitor_event_outbox WHERE kind = 'pipeline_throttle' ORDER BY id",
+                )?;
+                let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+                Ok(rows
+                    .map(|r| serde_json::from_str(&r.unwrap()).unwrap())
+                    .collect())
+            })
+            .unwrap()
+    };
+    assert!(
+        wait_until(WAIT, || events().len() >= 2),
+        "engaged then released: {:?}",
+        events()
+    );
+    let ev = events();
+    assert_eq!(ev[0]["engaged"], true);
+    assert_eq!(
+        ev[0]["max_concurrent"], 2,
+        "half of download.max_concurrent"
+    );
+    assert!(ev[0]["depth"].as_u64().unwrap() > 2);
+    assert_eq!(ev[1]["engaged"], false);
+    assert_eq!(ev[1]["max_concurrent"], 4, "restored");
+    d.wait_for("throttling new recordings", Duration::from_secs(5));
+    for j in wait_jobs(&s, 5) {
+        wait_state(&s, j["id"].as_i64().unwrap(), "succeeded");
+    }
+}
