@@ -501,3 +501,74 @@ command = ["sleep", "0.4"]
         wait_state(&s, j["id"].as_i64().unwrap(), "succeeded");
     }
 }
+
+#[test]
+fn without_the_api_cancel_and_retry_go_through_the_database() {
+    let s = Srec::new();
+    // A duration no other test uses, to find this very process.
+    let secs = format!("61.{}", std::process::id());
+    let alive = || {
+        std::process::Command::new("pgrep")
+            .args(["-f", &format!("^sleep {secs}$")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    let rec = out_dir(&s);
+    let cfg = format!(
+        r#"[api]
+enabled = false
+[recording]
+output_dir = "{rec}"
+pipeline = "slow"
+[pipelines.slow]
+[[pipelines.slow.steps]]
+id = "wait"
+processor = "execute"
+command = ["sleep", "{secs}"]
+"#,
+        rec = rec.display(),
+        secs = secs
+    );
+    let _d = daemon(&s, &cfg);
+    let id = streamer(&s, "kim");
+    let sess = session(&s, id, "t");
+    let f = rec.join("k.flv");
+    std::fs::write(&f, b"x").unwrap();
+    segment(&s, id, sess, 0, &f);
+    let job_id = wait_jobs(&s, 1)[0]["id"].as_i64().unwrap();
+    assert!(wait_until(WAIT, || crate::pipeline_support::job(
+        &s, job_id
+    )["steps"][0]["state"]
+        == "running"));
+    assert!(
+        wait_until(Duration::from_secs(5), alive),
+        "sleep {secs} runs"
+    );
+    let t = std::time::Instant::now();
+    s.ok(&["jobs", "cancel", &job_id.to_string()]);
+    wait_state(&s, job_id, "cancelled");
+    // The daemon notices the cancelled step in the database and stops it.
+    assert!(
+        wait_until(Duration::from_secs(15), || !alive()),
+        "the process was stopped"
+    );
+    assert!(t.elapsed() < Duration::from_secs(15));
+    assert_eq!(
+        crate::pipeline_support::job(&s, job_id)["state"],
+        "cancelled"
+    );
+    let out = s.ok(&["jobs", "retry", &job_id.to_string()]);
+    assert!(out.contains("queued again"), "{out}");
+    assert!(wait_until(WAIT, || crate::pipeline_support::job(
+        &s, job_id
+    )["steps"][0]["state"]
+        == "running"));
+    let again = s.run(&["jobs", "retry", &job_id.to_string()]);
+    assert_ne!(again.code(), 0);
+    assert!(
+        again.stderr().contains("still running"),
+        "{}",
+        again.stderr()
+    );
+    s.ok(&["jobs", "cancel", &job_id.to_string()]);
+}
