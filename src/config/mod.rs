@@ -10,6 +10,7 @@ pub mod messages;
 pub mod model;
 pub mod paths;
 pub mod pipeline;
+pub mod pipeline_validate;
 pub mod secrets;
 pub mod service;
 pub mod template;

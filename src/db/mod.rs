@@ -4,6 +4,7 @@
 //! runtime never waits on disk.
 
 pub mod jobs;
+pub mod jobs_ops;
 pub mod jobs_query;
 #[cfg(test)]
 mod jobs_tests;

@@ -97,6 +97,11 @@ impl PipelineManager {
                 "pipeline steps interrupted by a crash run again"
             );
         }
+        // Defensive: a running DAG with no step left to run settles now.
+        let settled = self.db.call(crate::db::jobs::settle_idle).await?;
+        if !settled.is_empty() {
+            self.outbox_wake.notify_one();
+        }
         self.downloads.set_adjuster(
             Arc::clone(&self.throttle) as Arc<dyn crate::download::limits::LimitAdjuster>
         );

@@ -25,6 +25,7 @@ mod mesio_probe;
 mod mesio_record;
 mod mesio_support;
 mod pipeline_api;
+mod pipeline_control;
 mod pipeline_dag;
 mod pipeline_live;
 mod pipeline_media;
