@@ -34,6 +34,9 @@ _srec() {
             srec,help)
                 cmd="srec__subcmd__help"
                 ;;
+            srec,jobs)
+                cmd="srec__subcmd__jobs"
+                ;;
             srec,list)
                 cmd="srec__subcmd__list"
                 ;;
@@ -94,6 +97,9 @@ _srec() {
             srec__subcmd__help,help)
                 cmd="srec__subcmd__help__subcmd__help"
                 ;;
+            srec__subcmd__help,jobs)
+                cmd="srec__subcmd__help__subcmd__jobs"
+                ;;
             srec__subcmd__help,list)
                 cmd="srec__subcmd__help__subcmd__list"
                 ;;
@@ -121,6 +127,57 @@ _srec() {
             srec__subcmd__help__subcmd__config,show)
                 cmd="srec__subcmd__help__subcmd__config__subcmd__show"
                 ;;
+            srec__subcmd__help__subcmd__jobs,cancel)
+                cmd="srec__subcmd__help__subcmd__jobs__subcmd__cancel"
+                ;;
+            srec__subcmd__help__subcmd__jobs,list)
+                cmd="srec__subcmd__help__subcmd__jobs__subcmd__list"
+                ;;
+            srec__subcmd__help__subcmd__jobs,logs)
+                cmd="srec__subcmd__help__subcmd__jobs__subcmd__logs"
+                ;;
+            srec__subcmd__help__subcmd__jobs,retry)
+                cmd="srec__subcmd__help__subcmd__jobs__subcmd__retry"
+                ;;
+            srec__subcmd__help__subcmd__jobs,show)
+                cmd="srec__subcmd__help__subcmd__jobs__subcmd__show"
+                ;;
+            srec__subcmd__jobs,cancel)
+                cmd="srec__subcmd__jobs__subcmd__cancel"
+                ;;
+            srec__subcmd__jobs,help)
+                cmd="srec__subcmd__jobs__subcmd__help"
+                ;;
+            srec__subcmd__jobs,list)
+                cmd="srec__subcmd__jobs__subcmd__list"
+                ;;
+            srec__subcmd__jobs,logs)
+                cmd="srec__subcmd__jobs__subcmd__logs"
+                ;;
+            srec__subcmd__jobs,retry)
+                cmd="srec__subcmd__jobs__subcmd__retry"
+                ;;
+            srec__subcmd__jobs,show)
+                cmd="srec__subcmd__jobs__subcmd__show"
+                ;;
+            srec__subcmd__jobs__subcmd__help,cancel)
+                cmd="srec__subcmd__jobs__subcmd__help__subcmd__cancel"
+                ;;
+            srec__subcmd__jobs__subcmd__help,help)
+                cmd="srec__subcmd__jobs__subcmd__help__subcmd__help"
+                ;;
+            srec__subcmd__jobs__subcmd__help,list)
+                cmd="srec__subcmd__jobs__subcmd__help__subcmd__list"
+                ;;
+            srec__subcmd__jobs__subcmd__help,logs)
+                cmd="srec__subcmd__jobs__subcmd__help__subcmd__logs"
+                ;;
+            srec__subcmd__jobs__subcmd__help,retry)
+                cmd="srec__subcmd__jobs__subcmd__help__subcmd__retry"
+                ;;
+            srec__subcmd__jobs__subcmd__help,show)
+                cmd="srec__subcmd__jobs__subcmd__help__subcmd__show"
+                ;;
             *)
                 ;;
         esac
@@ -128,7 +185,7 @@ _srec() {
 
     case "${cmd}" in
         srec)
-            opts="-v -q -h -V --config --data-dir --verbose --quiet --help --version add list remove enable disable probe status config completions man run help"
+            opts="-v -q -h -V --config --data-dir --verbose --quiet --help --version add list remove enable disable probe status config jobs completions man run help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -412,7 +469,7 @@ _srec() {
             return 0
             ;;
         srec__subcmd__help)
-            opts="add list remove enable disable probe status config completions man run help"
+            opts="add list remove enable disable probe status config jobs completions man run help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -551,6 +608,90 @@ _srec() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        srec__subcmd__help__subcmd__jobs)
+            opts="list show logs retry cancel"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        srec__subcmd__help__subcmd__jobs__subcmd__cancel)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        srec__subcmd__help__subcmd__jobs__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        srec__subcmd__help__subcmd__jobs__subcmd__logs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        srec__subcmd__help__subcmd__jobs__subcmd__retry)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        srec__subcmd__help__subcmd__jobs__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         srec__subcmd__help__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -628,6 +769,248 @@ _srec() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        srec__subcmd__jobs)
+            opts="-v -q -h -V --config --data-dir --verbose --quiet --help --version list show logs retry cancel help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        srec__subcmd__jobs__subcmd__cancel)
+            opts="-v -q -h -V --json --config --data-dir --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        srec__subcmd__jobs__subcmd__help)
+            opts="list show logs retry cancel help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        srec__subcmd__jobs__subcmd__help__subcmd__cancel)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        srec__subcmd__jobs__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        srec__subcmd__jobs__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        srec__subcmd__jobs__subcmd__help__subcmd__logs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        srec__subcmd__jobs__subcmd__help__subcmd__retry)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        srec__subcmd__jobs__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        srec__subcmd__jobs__subcmd__list)
+            opts="-v -q -h -V --state --streamer --limit --json --config --data-dir --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --state)
+                    COMPREPLY=($(compgen -W "waiting running succeeded failed cancelled" -- "${cur}"))
+                    return 0
+                    ;;
+                --streamer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        srec__subcmd__jobs__subcmd__logs)
+            opts="-f -v -q -h -V --follow --config --data-dir --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        srec__subcmd__jobs__subcmd__retry)
+            opts="-v -q -h -V --json --config --data-dir --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        srec__subcmd__jobs__subcmd__show)
+            opts="-v -q -h -V --json --config --data-dir --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -36,6 +36,7 @@ set edit:completion:arg-completer[srec] = {|@words|
             cand probe 'Show what a live check sees now: platform, live, streams, the pick'
             cand status 'Show the daemon, streamer states and active recordings'
             cand config 'Inspect and check the configuration'
+            cand jobs 'Post-processing jobs: list, show, logs, retry, cancel'
             cand completions 'Print a shell completion script'
             cand man 'Print or write the manual pages'
             cand run 'Run the recorder (dashboard, or headless with --no-tui)'
@@ -202,6 +203,113 @@ set edit:completion:arg-completer[srec] = {|@words|
         }
         &'srec;config;help;help'= {
         }
+        &'srec;jobs'= {
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]'
+            cand --data-dir 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]'
+            cand -v 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand --verbose 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand -q 'Less log output (-q errors only, -qq nothing)'
+            cand --quiet 'Less log output (-q errors only, -qq nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List pipeline runs, newest first'
+            cand show 'Show one run: steps, inputs, outputs, attempts, log tail'
+            cand logs 'Print a run''s log (-f follows it until the run ends)'
+            cand retry 'Run a failed or cancelled run again from its failed steps'
+            cand cancel 'Cancel a run (running processes get SIGTERM, then a kill)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'srec;jobs;list'= {
+            cand --state 'Only runs in this state'
+            cand --streamer 'Only runs of this streamer (id, URL or name)'
+            cand --limit 'At most this many runs'
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]'
+            cand --data-dir 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]'
+            cand --json 'Print JSON instead of a table'
+            cand -v 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand --verbose 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand -q 'Less log output (-q errors only, -qq nothing)'
+            cand --quiet 'Less log output (-q errors only, -qq nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'srec;jobs;show'= {
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]'
+            cand --data-dir 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]'
+            cand --json 'Print JSON'
+            cand -v 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand --verbose 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand -q 'Less log output (-q errors only, -qq nothing)'
+            cand --quiet 'Less log output (-q errors only, -qq nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'srec;jobs;logs'= {
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]'
+            cand --data-dir 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]'
+            cand -f 'Keep printing new lines until the run ends'
+            cand --follow 'Keep printing new lines until the run ends'
+            cand -v 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand --verbose 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand -q 'Less log output (-q errors only, -qq nothing)'
+            cand --quiet 'Less log output (-q errors only, -qq nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'srec;jobs;retry'= {
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]'
+            cand --data-dir 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]'
+            cand --json 'Print JSON'
+            cand -v 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand --verbose 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand -q 'Less log output (-q errors only, -qq nothing)'
+            cand --quiet 'Less log output (-q errors only, -qq nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'srec;jobs;cancel'= {
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]'
+            cand --data-dir 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]'
+            cand --json 'Print JSON'
+            cand -v 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand --verbose 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand -q 'Less log output (-q errors only, -qq nothing)'
+            cand --quiet 'Less log output (-q errors only, -qq nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'srec;jobs;help'= {
+            cand list 'List pipeline runs, newest first'
+            cand show 'Show one run: steps, inputs, outputs, attempts, log tail'
+            cand logs 'Print a run''s log (-f follows it until the run ends)'
+            cand retry 'Run a failed or cancelled run again from its failed steps'
+            cand cancel 'Cancel a run (running processes get SIGTERM, then a kill)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'srec;jobs;help;list'= {
+        }
+        &'srec;jobs;help;show'= {
+        }
+        &'srec;jobs;help;logs'= {
+        }
+        &'srec;jobs;help;retry'= {
+        }
+        &'srec;jobs;help;cancel'= {
+        }
+        &'srec;jobs;help;help'= {
+        }
         &'srec;completions'= {
             cand --config 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]'
             cand --data-dir 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]'
@@ -249,6 +357,7 @@ set edit:completion:arg-completer[srec] = {|@words|
             cand probe 'Show what a live check sees now: platform, live, streams, the pick'
             cand status 'Show the daemon, streamer states and active recordings'
             cand config 'Inspect and check the configuration'
+            cand jobs 'Post-processing jobs: list, show, logs, retry, cancel'
             cand completions 'Print a shell completion script'
             cand man 'Print or write the manual pages'
             cand run 'Run the recorder (dashboard, or headless with --no-tui)'
@@ -278,6 +387,23 @@ set edit:completion:arg-completer[srec] = {|@words|
         &'srec;help;config;show'= {
         }
         &'srec;help;config;check'= {
+        }
+        &'srec;help;jobs'= {
+            cand list 'List pipeline runs, newest first'
+            cand show 'Show one run: steps, inputs, outputs, attempts, log tail'
+            cand logs 'Print a run''s log (-f follows it until the run ends)'
+            cand retry 'Run a failed or cancelled run again from its failed steps'
+            cand cancel 'Cancel a run (running processes get SIGTERM, then a kill)'
+        }
+        &'srec;help;jobs;list'= {
+        }
+        &'srec;help;jobs;show'= {
+        }
+        &'srec;help;jobs;logs'= {
+        }
+        &'srec;help;jobs;retry'= {
+        }
+        &'srec;help;jobs;cancel'= {
         }
         &'srec;help;completions'= {
         }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one command that sets up and runs every check: installs the external
-# tools the tests need when missing (ffmpeg and tmux via apt-get, streamlink via pip),
+# tools the tests need when missing (ffmpeg, tmux and rclone via apt-get, streamlink via pip),
 # then runs rustfmt, clippy (warnings are errors) and the full test suite.
 # In CI (CI set) or with SREC_REQUIRE_TOOLS=1, a failed install fails this
 # script and every test that needs a missing tool fails instead of skipping.
@@ -31,12 +31,16 @@ if ! command -v tmux >/dev/null; then
   echo "==> installing tmux (dashboard end-to-end test)"
   { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null; } || installed tmux
 fi
+if ! command -v rclone >/dev/null; then
+  echo "==> installing rclone (pipeline upload test)"
+  { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rclone >/dev/null; } || installed rclone
+fi
 if ! command -v streamlink >/dev/null; then
   echo "==> installing streamlink"
   python3 -m pip install --quiet --disable-pip-version-check streamlink || installed streamlink
   command -v pyenv >/dev/null && pyenv rehash || true
 fi
-for tool in ffmpeg ffprobe tmux streamlink; do
+for tool in ffmpeg ffprobe tmux streamlink rclone; do
   command -v "$tool" >/dev/null || installed "$tool"
 done
 command -v ffmpeg >/dev/null && ffmpeg -hide_banner -version | head -n1

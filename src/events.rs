@@ -233,3 +233,36 @@ impl PipelineFinished {
     pub const COMPLETED: &'static str = "pipeline_completed";
     pub const FAILED: &'static str = "pipeline_failed";
 }
+
+/// The pipeline's throttle engaged or released (outbox kind
+/// [`PipelineThrottle::KIND`]): while engaged, new recordings get fewer
+/// download slots because the job queue is backed up.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PipelineThrottle {
+    pub engaged: bool,
+    /// Queued (pending) steps when it changed.
+    pub depth: u64,
+    /// How long the oldest queued step had waited, ms.
+    pub oldest_wait_ms: u64,
+    /// `download.max_concurrent` now in force.
+    pub max_concurrent: usize,
+}
+
+impl PipelineThrottle {
+    pub const KIND: &'static str = "pipeline_throttle";
+}
+
+/// A session closed by crash recovery or at shutdown (outbox kind
+/// [`SessionClosed::KIND`]; the monitor's own closes write `offline`):
+/// durable consumers such as the pipeline's session trigger see every
+/// session end, not only those the monitor observed.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SessionClosed {
+    pub session_id: i64,
+    pub streamer_id: i64,
+    pub reason: String,
+}
+
+impl SessionClosed {
+    pub const KIND: &'static str = "session_closed";
+}

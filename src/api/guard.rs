@@ -2,7 +2,8 @@
 //! through `PATCH /api/config` or a streamer's overrides. These settings
 //! pick programs srec runs (`engines.*`: binaries and argument lists),
 //! where it writes (`output_dir` at every level), and who may reach the API
-//! (`api.*`); they are edited in the file by whoever owns it. The list is
+//! (`api.*`), and what post-processing runs (`pipelines.*`: `execute`
+//! commands, delete and upload targets); they are edited in the file by whoever owns it. The list is
 //! in docs/SECURITY.md.
 
 use axum::http::StatusCode;
@@ -12,7 +13,7 @@ use super::error::ApiError;
 use crate::config::{ConfigFile, RecordingOptions};
 
 /// The config sections the API may not change.
-pub const DENIED_SECTIONS: [&str; 2] = ["engines", "api"];
+pub const DENIED_SECTIONS: [&str; 3] = ["engines", "api", "pipelines"];
 
 /// The refusal for `field`.
 pub fn forbidden(field: String) -> ApiError {

@@ -53,6 +53,7 @@ pub fn prepare(
         scheduler: std::sync::Arc::clone(&c.scheduler),
         config: std::sync::Arc::clone(&c.config),
         db: c.db.clone(),
+        pipeline: std::sync::Arc::clone(&c.pipeline),
         scheduler_alive,
         env_token,
         remote: !settings.address.is_loopback(),

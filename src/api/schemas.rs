@@ -45,7 +45,12 @@ fn recording_options() -> Value {
             "cdn": {"type": "array", "items": {"type": "string"}, "description": "CDN names or host fragments, most wanted first"},
             "api_base": {"type": "string", "description": "the platform API origin (mirrors, tests)"},
             "oauth_token": {"type": "string", "description": "Twitch OAuth token (secret)"},
-            "record_danmu": {"type": "boolean", "description": "capture the live chat beside each segment as <segment>.xml"}
+            "record_danmu": {"type": "boolean", "description": "capture the live chat beside each segment as <segment>.xml"},
+            "pipeline": {
+                "type": ["string", "array"],
+                "items": {"type": "string"},
+                "description": "post-processing pipeline name(s) from `[pipelines]`"
+            }
         }
     })
 }
@@ -96,7 +101,15 @@ impl PartialSchema for ConfigFileDoc {
                 },
                 "recording": opts,
                 "platforms": {"type": "object", "additionalProperties": opts},
-                "templates": {"type": "object", "additionalProperties": opts}
+                "templates": {"type": "object", "additionalProperties": opts},
+                "pipeline": {
+                    "type": "object",
+                    "properties": {
+                        "cpu_workers": {"type": "integer", "minimum": 0, "description": "0 = number of cores"},
+                        "io_workers": {"type": "integer", "minimum": 1}
+                    }
+                },
+                "pipelines": {"type": "object", "description": "named post-processing DAGs (read-only through the API)"}
             }
         }))
     }

@@ -23,6 +23,8 @@ pub struct Shared {
     pub scheduler: Arc<Scheduler>,
     pub config: Arc<ConfigService>,
     pub db: Db,
+    /// Post-processing jobs (cancel stops running processes).
+    pub pipeline: Arc<crate::pipeline::PipelineManager>,
     /// False once the scheduler task has ended (readiness fails).
     pub scheduler_alive: Liveness,
     /// `SREC_API_TOKEN` as read at start; wins over `api.token`.

@@ -73,6 +73,8 @@ pub struct ServiceContainer {
     pub recovery: Recovery,
     /// Live chat counters per streamer (dashboard chat column).
     pub danmu_stats: Arc<crate::danmu::service::DanmuStats>,
+    /// Post-processing DAGs and their worker pools.
+    pub pipeline: Arc<crate::pipeline::PipelineManager>,
     engines: EngineFactory,
     outbox_wake: Arc<Notify>,
     /// Rung by the outbox flusher; durable consumers follow it.
@@ -129,6 +131,13 @@ impl ServiceContainer {
             tracker.clone(),
         );
         downloads.set_engines(engines.build(&current.engines), current.engines.clone());
+        let pipeline = crate::pipeline::PipelineManager::new(
+            db.clone(),
+            Arc::clone(&config),
+            Arc::clone(&streamers),
+            Arc::clone(&downloads),
+            Arc::clone(&outbox_wake),
+        );
         Ok(Self {
             paths,
             config,
@@ -142,6 +151,7 @@ impl ServiceContainer {
             downloads,
             recovery,
             danmu_stats: Arc::default(),
+            pipeline,
             engines,
             outbox_wake,
             outbox_feed: crate::monitor::follow::feed(),
@@ -218,6 +228,13 @@ impl ServiceContainer {
         self.tracker.spawn(super::db_watch::run(
             self.db.clone(),
             Arc::clone(&self.streamers),
+            self.cancel.clone(),
+        ));
+        self.tracker.spawn(start_pipeline(
+            Arc::clone(&self.pipeline),
+            self.db.clone(),
+            self.outbox_feed.subscribe(),
+            self.tracker.clone(),
             self.cancel.clone(),
         ));
         if let Some((server, router)) = api {
@@ -309,6 +326,25 @@ impl ServiceContainer {
             elapsed: started.elapsed(),
             clean,
         }
+    }
+}
+
+/// Opens the pipeline's outbox cursor (first run: only rows from now on,
+/// so attaching a pipeline never replays old recordings) and starts it.
+async fn start_pipeline(
+    pipeline: Arc<crate::pipeline::PipelineManager>,
+    db: Db,
+    feed: tokio::sync::watch::Receiver<i64>,
+    tracker: TaskTracker,
+    cancel: CancellationToken,
+) {
+    use crate::monitor::follow::{Follower, Start};
+    let started = match Follower::open(db, "pipeline", Start::Now, feed).await {
+        Ok(f) => pipeline.start(f, &tracker, cancel).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = started {
+        tracing::error!("the post-processing pipeline cannot start: {e}");
     }
 }
 

@@ -5,6 +5,7 @@ pub mod add;
 pub mod client;
 pub mod completions;
 pub mod config;
+pub mod jobs;
 pub mod list;
 pub mod man;
 pub mod output;
@@ -60,6 +61,8 @@ pub enum Command {
     Status(status::StatusCmd),
     /// Inspect and check the configuration
     Config(config::ConfigCmd),
+    /// Post-processing jobs: list, show, logs, retry, cancel
+    Jobs(jobs::JobsCmd),
     /// Print a shell completion script
     Completions(completions::CompletionsCmd),
     /// Print or write the manual pages
@@ -134,6 +137,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Status(c) => c.run(&ctx),
         Command::Probe(c) => c.run(&ctx),
         Command::Config(c) => c.run(&ctx),
+        Command::Jobs(c) => c.run(&ctx),
         Command::Completions(c) => c.run(),
         Command::Man(c) => c.run(),
         Command::Run(c) => c.run(&ctx),

@@ -48,6 +48,8 @@ pub struct EffectiveConfig {
     pub oauth_token: Option<String>,
     /// Write the live chat beside each segment (`.xml`).
     pub record_danmu: bool,
+    /// Pipelines attached to this recording's files.
+    pub pipeline: Vec<String>,
     /// Field name → level that set it (`default`, `global`, `platform:x`,
     /// `template:y`, `streamer`).
     #[serde(skip)]
@@ -95,6 +97,7 @@ impl EffectiveConfig {
             api_base: None,
             oauth_token: None,
             record_danmu: false,
+            pipeline: Vec::new(),
             sources,
             streamlink_path: PathBuf::from("streamlink"),
         }
@@ -159,6 +162,7 @@ impl EffectiveConfig {
         set!(api_base, |v: &String| non_empty(v));
         set!(oauth_token, |v: &String| non_empty(v));
         set!(record_danmu, |v: &bool| *v);
+        set!(pipeline, |v: &super::model::PipelineNames| v.names());
         if let Some(h) = &o.headers {
             for (k, v) in h {
                 self.headers.insert(k.clone(), v.clone());
@@ -190,6 +194,7 @@ pub const FIELDS: &[&str] = &[
     "api_base",
     "oauth_token",
     "record_danmu",
+    "pipeline",
 ];
 
 fn nonzero_u64(v: u64) -> Option<u64> {

@@ -9,6 +9,8 @@ pub mod load;
 pub mod messages;
 pub mod model;
 pub mod paths;
+pub mod pipeline;
+pub mod pipeline_validate;
 pub mod secrets;
 pub mod service;
 pub mod template;

@@ -30,6 +30,10 @@ pub struct ConfigFile {
     pub tui: super::tui::TuiSettings,
     /// How each recording engine is built (binaries, arguments, retries).
     pub engines: super::engines::EnginesSettings,
+    /// Post-processing worker pools.
+    pub pipeline: super::pipeline::PipelineSettings,
+    /// Named post-processing DAGs recordings attach with `pipeline = "name"`.
+    pub pipelines: BTreeMap<String, super::pipeline::PipelineDef>,
 }
 
 /// Settings of the `srec run` process itself.
@@ -188,6 +192,31 @@ pub struct RecordingOptions {
     /// `<segment>.xml`, for platforms that have chat.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub record_danmu: Option<bool>,
+    /// Post-processing pipelines run on this recording's files: a name or a
+    /// list of names from `[pipelines]`; `""` or `[]` attaches none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pipeline: Option<PipelineNames>,
+}
+
+/// One pipeline name or several.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum PipelineNames {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl PipelineNames {
+    /// The non-empty names.
+    pub fn names(&self) -> Vec<String> {
+        match self {
+            Self::One(n) => vec![n.clone()],
+            Self::Many(v) => v.clone(),
+        }
+        .into_iter()
+        .filter(|n| !n.trim().is_empty())
+        .collect()
+    }
 }
 
 /// A video codec of a stream candidate.

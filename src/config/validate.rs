@@ -70,7 +70,77 @@ pub fn validate(file: &ConfigFile) -> Result<(), Violation> {
     for (name, opts) in &file.templates {
         validate_options(opts, &format!("templates.{name}"))?;
     }
+    if file.pipeline.cpu_workers > 256 {
+        return Err(violation(
+            "pipeline.cpu_workers",
+            "must be at most 256 (0 = number of cores)",
+        ));
+    }
+    if file.pipeline.io_workers == 0 || file.pipeline.io_workers > 256 {
+        return Err(violation("pipeline.io_workers", "must be 1 to 256"));
+    }
+    let t = &file.pipeline.throttle;
+    if t.low_depth >= t.high_depth {
+        return Err(violation(
+            "pipeline.throttle.low_depth",
+            "must be below pipeline.throttle.high_depth",
+        ));
+    }
+    if !(t.factor > 0.0 && t.factor < 1.0) {
+        return Err(violation(
+            "pipeline.throttle.factor",
+            "must be between 0 and 1 (exclusive)",
+        ));
+    }
+    if t.max_wait < Duration::from_secs(1) {
+        return Err(violation(
+            "pipeline.throttle.max_wait",
+            "must be at least 1s",
+        ));
+    }
+    for (name, p) in &file.pipelines {
+        super::pipeline::validate(name, p).map_err(|(k, m)| violation(k, m))?;
+    }
+    let levels = std::iter::once(("recording".to_string(), &file.recording))
+        .chain(
+            file.platforms
+                .iter()
+                .map(|(n, o)| (format!("platforms.{n}"), o)),
+        )
+        .chain(
+            file.templates
+                .iter()
+                .map(|(n, o)| (format!("templates.{n}"), o)),
+        );
+    for (prefix, o) in levels {
+        check_pipeline_names(file, o, &prefix)?;
+    }
     super::tui::validate(&file.tui).map_err(|(key, message)| violation(key, message))?;
+    Ok(())
+}
+
+/// Every pipeline a level attaches must exist in `[pipelines]`.
+pub fn check_pipeline_names(
+    file: &ConfigFile,
+    o: &RecordingOptions,
+    prefix: &str,
+) -> Result<(), Violation> {
+    for n in o.pipeline.iter().flat_map(|p| p.names()) {
+        if !file.pipelines.contains_key(&n) {
+            let known: Vec<&str> = file.pipelines.keys().map(String::as_str).collect();
+            return Err(violation(
+                format!("{prefix}.pipeline"),
+                format!(
+                    "unknown pipeline `{n}`; defined under [pipelines]: {}",
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+            ));
+        }
+    }
     Ok(())
 }
 

@@ -12,6 +12,7 @@ pub const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0003_circuit_breakers.sql")),
     M::up(include_str!("../../migrations/0004_outbox_cursors.sql")),
     M::up(include_str!("../../migrations/0005_danmu_files.sql")),
+    M::up(include_str!("../../migrations/0006_pipeline_jobs.sql")),
 ];
 
 /// Brings the schema to the latest version, refusing a newer database.

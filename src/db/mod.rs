@@ -4,6 +4,11 @@
 //! runtime never waits on disk.
 
 pub mod danmu;
+pub mod jobs;
+pub mod jobs_ops;
+pub mod jobs_query;
+#[cfg(test)]
+mod jobs_tests;
 pub mod migrations;
 pub mod orphans;
 pub mod outbox;

@@ -342,6 +342,53 @@ fn recover_open_files(conn: &mut Connection) -> Result<usize, DbError> {
     Ok(renamed)
 }
 
+/// Writes a `segment_finalised` event for every open segment whose file
+/// exists (closed by crash recovery or at shutdown), so the pipeline
+/// processes what a crash cut short like any other file.
+fn finalise_open_segments(tx: &rusqlite::Transaction<'_>) -> Result<(), DbError> {
+    let open: Vec<(i64, i64, u32, String, i64, Option<i64>)> = {
+        let mut stmt = tx.prepare(
+            "SELECT g.session_id, s.streamer_id, g.seg_index, g.path, g.bytes, g.duration_ms
+             FROM session_segments g JOIN live_sessions s ON s.id = g.session_id
+             WHERE g.ended_at IS NULL",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for (session_id, streamer_id, index, path, bytes, duration_ms) in open {
+        let path = std::path::PathBuf::from(path);
+        if !path.exists() {
+            continue;
+        }
+        let ev = crate::events::SegmentFinalised {
+            session_id,
+            streamer_id,
+            index,
+            path,
+            duration_ms: duration_ms.unwrap_or(0).max(0) as u64,
+            bytes: bytes.max(0) as u64,
+            split_reason: crate::events::SplitReason::Crash,
+        };
+        let payload = serde_json::to_string(&ev).map_err(|e| DbError::Corrupt(e.to_string()))?;
+        super::outbox::insert(
+            tx,
+            Some(streamer_id),
+            crate::events::SegmentFinalised::KIND,
+            &payload,
+        )?;
+    }
+    Ok(())
+}
+
 /// Closes every open session and segment and resets `Live` streamers, with
 /// `reason` as the sessions' end reason (crash recovery, graceful shutdown).
 pub fn close_all_open(conn: &mut Connection, reason: &str) -> Result<Recovery, DbError> {
@@ -351,12 +398,33 @@ pub fn close_all_open(conn: &mut Connection, reason: &str) -> Result<Recovery, D
         "UPDATE streamers SET state = 'not_live', updated_at = ?1 WHERE state = 'live'",
         [now],
     )?;
+    finalise_open_segments(&tx)?;
     let segments_closed = tx.execute(
         "UPDATE session_segments
          SET ended_at = started_at + COALESCE(duration_ms, 0), split_reason = 'crash'
          WHERE ended_at IS NULL",
         [],
     )?;
+    let closing: Vec<(i64, i64)> = {
+        let mut stmt =
+            tx.prepare("SELECT id, streamer_id FROM live_sessions WHERE ended_at IS NULL")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for (session_id, streamer_id) in closing {
+        let ev = crate::events::SessionClosed {
+            session_id,
+            streamer_id,
+            reason: reason.to_string(),
+        };
+        let payload = serde_json::to_string(&ev).map_err(|e| DbError::Corrupt(e.to_string()))?;
+        super::outbox::insert(
+            &tx,
+            Some(streamer_id),
+            crate::events::SessionClosed::KIND,
+            &payload,
+        )?;
+    }
     let sessions_closed = tx.execute(
         "UPDATE live_sessions SET
              ended_at = COALESCE(
@@ -412,6 +480,35 @@ mod tests {
                 1,
                 "no event for a segment without a row"
             );
+            Ok(())
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn crash_recovery_reports_surviving_files_as_finalised() {
+        use crate::events::{SegmentFinalised, SplitReason};
+        let dir = tempfile::tempdir().unwrap();
+        let kept = dir.path().join("0.flv");
+        std::fs::write(&kept, b"12345").unwrap();
+        let gone = dir.path().join("1.flv");
+        let db = Db::open_in_memory().unwrap();
+        db.with(|c| {
+            let s = streamers::insert(c, &NewStreamer::new("http://h/a", "a", "generic"))?;
+            let sid = open(c, s.id, None, None, 1_000)?;
+            add_segment(c, sid, 0, &kept.display().to_string(), 1_000)?;
+            add_segment(c, sid, 1, &gone.display().to_string(), 2_000)?;
+            recover_after_crash(c)?;
+            let rows = super::super::outbox::after(c, 0, 10)?;
+            assert_eq!(
+                rows.len(),
+                2,
+                "the file that exists, then the session: {rows:?}"
+            );
+            assert_eq!(rows[1].kind, crate::events::SessionClosed::KIND);
+            let ev: SegmentFinalised = serde_json::from_str(&rows[0].payload).unwrap();
+            assert_eq!((ev.index, ev.bytes), (0, 5));
+            assert_eq!(ev.split_reason, SplitReason::Crash);
             Ok(())
         })
         .unwrap();

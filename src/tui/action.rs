@@ -73,6 +73,14 @@ pub enum Command {
         id: i64,
         name: String,
     },
+    /// Run a failed pipeline run again from its failed steps.
+    RetryJob {
+        id: i64,
+    },
+    /// Cancel a pipeline run.
+    CancelJob {
+        id: i64,
+    },
     /// Start the graceful shutdown of the core.
     Shutdown,
     /// Leave now, shutdown unfinished (second quit).
@@ -87,6 +95,7 @@ pub enum Op {
     Remove,
     Check,
     Stop,
+    Job,
 }
 
 /// A command's result: a message for the status bar, or the error.

@@ -88,6 +88,23 @@ pub async fn run(cmd: Command, svc: &Services) -> Option<Outcome> {
             };
             (Op::Stop, r)
         }
+        Command::RetryJob { id } => {
+            let r = match svc.pipeline.retry(id).await {
+                Ok(Some(true)) => Ok(format!("job {id} queued again from its failed steps")),
+                Ok(Some(false)) => Err(format!("job {id} has not finished")),
+                Ok(None) => Err(format!("job {id} is gone")),
+                Err(e) => Err(format!("cannot retry job {id}: {e}")),
+            };
+            (Op::Job, r)
+        }
+        Command::CancelJob { id } => {
+            let r = match svc.pipeline.cancel(id).await {
+                Ok(true) => Ok(format!("job {id} cancelled")),
+                Ok(false) => Err(format!("job {id} is gone")),
+                Err(e) => Err(format!("cannot cancel job {id}: {e}")),
+            };
+            (Op::Job, r)
+        }
         Command::Shutdown | Command::ForceExit => return None,
     };
     Some(Outcome { op, result })

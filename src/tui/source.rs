@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::data::{Data, DownloadRow, Header, Recording, StreamerRow};
+use super::data::{Data, DownloadRow, Header, JobRow, JobStatus, Recording, StreamerRow};
 use crate::app::ServiceContainer;
 use crate::config::ConfigService;
 use crate::db::{Db, sessions};
@@ -26,6 +26,8 @@ pub struct Services {
     pub db: Db,
     /// Chat counters (the streamers table's chat column).
     pub danmu: Arc<crate::danmu::service::DanmuStats>,
+    /// Pipeline runs: retry and cancel from the jobs pane.
+    pub pipeline: Arc<crate::pipeline::PipelineManager>,
     pub data_dir: PathBuf,
     /// Unix milliseconds the daemon started (header uptime).
     pub started_at_ms: i64,
@@ -41,6 +43,7 @@ impl Services {
             config: Arc::clone(&c.config),
             db: c.db.clone(),
             danmu: Arc::clone(&c.danmu_stats),
+            pipeline: Arc::clone(&c.pipeline),
             data_dir: c.paths.data_dir.clone(),
             started_at_ms,
         }
@@ -57,6 +60,8 @@ pub struct Collector {
     sessions: Sessions,
     disk_free: Option<u64>,
     output_dir: PathBuf,
+    /// Active and recently failed pipeline runs (`None` until first read).
+    jobs: Option<Vec<JobRow>>,
 }
 
 impl Collector {
@@ -67,6 +72,7 @@ impl Collector {
             sessions: HashMap::new(),
             disk_free: None,
             output_dir: PathBuf::new(),
+            jobs: None,
         }
     }
 
@@ -86,6 +92,30 @@ impl Collector {
                     .collect();
             }
             Err(e) => tracing::debug!("dashboard cannot read open sessions: {e}"),
+        }
+        match self
+            .svc
+            .db
+            .call(|c| crate::db::jobs_query::pane(c, 50))
+            .await
+        {
+            Ok(rows) => {
+                self.jobs = Some(
+                    rows.into_iter()
+                        .map(|(id, state, kind, target)| JobRow {
+                            id,
+                            status: match state.as_str() {
+                                "running" => JobStatus::Running,
+                                "failed" => JobStatus::Failed,
+                                _ => JobStatus::Queued,
+                            },
+                            kind,
+                            target,
+                        })
+                        .collect(),
+                )
+            }
+            Err(e) => tracing::debug!("dashboard cannot read pipeline jobs: {e}"),
         }
         self.output_dir = self
             .svc
@@ -166,7 +196,7 @@ impl Collector {
             },
             streamers,
             downloads,
-            jobs: None,
+            jobs: self.jobs.clone(),
             logs: self.logs.lines(),
         }
     }

@@ -91,6 +91,8 @@ pub struct AppState {
     pub selected: Option<i64>,
     /// Selected download id.
     pub selected_download: Option<u64>,
+    /// Selected pipeline run id (the pipeline pane).
+    pub selected_job: Option<i64>,
     /// Log lines scrolled up from the newest.
     pub log_scroll: usize,
     /// Case-insensitive substring on name, platform and URL.
@@ -111,6 +113,7 @@ impl Default for AppState {
             mode: Mode::default(),
             selected: None,
             selected_download: None,
+            selected_job: None,
             log_scroll: 0,
             filter: String::new(),
             log_level: Level::INFO,
@@ -182,6 +185,13 @@ impl AppState {
             .is_some_and(|id| downloads.iter().any(|d| d.download_id == id))
         {
             self.selected_download = downloads.first().map(|d| d.download_id);
+        }
+        let jobs = self.data.jobs.as_deref().unwrap_or_default();
+        if !self
+            .selected_job
+            .is_some_and(|id| jobs.iter().any(|j| j.id == id))
+        {
+            self.selected_job = jobs.first().map(|j| j.id);
         }
         let logs = self.visible_logs().count();
         self.log_scroll = self.log_scroll.min(logs.saturating_sub(1));

@@ -5,6 +5,7 @@
 use tracing::Level;
 
 use super::action::{Action, Command, Op, Outcome};
+use super::data::JobStatus;
 use super::state::{AddField, AddForm, AppState, Mode, Pane, Shutdown};
 use crate::streamer::{NewStreamer, Priority};
 
@@ -99,6 +100,11 @@ fn normal(s: &mut AppState, action: Action) -> Vec<Command> {
             let level = s.log_level.to_string().to_lowercase();
             s.say(format!("log pane shows {level} and above"), false);
         }
+        // In the pipeline pane, the check key retries the selected run and
+        // the remove key cancels it.
+        Action::CheckNow | Action::AskRemove if s.focus == Pane::Pipeline => {
+            return on_job(s, action);
+        }
         Action::ToggleEnabled | Action::AskRemove | Action::CheckNow | Action::StopRecording => {
             return on_streamer(s, action);
         }
@@ -135,7 +141,43 @@ fn step(s: &mut AppState, delta: isize) {
             let last = s.visible_logs().count().saturating_sub(1) as isize;
             s.log_scroll = (s.log_scroll as isize).saturating_sub(delta).clamp(0, last) as usize;
         }
-        Pane::Pipeline => {}
+        Pane::Pipeline => {
+            let ids: Vec<i64> = s.data.jobs.iter().flatten().map(|j| j.id).collect();
+            let at = ids
+                .iter()
+                .position(|id| Some(*id) == s.selected_job)
+                .unwrap_or(0);
+            s.selected_job = ids.get(moved(ids.len(), at)).copied();
+        }
+    }
+}
+
+fn on_job(s: &mut AppState, action: Action) -> Vec<Command> {
+    let Some(job) = s
+        .data
+        .jobs
+        .iter()
+        .flatten()
+        .find(|j| Some(j.id) == s.selected_job)
+    else {
+        s.say("no pipeline job selected", true);
+        return Vec::new();
+    };
+    let id = job.id;
+    match (action, job.status) {
+        (Action::CheckNow, JobStatus::Failed) => vec![Command::RetryJob { id }],
+        (Action::CheckNow, _) => {
+            s.say(
+                format!("job {id} has not failed; only failed jobs are retried"),
+                true,
+            );
+            Vec::new()
+        }
+        (_, JobStatus::Failed) => {
+            s.say(format!("job {id} has already ended"), true);
+            Vec::new()
+        }
+        _ => vec![Command::CancelJob { id }],
     }
 }
 

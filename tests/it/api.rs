@@ -195,6 +195,11 @@ async fn every_documented_operation_is_exercised_and_conforms() {
         (Method::GET, "/api/downloads", None),
         (Method::GET, "/api/openapi.json", None),
         (Method::GET, "/api/sessions", None),
+        (Method::GET, "/api/jobs", None),
+        (Method::GET, "/api/jobs/{id}", None),
+        (Method::GET, "/api/jobs/{id}/logs", None),
+        (Method::POST, "/api/jobs/{id}/retry", None),
+        (Method::POST, "/api/jobs/{id}/cancel", None),
         (Method::DELETE, S_ID, None),
     ];
     for (m, t, body) in tour {

@@ -175,7 +175,10 @@ fn add_with_unknown_template_is_refused() {
 
 #[test]
 fn every_example_config_loads() {
-    let mut files = vec![repo_root().join("examples/config.toml")];
+    let mut files = vec![
+        repo_root().join("examples/config.toml"),
+        repo_root().join("examples/pipelines.toml"),
+    ];
     for e in std::fs::read_dir(repo_root().join("examples/setups")).unwrap() {
         files.push(e.unwrap().path());
     }
@@ -198,6 +201,7 @@ fn commented_example_states_the_real_defaults() {
     let defaults = srec::config::ConfigFile::default();
     assert_eq!(file.daemon, defaults.daemon);
     assert_eq!(file.download, defaults.download);
+    assert_eq!(file.pipeline, defaults.pipeline);
     let out = std::path::PathBuf::from("/out");
     let layers = srec::config::Layers {
         platform: "generic",
@@ -255,7 +259,10 @@ fn printers_redact_secrets_unless_asked() {
 /// too where cargo-fuzz is not installed.
 #[test]
 fn accepted_configs_round_trip_through_toml() {
-    let mut files = vec![repo_root().join("examples/config.toml")];
+    let mut files = vec![
+        repo_root().join("examples/config.toml"),
+        repo_root().join("examples/pipelines.toml"),
+    ];
     if let Ok(dir) = std::fs::read_dir(repo_root().join("examples/setups")) {
         files.extend(dir.flatten().map(|e| e.path()));
     }

@@ -287,3 +287,45 @@ fn bad_bindings_are_config_errors_with_the_key() {
         .to_string();
     assert!(err.contains("key"), "{err}");
 }
+
+#[test]
+fn in_the_pipeline_pane_r_retries_a_failed_job_and_x_cancels_a_running_one() {
+    use srec::tui::data::{JobRow, JobStatus};
+    let keys = KeyMap::default();
+    let mut data = fx::live();
+    data.jobs = Some(vec![
+        JobRow {
+            id: 7,
+            status: JobStatus::Running,
+            kind: "remux".into(),
+            target: "a.flv".into(),
+        },
+        JobRow {
+            id: 4,
+            status: JobStatus::Failed,
+            kind: "upload".into(),
+            target: "b.mp4".into(),
+        },
+    ]);
+    let mut s = AppState::new(data);
+    s.focus = Pane::Pipeline;
+    assert_eq!(s.selected_job, Some(7));
+    assert_eq!(
+        press(&mut s, &keys, &[key('x')]),
+        vec![Command::CancelJob { id: 7 }]
+    );
+    assert!(
+        press(&mut s, &keys, &[key('r')]).is_empty(),
+        "a running job is not retried"
+    );
+    press(&mut s, &keys, &[key('j')]);
+    assert_eq!(s.selected_job, Some(4));
+    assert_eq!(
+        press(&mut s, &keys, &[key('r')]),
+        vec![Command::RetryJob { id: 4 }]
+    );
+    assert!(
+        press(&mut s, &keys, &[key('x')]).is_empty(),
+        "already ended"
+    );
+}

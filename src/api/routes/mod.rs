@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod downloads;
+pub mod jobs;
 pub mod meta;
 pub mod sessions;
 pub mod streamers;

@@ -108,6 +108,7 @@ pub fn pipeline(snap: &Snapshot<'_>, area: Rect, buf: &mut Buffer) {
         Paragraph::new(Line::styled("no jobs", t.dim())).render(inner, buf);
         return;
     }
+    let focused = snap.state.focus == Pane::Pipeline;
     let lines: Vec<Line> = jobs
         .iter()
         .map(|j| {
@@ -116,10 +117,16 @@ pub fn pipeline(snap: &Snapshot<'_>, area: Rect, buf: &mut Buffer) {
                 JobStatus::Running => ("running", t.ok()),
                 JobStatus::Failed => ("failed ", t.error()),
             };
-            Line::from(vec![
+            let line = Line::from(vec![
                 Span::styled(label, style),
-                Span::raw(format!(" {} {}", j.kind, j.target)),
-            ])
+                Span::raw(format!(" #{} {} {}", j.id, j.kind, j.target)),
+            ]);
+            // The selected run (r retries a failed one, x cancels).
+            if focused && snap.state.selected_job == Some(j.id) {
+                line.style(t.selected())
+            } else {
+                line
+            }
         })
         .collect();
     Paragraph::new(lines).render(inner, buf);

@@ -1,0 +1,240 @@
+//! `danmu_ass`: chat XML (srec's and BililiveRecorder's `<d p="time,...">`
+//! format, tolerating a file cut before `</i>`) into ASS subtitles with
+//! scrolling comments in lanes: a comment takes the first lane whose last
+//! comment has fully entered the screen and will not be caught up.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::{StepIo, finish, temp_of};
+use crate::pipeline::StepError;
+
+/// How comments look.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssStyle {
+    pub width: u32,
+    pub height: u32,
+    pub font: String,
+    pub font_size: u32,
+    /// 0.0 transparent … 1.0 opaque.
+    pub opacity: f32,
+    /// Time a comment takes to cross the screen.
+    pub scroll: Duration,
+}
+
+/// One chat message at `time` seconds into the video.
+#[derive(Debug, Clone, PartialEq)]
+struct Comment {
+    time: f64,
+    color: u32,
+    text: String,
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// The `<d>` elements of a chat XML, in time order.
+fn parse(xml: &str) -> Vec<Comment> {
+    let mut out = Vec::new();
+    let mut rest = xml;
+    while let Some(start) = rest.find("<d ") {
+        rest = &rest[start + 3..];
+        let Some(p_at) = rest.find("p=\"") else { break };
+        let Some(gt) = rest.find('>') else { break };
+        if p_at > gt {
+            continue;
+        }
+        let attrs = &rest[p_at + 3..];
+        let Some(p_end) = attrs.find('"') else { break };
+        let p: Vec<&str> = attrs[..p_end].split(',').collect();
+        let body = &rest[gt + 1..];
+        let Some(end) = body.find("</d>") else { break };
+        let text = unescape(&body[..end]).replace(['\n', '\r'], " ");
+        rest = &body[end..];
+        let Some(time) = p.first().and_then(|t| t.trim().parse::<f64>().ok()) else {
+            continue;
+        };
+        let color = p
+            .get(3)
+            .and_then(|c| c.trim().parse().ok())
+            .unwrap_or(0xFF_FFFF);
+        if time.is_finite() && time >= 0.0 && !text.trim().is_empty() {
+            out.push(Comment { time, color, text });
+        }
+    }
+    out.sort_by(|a, b| a.time.total_cmp(&b.time));
+    out
+}
+
+fn ass_time(t: f64) -> String {
+    let cs = (t * 100.0).round() as u64;
+    format!(
+        "{}:{:02}:{:02}.{:02}",
+        cs / 360_000,
+        cs / 6000 % 60,
+        cs / 100 % 60,
+        cs % 100
+    )
+}
+
+/// Converts chat XML text to an ASS document; comments after `until`
+/// seconds (the video's length) are left out.
+pub fn convert(xml: &str, style: &AssStyle, until: Option<f64>) -> String {
+    let alpha = 255 - (style.opacity.clamp(0.0, 1.0) * 255.0).round() as u32;
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "[Script Info]\nScriptType: v4.00+\nPlayResX: {w}\nPlayResY: {h}\nWrapStyle: 2\n\n\
+         [V4+ Styles]\nFormat: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, \
+         Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, \
+         Alignment, MarginL, MarginR, MarginV, Encoding\n\
+         Style: Danmu,{font},{size},&H{alpha:02X}FFFFFF,&H{alpha:02X}FFFFFF,&H{alpha:02X}000000,&H{alpha:02X}000000,\
+         0,0,0,0,100,100,0,0,1,1,0,7,0,0,0,1\n\n\
+         [Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n",
+        w = style.width,
+        h = style.height,
+        font = style.font,
+        size = style.font_size,
+    );
+    let line_h = f64::from(style.font_size) * 1.2;
+    let lanes = ((f64::from(style.height) / line_h).floor() as usize).max(1);
+    let scroll = style.scroll.as_secs_f64().max(0.1);
+    let screen = f64::from(style.width);
+    // Per lane: (start time, pixel width) of its last comment.
+    let mut last: Vec<Option<(f64, f64)>> = vec![None; lanes];
+    for c in parse(xml)
+        .into_iter()
+        .filter(|c| until.is_none_or(|u| c.time <= u))
+    {
+        let w = c.text.chars().count() as f64 * f64::from(style.font_size);
+        let speed = (screen + w) / scroll;
+        let free = |l: &Option<(f64, f64)>| match l {
+            None => true,
+            Some((t0, w0)) => {
+                let entered = t0 + w0 / ((screen + w0) / scroll);
+                let prev_leaves = t0 + scroll;
+                // The new one must not reach the left edge before the old one leaves.
+                c.time >= entered && c.time + screen / speed >= prev_leaves
+            }
+        };
+        let lane = last.iter().position(free).unwrap_or_else(|| {
+            // All busy: the lane freed soonest.
+            last.iter()
+                .enumerate()
+                .min_by(|a, b| {
+                    let ta = a.1.map_or(0.0, |x| x.0);
+                    let tb = b.1.map_or(0.0, |x| x.0);
+                    ta.total_cmp(&tb)
+                })
+                .map_or(0, |(i, _)| i)
+        });
+        last[lane] = Some((c.time, w));
+        let y = (lane as f64 * line_h).round() as i64;
+        let color = format!(
+            "&H{:02X}{:02X}{:02X}&",
+            c.color & 0xFF,
+            (c.color >> 8) & 0xFF,
+            (c.color >> 16) & 0xFF
+        );
+        let text = c
+            .text
+            .replace('{', "｛")
+            .replace('}', "｝")
+            .replace('\\', "＼");
+        let _ = writeln!(
+            out,
+            "Dialogue: 0,{},{},Danmu,,0,0,0,,{{\\move({},{y},{},{y})\\c{color}}}{text}",
+            ass_time(c.time),
+            ass_time(c.time + scroll),
+            style.width,
+            -(w.round() as i64),
+        );
+    }
+    out
+}
+
+/// Converts the chat XML inputs. With a video among the inputs (paired
+/// trigger) its length bounds the subtitles, and its resolution is used
+/// when `probe_size` (no `resolution` configured).
+pub async fn run(
+    io: &StepIo<'_>,
+    mut style: AssStyle,
+    probe_size: bool,
+) -> Result<Vec<PathBuf>, StepError> {
+    let video = super::videos(&io.inputs).into_iter().next();
+    let mut until = None;
+    if let Some(v) = &video {
+        let p = super::media::probe(&io.ctx.ffmpeg, v).await;
+        until = p.duration.map(|d| d.as_secs_f64()).filter(|d| *d > 0.0);
+        if probe_size && let Some((w, h)) = p.size {
+            style.width = w;
+            style.height = h;
+        }
+    }
+    let xmls: Vec<PathBuf> = io
+        .inputs
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml")))
+        .cloned()
+        .collect();
+    if xmls.is_empty() {
+        return Err(StepError::Fatal("no chat XML among the inputs".into()));
+    }
+    let mut out = Vec::new();
+    for x in xmls {
+        let text = std::fs::read(&x)
+            .map_err(|e| StepError::Retry(format!("cannot read {}: {e}", x.display())))?;
+        let ass = convert(&String::from_utf8_lossy(&text), &style, until);
+        let target = x.with_extension("ass");
+        let temp = temp_of(&target);
+        std::fs::write(&temp, ass)
+            .map_err(|e| StepError::Retry(format!("cannot write {}: {e}", temp.display())))?;
+        finish(&temp, &target)?;
+        out.push(target);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn style() -> AssStyle {
+        AssStyle {
+            width: 1280,
+            height: 720,
+            font: "Sans".into(),
+            font_size: 36,
+            opacity: 0.5,
+            scroll: Duration::from_secs(8),
+        }
+    }
+
+    #[test]
+    fn comments_become_scrolling_lines_in_separate_lanes() {
+        let xml = "<?xml version=\"1.0\"?><i>\
+            <d p=\"1.5,1,25,16711680,0,0,1,0\" user=\"a\">hello &amp; &lt;hi&gt;</d>\
+            <d p=\"1.6,1,25,16777215,0,0,2,0\">second</d>\
+            <d p=\"bad\">skipped</d>";
+        let ass = convert(xml, &style(), None);
+        assert!(ass.contains("PlayResX: 1280"));
+        assert!(ass.contains("&H7FFFFFFF"), "opacity 0.5 -> alpha 0x7F");
+        let lines: Vec<&str> = ass.lines().filter(|l| l.starts_with("Dialogue")).collect();
+        assert_eq!(lines.len(), 2, "a file without </i> still converts");
+        assert!(lines[0].contains("0:00:01.50,0:00:09.50"));
+        assert!(lines[0].contains("hello & <hi>"));
+        assert!(lines[0].contains("\\c&H0000FF&"), "red in BGR");
+        assert!(
+            lines[0].contains(",0)") && lines[1].contains(",43)"),
+            "second lane: {}",
+            lines[1]
+        );
+    }
+}

@@ -1,0 +1,127 @@
+//! File processors: `copy` and `move` into a folder (temporary name, then
+//! rename), `delete` (only inside the recording's output folder), and the
+//! `metadata` JSON sidecar.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::{StepIo, finish, temp_of};
+use crate::pipeline::StepError;
+use crate::pipeline::context::is_inside;
+
+fn io_err(what: &str, p: &Path, e: std::io::Error) -> StepError {
+    StepError::Retry(format!("cannot {what} {}: {e}", p.display()))
+}
+
+pub async fn copy(io: &StepIo<'_>, dest: &str, remove: bool) -> Result<Vec<PathBuf>, StepError> {
+    let dir = PathBuf::from(io.ctx.expand(dest, &io.inputs));
+    if !dir.is_absolute() {
+        return Err(StepError::Fatal(format!(
+            "dest `{}` is not an absolute path",
+            dir.display()
+        )));
+    }
+    let inputs = io.inputs.clone();
+    tokio::task::spawn_blocking(move || {
+        std::fs::create_dir_all(&dir).map_err(|e| io_err("create", &dir, e))?;
+        let mut out = Vec::new();
+        for input in &inputs {
+            let Some(name) = input.file_name() else {
+                continue;
+            };
+            let target = dir.join(name);
+            if !input.exists() && target.exists() {
+                out.push(target); // done by an earlier run
+                continue;
+            }
+            if remove && std::fs::rename(input, &target).is_ok() {
+                out.push(target);
+                continue;
+            }
+            let temp = temp_of(&target);
+            std::fs::copy(input, &temp).map_err(|e| io_err("copy", input, e))?;
+            finish(&temp, &target)?;
+            if remove {
+                std::fs::remove_file(input).map_err(|e| io_err("remove", input, e))?;
+            }
+            out.push(target);
+        }
+        Ok(out)
+    })
+    .await
+    .map_err(|e| StepError::Retry(e.to_string()))?
+}
+
+pub async fn delete(io: &StepIo<'_>) -> Result<Vec<PathBuf>, StepError> {
+    for input in &io.inputs {
+        if !input.exists() {
+            continue;
+        }
+        if !is_inside(input, &io.ctx.output_dir) {
+            return Err(StepError::Fatal(format!(
+                "refusing to delete {}: it is outside the output folder {}",
+                input.display(),
+                io.ctx.output_dir.display()
+            )));
+        }
+        std::fs::remove_file(input).map_err(|e| io_err("delete", input, e))?;
+        io.log.note(format!("deleted {}", input.display())).await;
+    }
+    Ok(Vec::new())
+}
+
+#[derive(Serialize)]
+struct Sidecar<'a> {
+    streamer: &'a str,
+    platform: &'a str,
+    title: &'a str,
+    category: Option<&'a str>,
+    session_id: Option<i64>,
+    index: Option<u32>,
+    started_at: Option<String>,
+    ended_at: Option<String>,
+    files: Vec<FileFact>,
+}
+
+#[derive(Serialize)]
+struct FileFact {
+    path: PathBuf,
+    bytes: Option<u64>,
+}
+
+fn rfc3339(ms: Option<i64>) -> Option<String> {
+    ms.and_then(chrono::DateTime::from_timestamp_millis)
+        .map(|t| t.to_rfc3339())
+}
+
+pub async fn metadata(io: &StepIo<'_>) -> Result<Vec<PathBuf>, StepError> {
+    let Some(first) = io.inputs.first() else {
+        return Err(StepError::Fatal("no input to describe".into()));
+    };
+    let c = io.ctx;
+    let sidecar = Sidecar {
+        streamer: &c.streamer,
+        platform: &c.platform,
+        title: &c.title,
+        category: c.category.as_deref(),
+        session_id: c.session_id,
+        index: c.index,
+        started_at: rfc3339(c.started_at),
+        ended_at: rfc3339(c.ended_at),
+        files: io
+            .inputs
+            .iter()
+            .map(|p| FileFact {
+                path: p.clone(),
+                bytes: std::fs::metadata(p).ok().map(|m| m.len()),
+            })
+            .collect(),
+    };
+    let text = serde_json::to_vec_pretty(&sidecar).map_err(|e| StepError::Fatal(e.to_string()))?;
+    let target = first.with_extension("meta.json");
+    let temp = temp_of(&target);
+    std::fs::write(&temp, text).map_err(|e| io_err("write", &temp, e))?;
+    finish(&temp, &target)?;
+    Ok(vec![target])
+}

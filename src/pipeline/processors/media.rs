@@ -1,0 +1,228 @@
+//! ffmpeg processors: `remux` (stream copy into MP4 with faststart, or
+//! MKV; timestamps regenerated so jumps do not break the output) and
+//! `thumbnail` (one JPEG at an offset or the middle).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::{StepIo, finish, temp_of, videos};
+use crate::config::pipeline::RemuxFormat;
+use crate::pipeline::StepError;
+use crate::pipeline::proc::{Program, run};
+
+/// Remux output of `input`: same stem, new extension (`.remux.mp4` when
+/// the input already is an MP4).
+fn remux_target(input: &Path, ext: &str) -> PathBuf {
+    let same = input
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case(ext));
+    if same {
+        input.with_extension(format!("remux.{ext}"))
+    } else {
+        input.with_extension(ext)
+    }
+}
+
+pub async fn remux(
+    io: &StepIo<'_>,
+    format: RemuxFormat,
+    delete_source: bool,
+) -> Result<Vec<PathBuf>, StepError> {
+    let (ext, muxer) = match format {
+        RemuxFormat::Mp4 => ("mp4", "mp4"),
+        RemuxFormat::Mkv => ("mkv", "matroska"),
+    };
+    let inputs = videos(&io.inputs);
+    if inputs.is_empty() {
+        return Err(StepError::Fatal("no video file among the inputs".into()));
+    }
+    let mut out = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        let target = remux_target(input, ext);
+        if !input.exists() && target.exists() {
+            // A previous run finished and deleted its source.
+            out.push(target);
+            continue;
+        }
+        let temp = temp_of(&target);
+        let mut args: Vec<String> = [
+            "-hide_banner",
+            "-nostdin",
+            "-y",
+            "-loglevel",
+            "warning",
+            "-fflags",
+            "+genpts+igndts",
+            "-i",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        args.push(input.display().to_string());
+        args.extend(
+            ["-map", "0", "-c", "copy", "-avoid_negative_ts", "make_zero"].map(String::from),
+        );
+        if format == RemuxFormat::Mp4 {
+            args.extend(["-movflags", "+faststart", "-dn", "-sn"].map(String::from));
+        }
+        args.extend([
+            "-f".to_string(),
+            muxer.to_string(),
+            temp.display().to_string(),
+        ]);
+        io.log
+            .note(format!("remux {} -> {}", input.display(), target.display()))
+            .await;
+        let res = run(
+            Program {
+                binary: &io.ctx.ffmpeg,
+                args,
+                env: Vec::new(),
+                timeout: Duration::from_secs(6 * 3600),
+            },
+            io.cancel,
+            io.log,
+            |_| {},
+        )
+        .await;
+        if let Err(e) = res {
+            let _ = std::fs::remove_file(&temp);
+            return Err(e);
+        }
+        finish(&temp, &target)?;
+        if delete_source {
+            let _ = std::fs::remove_file(input);
+        }
+        (io.progress)((i + 1) as f64 / inputs.len() as f64);
+        out.push(target);
+    }
+    Ok(out)
+}
+
+pub async fn thumbnail(
+    io: &StepIo<'_>,
+    offset: Option<Duration>,
+    width: Option<u32>,
+) -> Result<Vec<PathBuf>, StepError> {
+    let inputs = videos(&io.inputs);
+    if inputs.is_empty() {
+        return Err(StepError::Fatal("no video file among the inputs".into()));
+    }
+    let mut out = Vec::new();
+    for input in inputs {
+        let at = match offset {
+            Some(o) => o,
+            None => probe(&io.ctx.ffmpeg, &input)
+                .await
+                .duration
+                .map_or(Duration::ZERO, |d| d / 2),
+        };
+        let target = input.with_extension("jpg");
+        let temp = temp_of(&target);
+        let mut args: Vec<String> = vec![
+            "-hide_banner".into(),
+            "-nostdin".into(),
+            "-y".into(),
+            "-loglevel".into(),
+            "warning".into(),
+            "-ss".into(),
+            format!("{:.3}", at.as_secs_f64()),
+            "-i".into(),
+            input.display().to_string(),
+            "-frames:v".into(),
+            "1".into(),
+        ];
+        if let Some(w) = width {
+            args.extend(["-vf".into(), format!("scale={w}:-2")]);
+        }
+        args.extend([
+            "-f".into(),
+            "image2".into(),
+            "-c:v".into(),
+            "mjpeg".into(),
+            temp.display().to_string(),
+        ]);
+        let res = run(
+            Program {
+                binary: &io.ctx.ffmpeg,
+                args,
+                env: Vec::new(),
+                timeout: Duration::from_secs(600),
+            },
+            io.cancel,
+            io.log,
+            |_| {},
+        )
+        .await;
+        if let Err(e) = res {
+            let _ = std::fs::remove_file(&temp);
+            return Err(e);
+        }
+        if !temp.exists() {
+            return Err(StepError::Fatal(format!(
+                "ffmpeg wrote no frame for {}",
+                input.display()
+            )));
+        }
+        finish(&temp, &target)?;
+        out.push(target);
+    }
+    Ok(out)
+}
+
+/// What `ffmpeg -i` says about a file.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Probe {
+    pub duration: Option<Duration>,
+    /// Width and height of the first video stream.
+    pub size: Option<(u32, u32)>,
+}
+
+/// Runs `ffmpeg -i input` (no output: it exits 1) and reads its report.
+pub async fn probe(ffmpeg: &Path, input: &Path) -> Probe {
+    let out = crate::download::child::command(ffmpeg)
+        .args(["-hide_banner", "-nostdin", "-i"])
+        .arg(input)
+        .output()
+        .await;
+    match out {
+        Ok(o) => parse_probe(&String::from_utf8_lossy(&o.stderr)),
+        Err(_) => Probe::default(),
+    }
+}
+
+/// Reads `Duration: 00:01:02.50` and the `1280x720` of the first video stream.
+pub fn parse_probe(text: &str) -> Probe {
+    let duration = (|| {
+        let at = text.find("Duration: ")? + "Duration: ".len();
+        let hms = text.get(at..)?.split(',').next()?;
+        let mut parts = hms.trim().split(':');
+        let (h, m, s) = (parts.next()?, parts.next()?, parts.next()?);
+        let secs = h.parse::<f64>().ok()? * 3600.0
+            + m.parse::<f64>().ok()? * 60.0
+            + s.parse::<f64>().ok()?;
+        (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+    })();
+    let size = text
+        .lines()
+        .find(|l| l.contains("Stream #") && l.contains("Video:"))
+        .and_then(|l| {
+            l.split([',', ' '])
+                .find_map(|w| crate::config::pipeline::parse_resolution(w.trim()))
+        });
+    Probe { duration, size }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ffmpeg_reports_are_read() {
+        let text = "Input #0, flv, from 'a.flv':\n  Duration: 00:01:02.50, start: 0.000000, bitrate: 1 kb/s\n  \
+            Stream #0:0: Video: h264 (High), yuv420p(progressive), 1280x720 [SAR 1:1 DAR 16:9], 30 fps\n  \
+            Stream #0:1: Audio: aac, 44100 Hz, stereo";
+        let p = super::parse_probe(text);
+        assert_eq!(p.duration, Some(std::time::Duration::from_millis(62_500)));
+        assert_eq!(p.size, Some((1280, 720)));
+        assert_eq!(super::parse_probe("garbage"), super::Probe::default());
+    }
+}

@@ -1,0 +1,105 @@
+//! The pipeline on a real recording: the fake live server streams, srec
+//! records two or more segments with mesio, every finalised segment gets a
+//! remux DAG whose MP4 plays, and the closed session gets one DAG over all
+//! its files in order.
+
+use std::time::Duration;
+
+use crate::fake::Fake;
+use crate::harness::{Srec, ffprobe_ok, wait_until};
+use crate::pipeline_support::{daemon, have_ffmpeg, job, jobs, step, wait_state};
+
+#[test]
+fn a_live_session_gets_segment_dags_and_a_session_dag() {
+    if !have_ffmpeg() {
+        return;
+    }
+    let fake = Fake::new();
+    let room = fake.room("pipe");
+    room.set_live(false);
+    let s = Srec::new();
+    let out = s.dir.path().join("rec");
+    let list = s.dir.path().join("session.txt");
+    let cfg = format!(
+        r#"[recording]
+check_interval = "1s"
+offline_confirmations = 2
+stream_format = "flv"
+max_segment_duration = "3s"
+output_dir = "{out}"
+pipeline = ["seg", "whole"]
+[pipelines.seg]
+[[pipelines.seg.steps]]
+id = "remux"
+processor = "remux"
+[pipelines.whole]
+trigger = "session"
+[[pipelines.whole.steps]]
+id = "list"
+processor = "execute"
+command = ["cp", "/dev/null", "{list}"]
+[[pipelines.whole.steps]]
+id = "meta"
+processor = "metadata"
+"#,
+        out = out.display(),
+        list = list.display()
+    );
+    let mut d = daemon(&s, &cfg);
+    s.ok(&["add", &room.page_url()]);
+    room.set_live(true);
+    let segment_jobs = || {
+        jobs(&s)
+            .into_iter()
+            .filter(|j| j["pipeline"] == "seg")
+            .count()
+    };
+    assert!(
+        wait_until(Duration::from_secs(40), || segment_jobs() >= 2),
+        "two segments finalised; log:\n{}",
+        d.seen.join("\n")
+    );
+    room.set_live(false);
+    assert!(wait_until(Duration::from_secs(40), || jobs(&s)
+        .iter()
+        .any(|j| j["pipeline"] == "whole")));
+    let all = jobs(&s);
+    let mut remuxed = 0;
+    for j in all.iter().filter(|j| j["pipeline"] == "seg") {
+        let j = wait_state(&s, j["id"].as_i64().unwrap(), "succeeded");
+        let mp4 = step(&j, "remux")["outputs"][0]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(mp4.ends_with(".mp4"), "{j:#}");
+        ffprobe_ok(std::path::Path::new(&mp4));
+        remuxed += 1;
+    }
+    assert!(remuxed >= 2);
+    let whole = all.iter().find(|j| j["pipeline"] == "whole").unwrap();
+    let w = wait_state(&s, whole["id"].as_i64().unwrap(), "succeeded");
+    let files: Vec<String> = w["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert!(files.len() >= 2, "all files of the session: {w:#}");
+    let session = w["session_id"].as_i64().unwrap();
+    let rows = crate::pipeline_support::db(&s)
+        .with(|c| srec::db::sessions::segments(c, session))
+        .unwrap();
+    let in_order: Vec<String> = rows
+        .iter()
+        .map(|g| g.path.clone())
+        .filter(|p| std::path::Path::new(p).exists())
+        .collect();
+    assert_eq!(files, in_order, "in index order");
+    let meta = step(&w, "meta")["outputs"][0].as_str().unwrap().to_string();
+    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(&meta).unwrap()).unwrap();
+    assert_eq!(m["files"].as_array().unwrap().len(), files.len());
+    assert!(list.exists());
+    assert_eq!(job(&s, whole["id"].as_i64().unwrap())["trigger"], "session");
+    d.signal("TERM");
+    d.wait_exit(Duration::from_secs(30));
+}
