@@ -16,6 +16,7 @@ pub mod logging;
 pub mod media;
 pub mod monitor;
 pub mod net;
+pub mod notify;
 pub mod platform;
 pub mod scheduler;
 pub mod streamer;

@@ -14,7 +14,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::error::{method_not_allowed, not_found_fallback};
-use super::routes::{config, downloads, meta, sessions, streamers};
+use super::routes::{config, downloads, meta, notify, sessions, streamers};
 use super::state::ApiState;
 use super::{auth, health, server};
 
@@ -32,6 +32,7 @@ use super::{auth, health, server};
         (name = "sessions", description = "Live sessions and recorded segments"),
         (name = "config", description = "Global and effective configuration"),
         (name = "downloads", description = "Running recordings"),
+        (name = "notify", description = "Notification channels and dead letters"),
         (name = "meta", description = "This document"),
     )
 )]
@@ -56,6 +57,10 @@ fn routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(sessions::get))
         .routes(routes!(sessions::segments))
         .routes(routes!(downloads::list))
+        .routes(routes!(notify::test))
+        .routes(routes!(notify::dead_letters))
+        .routes(routes!(notify::retry))
+        .routes(routes!(notify::retry_all))
         .routes(routes!(meta::openapi))
 }
 

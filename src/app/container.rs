@@ -211,6 +211,13 @@ impl ServiceContainer {
             self.engines.clone(),
             self.cancel.clone(),
         ));
+        self.tracker.spawn(crate::notify::service::run(
+            self.db.clone(),
+            Arc::clone(&self.config),
+            self.outbox_feed.clone(),
+            self.cancel.clone(),
+        ));
+        self.write_daemon_event(crate::events::kinds::DAEMON_STARTED);
         self.tracker.spawn(super::db_watch::run(
             self.db.clone(),
             Arc::clone(&self.streamers),
@@ -222,6 +229,23 @@ impl ServiceContainer {
                 .spawn(server.serve(router, self.cancel.clone()));
         }
         Ok(())
+    }
+
+    /// Writes a daemon lifecycle event to the outbox (notifications read
+    /// it through their cursors) and wakes the flusher.
+    fn write_daemon_event(&self, kind: &'static str) {
+        let payload = serde_json::json!({
+            "version": env!("CARGO_PKG_VERSION"),
+            "pid": std::process::id(),
+        })
+        .to_string();
+        match self
+            .db
+            .with(|c| crate::db::outbox::insert(c, None, kind, &payload))
+        {
+            Ok(_) => self.outbox_wake.notify_one(),
+            Err(e) => tracing::warn!("cannot record {kind}: {e}"),
+        }
     }
 
     /// Token every service task listens to.
@@ -238,6 +262,9 @@ impl ServiceContainer {
     /// the database.
     pub async fn shutdown(self, deadline: Duration) -> ShutdownReport {
         let started = Instant::now();
+        // Delivered by the notification channels after the next start (they
+        // stop with everything else now).
+        self.write_daemon_event(crate::events::kinds::DAEMON_STOPPING);
         self.cancel.cancel();
         self.tracker.close();
         let clean = tokio::time::timeout(deadline, self.tracker.wait())

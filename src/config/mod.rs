@@ -8,6 +8,7 @@ pub mod engines;
 pub mod load;
 pub mod messages;
 pub mod model;
+pub mod notify;
 pub mod paths;
 pub mod secrets;
 pub mod service;

@@ -30,6 +30,8 @@ pub struct ConfigFile {
     pub tui: super::tui::TuiSettings,
     /// How each recording engine is built (binaries, arguments, retries).
     pub engines: super::engines::EnginesSettings,
+    /// Notification channels and delivery settings.
+    pub notify: super::notify::NotifySettings,
 }
 
 /// Settings of the `srec run` process itself.

@@ -4,6 +4,7 @@
 //! runtime never waits on disk.
 
 pub mod migrations;
+pub mod notify;
 pub mod orphans;
 pub mod outbox;
 pub mod sessions;

@@ -24,6 +24,8 @@ mod mesio_faults_flv;
 mod mesio_probe;
 mod mesio_record;
 mod mesio_support;
+mod notify_channels;
+mod notify_support;
 mod probe;
 mod probe_sites;
 mod reconcile;

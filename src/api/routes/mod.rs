@@ -4,6 +4,7 @@
 pub mod config;
 pub mod downloads;
 pub mod meta;
+pub mod notify;
 pub mod sessions;
 pub mod streamers;
 
