@@ -24,6 +24,7 @@ mod mesio_faults_flv;
 mod mesio_probe;
 mod mesio_record;
 mod mesio_support;
+mod notify_api;
 mod notify_channels;
 mod notify_support;
 mod probe;
