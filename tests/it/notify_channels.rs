@@ -293,3 +293,31 @@ fn notify_test_prints_the_answer_and_config_show_hides_secrets() {
         "{shown}"
     );
 }
+
+#[test]
+fn a_channel_added_by_a_config_reload_starts_delivering() {
+    let rx = Receiver::start();
+    let s = Srec::new();
+    s.write_config("[api]\nport = 0\n");
+    let mut d = start(&s);
+    s.write_config(&format!(
+        "[api]\nport = 0\n[notify.channels.late]\ntype = \"ntfy\"\nurl = \"{}\"\ntitle = \"{{streamer}}: {{event}}\"\n",
+        rx.url("late")
+    ));
+    d.wait_for("notification channels reloaded", Duration::from_secs(10));
+    d.wait_for("notification channel started", Duration::from_secs(5));
+    insert_event(
+        &s,
+        "disk_low",
+        r#"{"path":"/rec","free_bytes":1024,"min_free_bytes":2048}"#,
+    );
+    assert!(wait_until(Duration::from_secs(10), || !rx
+        .delivered("late")
+        .is_empty()));
+    let hit = &rx.delivered("late")[0];
+    assert_eq!(hit.header("Title"), "srec: disk_low");
+    assert_eq!(hit.header("Priority"), "5", "critical maps to 5");
+    assert!(String::from_utf8_lossy(&hit.body).contains("/rec: only 1.0 KiB free"));
+    d.signal("TERM");
+    assert_eq!(d.wait_exit(EXIT), 0);
+}
