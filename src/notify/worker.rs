@@ -1,8 +1,9 @@
 //! One channel's delivery task: reads the outbox after the channel's own
 //! cursor (`notify:<id>`), filters, debounces, sends with retries, writes a
-//! dead letter after `max_attempts`, and only then moves the cursor. A
-//! crash between a send and the cursor write re-sends that event after the
-//! restart with the same id (receivers dedupe by it). Dead letters marked
+//! dead letter after `max_attempts`, and only then moves the cursor (once
+//! per batch or 250 ms). A crash between a send and the cursor write
+//! re-sends those events after the restart with the same ids (receivers
+//! dedupe by them). Dead letters marked
 //! for retry are re-sent between outbox batches.
 
 use std::collections::HashMap;
@@ -18,6 +19,10 @@ use crate::db::outbox::OutboxRow;
 use crate::db::{Db, notify as store};
 use crate::monitor::follow::Follower;
 
+/// Longest time handled rows wait for their position to be stored: one
+/// write per batch (or per this interval) instead of one per event; a crash
+/// re-sends at most what was handled since (receivers dedupe by id).
+const ACK_EVERY: Duration = Duration::from_millis(250);
 /// Rows read per batch.
 const BATCH: usize = 64;
 /// How often dead letters marked for retry are looked for.
@@ -81,16 +86,31 @@ impl Worker {
                 },
                 _ = tokio::time::sleep(RETRY_POLL) => continue,
             };
+            let mut done = None;
+            let mut saved = Instant::now();
             for row in rows {
-                if let Some(ev) = self.prepare(&row).await
-                    && let Outcome::Cancelled = self.deliver(&row, &ev, &cancel).await
-                {
-                    return;
+                if let Some(ev) = self.prepare(&row).await {
+                    if saved.elapsed() >= ACK_EVERY {
+                        self.ack(&mut follower, done.take()).await;
+                        saved = Instant::now();
+                    }
+                    if let Outcome::Cancelled = self.deliver(&row, &ev, &cancel).await {
+                        self.ack(&mut follower, done).await;
+                        return;
+                    }
                 }
-                if let Err(e) = follower.ack(row.id).await {
-                    tracing::warn!(channel = %self.id, "cannot store the delivery position: {e}");
-                }
+                done = Some(row.id);
             }
+            self.ack(&mut follower, done).await;
+        }
+    }
+
+    /// Stores the position up to `id` (if any).
+    async fn ack(&self, follower: &mut Follower, id: Option<i64>) {
+        if let Some(id) = id
+            && let Err(e) = follower.ack(id).await
+        {
+            tracing::warn!(channel = %self.id, "cannot store the delivery position: {e}");
         }
     }
 
