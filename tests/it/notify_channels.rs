@@ -321,3 +321,29 @@ fn a_channel_added_by_a_config_reload_starts_delivering() {
     d.signal("TERM");
     assert_eq!(d.wait_exit(EXIT), 0);
 }
+
+#[test]
+fn a_failing_streamer_reports_streamer_error_once() {
+    let rx = Receiver::start();
+    let s = Srec::new();
+    s.write_config(&format!(
+        "[recording]\ncheck_interval = \"1s\"\n\
+         [notify.channels.hook]\ntype = \"webhook\"\nurl = \"{}\"\nevents = [\"streamer_error\"]\n",
+        rx.url("hook")
+    ));
+    s.ok(&["add", "http://127.0.0.1:9/live/x.flv", "--name", "gone"]);
+    let mut d = start(&s);
+    assert!(
+        wait_until(Duration::from_secs(20), || !rx.delivered("hook").is_empty()),
+        "log:\n{}",
+        d.seen.join("\n")
+    );
+    std::thread::sleep(Duration::from_secs(3));
+    d.signal("TERM");
+    assert_eq!(d.wait_exit(EXIT), 0);
+    let hits = rx.delivered("hook");
+    assert_eq!(hits.len(), 1, "only the transition is reported");
+    let v = hits[0].json();
+    assert_eq!(v["streamer"]["name"], "gone");
+    assert!(v["data"]["error"].as_str().is_some(), "{v}");
+}
