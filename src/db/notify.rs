@@ -155,6 +155,15 @@ pub fn streamer_ref(conn: &Connection, id: i64) -> Result<Option<(String, String
         .optional()?)
 }
 
+/// How many channel cursors are still before outbox row `id`.
+pub fn channels_behind(conn: &Connection, id: i64) -> Result<i64, DbError> {
+    Ok(conn.query_row(
+        "SELECT COUNT(*) FROM outbox_cursors WHERE consumer LIKE 'notify:%' AND last_id < ?1",
+        [id],
+        |r| r.get(0),
+    )?)
+}
+
 /// Drops the delivery cursors of channels no longer configured, so they do
 /// not hold back outbox pruning forever.
 pub fn drop_stale_cursors(conn: &Connection, keep: &[String]) -> Result<usize, DbError> {

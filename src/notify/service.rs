@@ -120,6 +120,27 @@ async fn spawn_all(
     tasks
 }
 
+/// Waits until every channel's position reached `id` (at shutdown, so
+/// `daemon_stopping` goes out before the channels stop), at most `within`.
+pub async fn wait_delivered(db: &Db, id: i64, within: Duration) -> bool {
+    let end = tokio::time::Instant::now() + within;
+    loop {
+        match db.call(move |c| store::channels_behind(c, id)).await {
+            Ok(0) => return true,
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!("cannot read the notification positions: {e}");
+                return false;
+            }
+        }
+        if tokio::time::Instant::now() >= end {
+            tracing::info!("notification channels did not catch up before shutdown");
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 async fn prune_outbox(db: &Db, retention: Duration) {
     let before = now_ms() - i64::try_from(retention.as_millis()).unwrap_or(i64::MAX / 2);
     match db.call(move |c| outbox::prune(c, before)).await {

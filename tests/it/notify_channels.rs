@@ -301,7 +301,7 @@ fn a_channel_added_by_a_config_reload_starts_delivering() {
     s.write_config("[api]\nport = 0\n");
     let mut d = start(&s);
     s.write_config(&format!(
-        "[api]\nport = 0\n[notify.channels.late]\ntype = \"ntfy\"\nurl = \"{}\"\ntitle = \"{{streamer}}: {{event}}\"\n",
+        "[api]\nport = 0\n[notify.channels.late]\ntype = \"ntfy\"\nurl = \"{}\"\ntitle = \"{{streamer}}: {{event}}\"\nmin_priority = \"low\"\n",
         rx.url("late")
     ));
     d.wait_for("notification channels reloaded", Duration::from_secs(10));
@@ -320,6 +320,13 @@ fn a_channel_added_by_a_config_reload_starts_delivering() {
     assert!(String::from_utf8_lossy(&hit.body).contains("/rec: only 1.0 KiB free"));
     d.signal("TERM");
     assert_eq!(d.wait_exit(EXIT), 0);
+    let last = rx.delivered("late").last().unwrap().clone();
+    assert_eq!(
+        last.header("Tags"),
+        "daemon_stopping",
+        "sent before exit; log:\n{}",
+        d.seen.join("\n")
+    );
 }
 
 #[test]
