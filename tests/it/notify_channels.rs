@@ -354,3 +354,36 @@ fn a_failing_streamer_reports_streamer_error_once() {
     assert_eq!(v["streamer"]["name"], "gone");
     assert!(v["data"]["error"].as_str().is_some(), "{v}");
 }
+
+#[test]
+fn identical_events_of_a_streamer_are_debounced() {
+    let rx = Receiver::start();
+    let s = Srec::new();
+    s.write_config(&format!(
+        "[recording]\ncheck_interval = \"1h\"\n[notify]\ndebounce = \"1h\"\n\
+         [notify.channels.hook]\ntype = \"webhook\"\nurl = \"{}\"\n\
+         events = [\"stream_online\", \"disk_low\"]\n",
+        rx.url("hook")
+    ));
+    s.ok(&["add", "http://127.0.0.1:9/live/flap.flv", "--name", "flap"]);
+    let mut d = start(&s);
+    d.wait_for("notification channel started", Duration::from_secs(5));
+    let live = r#"{"type":"live","session_id":1,"title":"t","category":null,"streams":[]}"#;
+    let ins = |kind: &str, payload: &str| {
+        db(&s)
+            .with(|c| outbox::insert(c, Some(1), kind, payload))
+            .unwrap()
+    };
+    let first = ins("live", live);
+    ins("live", live);
+    ins("live", live);
+    let sentinel = ins(
+        "disk_low",
+        r#"{"path":"/r","free_bytes":1,"min_free_bytes":2}"#,
+    );
+    assert!(wait_until(Duration::from_secs(10), || ids(&rx, "hook")
+        .contains(&sentinel)));
+    assert_eq!(ids(&rx, "hook"), [first, sentinel], "one online per window");
+    d.signal("TERM");
+    assert_eq!(d.wait_exit(EXIT), 0);
+}
