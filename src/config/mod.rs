@@ -9,6 +9,7 @@ pub mod load;
 pub mod messages;
 pub mod model;
 pub mod notify;
+pub mod notify_check;
 pub mod paths;
 pub mod secrets;
 pub mod service;

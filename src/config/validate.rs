@@ -71,7 +71,8 @@ pub fn validate(file: &ConfigFile) -> Result<(), Violation> {
         validate_options(opts, &format!("templates.{name}"))?;
     }
     super::tui::validate(&file.tui).map_err(|(key, message)| violation(key, message))?;
-    super::notify::validate(&file.notify).map_err(|(key, message)| violation(key, message))?;
+    super::notify_check::validate(&file.notify)
+        .map_err(|(key, message)| violation(key, message))?;
     Ok(())
 }
 
