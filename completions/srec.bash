@@ -43,6 +43,9 @@ _srec() {
             srec,man)
                 cmd="srec__subcmd__man"
                 ;;
+            srec,notify)
+                cmd="srec__subcmd__notify"
+                ;;
             srec,probe)
                 cmd="srec__subcmd__probe"
                 ;;
@@ -106,6 +109,9 @@ _srec() {
             srec__subcmd__help,man)
                 cmd="srec__subcmd__help__subcmd__man"
                 ;;
+            srec__subcmd__help,notify)
+                cmd="srec__subcmd__help__subcmd__notify"
+                ;;
             srec__subcmd__help,probe)
                 cmd="srec__subcmd__help__subcmd__probe"
                 ;;
@@ -141,6 +147,15 @@ _srec() {
                 ;;
             srec__subcmd__help__subcmd__jobs,show)
                 cmd="srec__subcmd__help__subcmd__jobs__subcmd__show"
+                ;;
+            srec__subcmd__help__subcmd__notify,dead-letters)
+                cmd="srec__subcmd__help__subcmd__notify__subcmd__dead__subcmd__letters"
+                ;;
+            srec__subcmd__help__subcmd__notify,retry)
+                cmd="srec__subcmd__help__subcmd__notify__subcmd__retry"
+                ;;
+            srec__subcmd__help__subcmd__notify,test)
+                cmd="srec__subcmd__help__subcmd__notify__subcmd__test"
                 ;;
             srec__subcmd__jobs,cancel)
                 cmd="srec__subcmd__jobs__subcmd__cancel"
@@ -178,6 +193,30 @@ _srec() {
             srec__subcmd__jobs__subcmd__help,show)
                 cmd="srec__subcmd__jobs__subcmd__help__subcmd__show"
                 ;;
+            srec__subcmd__notify,dead-letters)
+                cmd="srec__subcmd__notify__subcmd__dead__subcmd__letters"
+                ;;
+            srec__subcmd__notify,help)
+                cmd="srec__subcmd__notify__subcmd__help"
+                ;;
+            srec__subcmd__notify,retry)
+                cmd="srec__subcmd__notify__subcmd__retry"
+                ;;
+            srec__subcmd__notify,test)
+                cmd="srec__subcmd__notify__subcmd__test"
+                ;;
+            srec__subcmd__notify__subcmd__help,dead-letters)
+                cmd="srec__subcmd__notify__subcmd__help__subcmd__dead__subcmd__letters"
+                ;;
+            srec__subcmd__notify__subcmd__help,help)
+                cmd="srec__subcmd__notify__subcmd__help__subcmd__help"
+                ;;
+            srec__subcmd__notify__subcmd__help,retry)
+                cmd="srec__subcmd__notify__subcmd__help__subcmd__retry"
+                ;;
+            srec__subcmd__notify__subcmd__help,test)
+                cmd="srec__subcmd__notify__subcmd__help__subcmd__test"
+                ;;
             *)
                 ;;
         esac
@@ -185,7 +224,7 @@ _srec() {
 
     case "${cmd}" in
         srec)
-            opts="-v -q -h -V --config --data-dir --verbose --quiet --help --version add list remove enable disable probe status config jobs completions man run help"
+            opts="-v -q -h -V --config --data-dir --verbose --quiet --help --version add list remove enable disable probe status config jobs completions man notify run help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -469,7 +508,7 @@ _srec() {
             return 0
             ;;
         srec__subcmd__help)
-            opts="add list remove enable disable probe status config jobs completions man run help"
+            opts="add list remove enable disable probe status config jobs completions man notify run help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -709,6 +748,62 @@ _srec() {
         srec__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        srec__subcmd__help__subcmd__notify)
+            opts="test dead-letters retry"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        srec__subcmd__help__subcmd__notify__subcmd__dead__subcmd__letters)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        srec__subcmd__help__subcmd__notify__subcmd__retry)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        srec__subcmd__help__subcmd__notify__subcmd__test)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1051,6 +1146,164 @@ _srec() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        srec__subcmd__notify)
+            opts="-v -q -h -V --config --data-dir --verbose --quiet --help --version test dead-letters retry help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        srec__subcmd__notify__subcmd__dead__subcmd__letters)
+            opts="-v -q -h -V --json --config --data-dir --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        srec__subcmd__notify__subcmd__help)
+            opts="test dead-letters retry help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        srec__subcmd__notify__subcmd__help__subcmd__dead__subcmd__letters)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        srec__subcmd__notify__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        srec__subcmd__notify__subcmd__help__subcmd__retry)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        srec__subcmd__notify__subcmd__help__subcmd__test)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        srec__subcmd__notify__subcmd__retry)
+            opts="-v -q -h -V --all --config --data-dir --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        srec__subcmd__notify__subcmd__test)
+            opts="-v -q -h -V --config --data-dir --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

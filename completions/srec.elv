@@ -39,6 +39,7 @@ set edit:completion:arg-completer[srec] = {|@words|
             cand jobs 'Post-processing jobs: list, show, logs, retry, cancel'
             cand completions 'Print a shell completion script'
             cand man 'Print or write the manual pages'
+            cand notify 'Test notification channels and manage dead letters'
             cand run 'Run the recorder (dashboard, or headless with --no-tui)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -335,6 +336,74 @@ set edit:completion:arg-completer[srec] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'srec;notify'= {
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]'
+            cand --data-dir 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]'
+            cand -v 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand --verbose 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand -q 'Less log output (-q errors only, -qq nothing)'
+            cand --quiet 'Less log output (-q errors only, -qq nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand test 'Send a test event to a channel and print the receiver''s answer'
+            cand dead-letters 'List notifications that were given up on after max_attempts'
+            cand retry 'Send dead letters again (the daemon delivers them)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'srec;notify;test'= {
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]'
+            cand --data-dir 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]'
+            cand -v 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand --verbose 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand -q 'Less log output (-q errors only, -qq nothing)'
+            cand --quiet 'Less log output (-q errors only, -qq nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'srec;notify;dead-letters'= {
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]'
+            cand --data-dir 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]'
+            cand --json 'Print JSON instead of a table'
+            cand -v 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand --verbose 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand -q 'Less log output (-q errors only, -qq nothing)'
+            cand --quiet 'Less log output (-q errors only, -qq nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'srec;notify;retry'= {
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]'
+            cand --data-dir 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]'
+            cand --all 'Retry every dead letter'
+            cand -v 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand --verbose 'More log output (-v info, -vv debug, -vvv trace); SREC_LOG overrides'
+            cand -q 'Less log output (-q errors only, -qq nothing)'
+            cand --quiet 'Less log output (-q errors only, -qq nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'srec;notify;help'= {
+            cand test 'Send a test event to a channel and print the receiver''s answer'
+            cand dead-letters 'List notifications that were given up on after max_attempts'
+            cand retry 'Send dead letters again (the daemon delivers them)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'srec;notify;help;test'= {
+        }
+        &'srec;notify;help;dead-letters'= {
+        }
+        &'srec;notify;help;retry'= {
+        }
+        &'srec;notify;help;help'= {
+        }
         &'srec;run'= {
             cand --config 'Config file [default: $XDG_CONFIG_HOME/srec/config.toml]'
             cand --data-dir 'Data directory holding srec.db and logs/ [default: $XDG_DATA_HOME/srec]'
@@ -360,6 +429,7 @@ set edit:completion:arg-completer[srec] = {|@words|
             cand jobs 'Post-processing jobs: list, show, logs, retry, cancel'
             cand completions 'Print a shell completion script'
             cand man 'Print or write the manual pages'
+            cand notify 'Test notification channels and manage dead letters'
             cand run 'Run the recorder (dashboard, or headless with --no-tui)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -408,6 +478,17 @@ set edit:completion:arg-completer[srec] = {|@words|
         &'srec;help;completions'= {
         }
         &'srec;help;man'= {
+        }
+        &'srec;help;notify'= {
+            cand test 'Send a test event to a channel and print the receiver''s answer'
+            cand dead-letters 'List notifications that were given up on after max_attempts'
+            cand retry 'Send dead letters again (the daemon delivers them)'
+        }
+        &'srec;help;notify;test'= {
+        }
+        &'srec;help;notify;dead-letters'= {
+        }
+        &'srec;help;notify;retry'= {
         }
         &'srec;help;run'= {
         }

@@ -266,3 +266,19 @@ pub struct SessionClosed {
 impl SessionClosed {
     pub const KIND: &'static str = "session_closed";
 }
+
+/// Outbox kinds written for notifications only (no service acts on them):
+/// the recorder writes the recording ones, the container the daemon ones.
+/// Their payloads are small JSON objects documented in the README.
+pub mod kinds {
+    /// An engine started recording (`session_id`, `engine`, `download_id`).
+    pub const RECORDING_STARTED: &str = "recording_started";
+    /// A download failed and will be retried (`session_id`, `error`, `attempt`).
+    pub const RECORDING_FAILED: &str = "recording_failed";
+    /// Quick retries are over; the streamer shows `error` (`session_id`, `error`).
+    pub const STREAMER_ERROR: &str = "streamer_error";
+    /// The daemon started (`version`, `pid`).
+    pub const DAEMON_STARTED: &str = "daemon_started";
+    /// The daemon is shutting down (`version`, `pid`).
+    pub const DAEMON_STOPPING: &str = "daemon_stopping";
+}

@@ -17,6 +17,7 @@ pub mod media;
 pub mod model;
 pub mod monitor;
 pub mod net;
+pub mod notify;
 pub mod pipeline;
 pub mod platform;
 pub mod scheduler;

@@ -14,7 +14,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::error::{method_not_allowed, not_found_fallback};
-use super::routes::{config, downloads, jobs, meta, sessions, streamers};
+use super::routes::{config, downloads, jobs, meta, notify, sessions, streamers};
 use super::state::ApiState;
 use super::{auth, health, server};
 
@@ -33,6 +33,7 @@ use super::{auth, health, server};
         (name = "config", description = "Global and effective configuration"),
         (name = "downloads", description = "Running recordings"),
         (name = "jobs", description = "Post-processing pipeline runs"),
+        (name = "notify", description = "Notification channels and dead letters"),
         (name = "meta", description = "This document"),
     )
 )]
@@ -62,6 +63,10 @@ fn routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(jobs::logs))
         .routes(routes!(jobs::retry))
         .routes(routes!(jobs::cancel))
+        .routes(routes!(notify::test))
+        .routes(routes!(notify::dead_letters))
+        .routes(routes!(notify::retry))
+        .routes(routes!(notify::retry_all))
         .routes(routes!(meta::openapi))
 }
 

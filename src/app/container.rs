@@ -21,6 +21,9 @@ use crate::monitor::StreamMonitor;
 use crate::scheduler::{ActorCtx, Scheduler};
 use crate::streamer::StreamerManager;
 
+/// Longest wait at shutdown for channels to send `daemon_stopping`.
+const NOTIFY_GRACE: Duration = Duration::from_secs(3);
+
 /// Capacity of event channels; a slower receiver sees `Lagged` and logs it.
 const EVENT_CAPACITY: usize = 1024;
 
@@ -80,6 +83,9 @@ pub struct ServiceContainer {
     /// Rung by the outbox flusher; durable consumers follow it.
     outbox_feed: tokio::sync::watch::Sender<i64>,
     cancel: CancellationToken,
+    /// Stops the notification channels; cancelled after `cancel` at
+    /// shutdown, once they sent `daemon_stopping` or `NOTIFY_GRACE` passed.
+    notify_cancel: CancellationToken,
     tracker: TaskTracker,
     _lock: DaemonLock,
 }
@@ -156,6 +162,7 @@ impl ServiceContainer {
             outbox_wake,
             outbox_feed: crate::monitor::follow::feed(),
             cancel: CancellationToken::new(),
+            notify_cancel: CancellationToken::new(),
             tracker,
             _lock: lock,
         })
@@ -225,6 +232,13 @@ impl ServiceContainer {
             self.engines.clone(),
             self.cancel.clone(),
         ));
+        self.tracker.spawn(crate::notify::service::run(
+            self.db.clone(),
+            Arc::clone(&self.config),
+            self.outbox_feed.clone(),
+            self.notify_cancel.clone(),
+        ));
+        self.write_daemon_event(crate::events::kinds::DAEMON_STARTED);
         self.tracker.spawn(super::db_watch::run(
             self.db.clone(),
             Arc::clone(&self.streamers),
@@ -278,6 +292,29 @@ impl ServiceContainer {
         });
     }
 
+    /// Writes a daemon lifecycle event to the outbox (notifications read
+    /// it through their cursors) and wakes the flusher.
+    fn write_daemon_event(&self, kind: &'static str) -> Option<i64> {
+        let payload = serde_json::json!({
+            "version": env!("CARGO_PKG_VERSION"),
+            "pid": std::process::id(),
+        })
+        .to_string();
+        match self
+            .db
+            .with(|c| crate::db::outbox::insert(c, None, kind, &payload))
+        {
+            Ok(id) => {
+                self.outbox_wake.notify_one();
+                Some(id)
+            }
+            Err(e) => {
+                tracing::warn!("cannot record {kind}: {e}");
+                None
+            }
+        }
+    }
+
     /// Token every service task listens to.
     pub fn cancel_token(&self) -> CancellationToken {
         self.cancel.clone()
@@ -292,7 +329,15 @@ impl ServiceContainer {
     /// the database.
     pub async fn shutdown(self, deadline: Duration) -> ShutdownReport {
         let started = Instant::now();
+        let stopping = self.write_daemon_event(crate::events::kinds::DAEMON_STOPPING);
         self.cancel.cancel();
+        // Notifications outlive the other services briefly, so channels can
+        // still send `daemon_stopping` (and anything before it).
+        if let Some(id) = stopping {
+            self.outbox_feed.send_replace(id);
+            crate::notify::service::wait_delivered(&self.db, id, NOTIFY_GRACE.min(deadline)).await;
+        }
+        self.notify_cancel.cancel();
         self.tracker.close();
         let clean = tokio::time::timeout(deadline, self.tracker.wait())
             .await

@@ -8,6 +8,7 @@ pub mod config;
 pub mod jobs;
 pub mod list;
 pub mod man;
+pub mod notify;
 pub mod output;
 pub mod probe;
 pub mod remove;
@@ -67,6 +68,8 @@ pub enum Command {
     Completions(completions::CompletionsCmd),
     /// Print or write the manual pages
     Man(man::ManCmd),
+    /// Test notification channels and manage dead letters
+    Notify(notify::NotifyCmd),
     /// Run the recorder (dashboard, or headless with --no-tui)
     Run(run::RunCmd),
 }
@@ -140,6 +143,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Jobs(c) => c.run(&ctx),
         Command::Completions(c) => c.run(),
         Command::Man(c) => c.run(),
+        Command::Notify(c) => c.run(&ctx),
         Command::Run(c) => c.run(&ctx),
     }
 }

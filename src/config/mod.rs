@@ -8,6 +8,8 @@ pub mod engines;
 pub mod load;
 pub mod messages;
 pub mod model;
+pub mod notify;
+pub mod notify_check;
 pub mod paths;
 pub mod pipeline;
 pub mod pipeline_validate;

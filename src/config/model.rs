@@ -34,6 +34,8 @@ pub struct ConfigFile {
     pub pipeline: super::pipeline::PipelineSettings,
     /// Named post-processing DAGs recordings attach with `pipeline = "name"`.
     pub pipelines: BTreeMap<String, super::pipeline::PipelineDef>,
+    /// Notification channels and delivery settings.
+    pub notify: super::notify::NotifySettings,
 }
 
 /// Settings of the `srec run` process itself.

@@ -3,7 +3,9 @@
 //! `GET /api/streamers/{id}/config`, the API streamer DTO).
 //!
 //! Secret are: `cookies`, `oauth_token`, `api.token`, the password of a
-//! proxy URL, and header values (in `headers` and
+//! proxy URL, notification channel secrets (the path and query of webhook,
+//! Discord and ntfy URLs, which carry tokens; `secret`, `password`, `token`),
+//! and header values (in `headers` and
 //! `engines.streamlink.twitch_api_headers`) whose name is `Authorization`,
 //! `Cookie`, `Proxy-Authorization` or contains `token`, `key`, `secret`,
 //! `auth`, `session` or `password`. Printers show [`REDACTED`] instead.
@@ -18,6 +20,7 @@ use std::collections::BTreeMap;
 
 use super::effective::EffectiveConfig;
 use super::model::{ConfigFile, RecordingOptions};
+use super::notify::ChannelConfig;
 
 /// What a printer shows instead of a secret value.
 pub const REDACTED: &str = "<redacted>";
@@ -80,6 +83,69 @@ fn keep_proxy(new: &mut Option<String>, old: &Option<String>) {
     }
 }
 
+/// A URL whose path and query (where webhook tokens live) are replaced by
+/// [`REDACTED`]; the scheme and host stay so the reader knows where it goes.
+pub fn redact_secret_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(u) if u.path() != "/" || u.query().is_some() || u.password().is_some() => {
+            let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+            format!(
+                "{}://{}{port}/{REDACTED}",
+                u.scheme(),
+                u.host_str().unwrap_or_default()
+            )
+        }
+        _ => raw.to_string(),
+    }
+}
+
+fn redact_opt(v: &mut Option<String>) {
+    if v.is_some() {
+        *v = Some(REDACTED.into());
+    }
+}
+
+/// A notification channel with its secrets replaced.
+pub fn redact_channel(c: &mut ChannelConfig) {
+    match c {
+        ChannelConfig::Webhook(w) => {
+            w.url = redact_secret_url(&w.url);
+            redact_headers(&mut w.headers);
+            redact_opt(&mut w.secret);
+        }
+        ChannelConfig::Discord(d) => d.url = redact_secret_url(&d.url),
+        ChannelConfig::Email(e) => redact_opt(&mut e.password),
+        ChannelConfig::Ntfy(n) => {
+            n.url = redact_secret_url(&n.url);
+            redact_opt(&mut n.token);
+        }
+    }
+}
+
+/// A URL sent back redacted takes the stored one.
+fn keep_url(new: &mut String, old: &str) {
+    if new != old && redact_secret_url(old) == *new {
+        *new = old.to_string();
+    }
+}
+
+fn keep_channel(new: &mut ChannelConfig, old: &ChannelConfig) {
+    match (new, old) {
+        (ChannelConfig::Webhook(n), ChannelConfig::Webhook(o)) => {
+            keep_url(&mut n.url, &o.url);
+            keep_headers(&mut n.headers, &o.headers);
+            keep(&mut n.secret, &o.secret);
+        }
+        (ChannelConfig::Discord(n), ChannelConfig::Discord(o)) => keep_url(&mut n.url, &o.url),
+        (ChannelConfig::Email(n), ChannelConfig::Email(o)) => keep(&mut n.password, &o.password),
+        (ChannelConfig::Ntfy(n), ChannelConfig::Ntfy(o)) => {
+            keep_url(&mut n.url, &o.url);
+            keep(&mut n.token, &o.token);
+        }
+        _ => {}
+    }
+}
+
 impl RecordingOptions {
     /// A copy safe to print.
     pub fn redacted(&self) -> Self {
@@ -122,6 +188,9 @@ impl ConfigFile {
             *o = o.redacted();
         }
         redact_headers(&mut f.engines.streamlink.twitch_api_headers);
+        for c in f.notify.channels.values_mut() {
+            redact_channel(c);
+        }
         f
     }
 
@@ -143,6 +212,11 @@ impl ConfigFile {
             &mut self.engines.streamlink.twitch_api_headers,
             &old.engines.streamlink.twitch_api_headers,
         );
+        for (id, c) in &mut self.notify.channels {
+            if let Some(prev) = old.notify.channels.get(id) {
+                keep_channel(c, prev);
+            }
+        }
     }
 
     /// Whether a placeholder is left (nothing stored to restore it from).
@@ -191,6 +265,17 @@ mod tests {
             .streamlink
             .twitch_api_headers
             .insert("Authorization".into(), "OAuth sl-1".into());
+        let hooks = crate::config::parse_str(
+            "[notify.channels.hook]\ntype = \"webhook\"\nurl = \"https://h.example/hook?t=hook-tok\"\n\
+             secret = \"hmac-1\"\nheaders.Authorization = \"Bearer hdr-1\"\n\
+             [notify.channels.dc]\ntype = \"discord\"\nurl = \"https://discord.com/api/webhooks/1/dc-tok\"\n\
+             [notify.channels.mail]\ntype = \"email\"\nhost = \"smtp\"\nuser = \"u\"\npassword = \"smtp-pw\"\n\
+             from = \"a@b.c\"\nto = [\"d@e.f\"]\n\
+             [notify.channels.nt]\ntype = \"ntfy\"\nurl = \"https://ntfy.sh/topic-tok\"\ntoken = \"ntfy-1\"\n",
+            std::path::Path::new("c.toml"),
+        )
+        .unwrap();
+        f.notify = hooks.notify;
         f
     }
 
@@ -207,6 +292,13 @@ mod tests {
             "oauth-1",
             "platform-cookie",
             "sl-1",
+            "hook-tok",
+            "hmac-1",
+            "hdr-1",
+            "dc-tok",
+            "smtp-pw",
+            "topic-tok",
+            "ntfy-1",
         ] {
             assert!(!text.contains(secret), "{secret} in {text}");
         }

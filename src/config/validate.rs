@@ -116,6 +116,8 @@ pub fn validate(file: &ConfigFile) -> Result<(), Violation> {
         check_pipeline_names(file, o, &prefix)?;
     }
     super::tui::validate(&file.tui).map_err(|(key, message)| violation(key, message))?;
+    super::notify_check::validate(&file.notify)
+        .map_err(|(key, message)| violation(key, message))?;
     Ok(())
 }
 

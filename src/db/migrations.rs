@@ -13,6 +13,9 @@ pub const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0004_outbox_cursors.sql")),
     M::up(include_str!("../../migrations/0005_danmu_files.sql")),
     M::up(include_str!("../../migrations/0006_pipeline_jobs.sql")),
+    M::up(include_str!(
+        "../../migrations/0007_notify_dead_letters.sql"
+    )),
 ];
 
 /// Brings the schema to the latest version, refusing a newer database.

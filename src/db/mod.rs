@@ -10,6 +10,7 @@ pub mod jobs_query;
 #[cfg(test)]
 mod jobs_tests;
 pub mod migrations;
+pub mod notify;
 pub mod orphans;
 pub mod outbox;
 pub mod sessions;

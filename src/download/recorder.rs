@@ -389,7 +389,15 @@ impl Recorder {
                     self.delivered(id, ev.download_id, recs).await;
                 }
             }
-            DownloadEventKind::Started { .. } => {}
+            DownloadEventKind::Started { engine } => {
+                let payload = serde_json::json!({
+                    "session_id": sid,
+                    "engine": engine,
+                    "download_id": ev.download_id,
+                });
+                self.notify_event(id, crate::events::kinds::RECORDING_STARTED, payload)
+                    .await;
+            }
         }
     }
 }

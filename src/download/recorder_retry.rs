@@ -51,11 +51,21 @@ impl Recorder {
         let decision = self.policy(r.engine).decide(r.attempts, retryable);
         let delay = decision.delay();
         match (&decision, &error) {
-            (RetryDecision::Backoff { attempt, .. }, Some(e)) => tracing::warn!(
-                streamer = id,
-                attempt,
-                "download failed: {e}; restarting in {delay:?}"
-            ),
+            (RetryDecision::Backoff { attempt, .. }, Some(e)) => {
+                tracing::warn!(
+                    streamer = id,
+                    attempt,
+                    "download failed: {e}; restarting in {delay:?}"
+                );
+                let payload = serde_json::json!({
+                    "session_id": r.session_id,
+                    "error": e,
+                    "attempt": attempt,
+                    "retry_in_ms": delay.as_millis() as u64,
+                });
+                self.notify_event(id, crate::events::kinds::RECORDING_FAILED, payload)
+                    .await;
+            }
             (RetryDecision::Backoff { .. }, None) => tracing::info!(
                 streamer = id,
                 "stream ended at the source while the session is open; restarting in {delay:?}"
@@ -71,13 +81,40 @@ impl Recorder {
                     streamer = id,
                     "download failed: {msg}; retrying in {delay:?}"
                 );
+                let payload = serde_json::json!({
+                    "session_id": r.session_id,
+                    "error": msg,
+                    "attempts": r.attempts,
+                });
                 let _ = self
                     .streamers
                     .set_state(id, StreamerState::Error, Some(msg))
                     .await;
+                self.notify_event(id, crate::events::kinds::STREAMER_ERROR, payload)
+                    .await;
             }
         }
         schedule(restart, id, r.session_id, delay);
+    }
+
+    /// Writes a notification-only outbox row (no state row goes with it:
+    /// the streamer's state is kept by the StreamerManager) and wakes the
+    /// flusher so durable consumers see it at once.
+    pub(super) async fn notify_event(
+        &self,
+        id: i64,
+        kind: &'static str,
+        payload: serde_json::Value,
+    ) {
+        let text = payload.to_string();
+        match self
+            .db
+            .call(move |c| crate::db::outbox::insert(c, Some(id), kind, &text))
+            .await
+        {
+            Ok(_) => self.outbox_wake.notify_one(),
+            Err(e) => tracing::warn!(streamer = id, "cannot record {kind}: {e}"),
+        }
     }
 
     pub(super) async fn on_restart(

@@ -190,6 +190,9 @@ impl StreamMonitor {
             Err(PlatformError::NotFound(msg)) if session.is_none() => {
                 self.set_state(s, StreamerState::NotFound, Some(msg.clone()))
                     .await?;
+                if s.state != StreamerState::NotFound {
+                    self.streamer_error(s.id, "not_found", &msg).await;
+                }
                 return Ok(Outcome::Failed(PlatformError::NotFound(msg)));
             }
             Err(PlatformError::NotFound(_)) => LiveStatus::default(),
@@ -197,6 +200,10 @@ impl StreamMonitor {
                 if session.is_none() {
                     self.set_state(s, StreamerState::Error, Some(e.to_string()))
                         .await?;
+                    if s.state != StreamerState::Error {
+                        self.streamer_error(s.id, "check_failed", &e.to_string())
+                            .await;
+                    }
                 } else {
                     tracing::warn!(streamer = s.id, "check failed during a live session: {e}");
                 }
@@ -402,6 +409,21 @@ impl StreamMonitor {
         }
         self.rt().remove(&id);
         Ok(())
+    }
+
+    /// Tells notifications that a streamer entered an error state (only on
+    /// the transition, so a streamer failing every check does not repeat it).
+    async fn streamer_error(&self, id: i64, reason: &'static str, error: &str) {
+        let payload = serde_json::json!({ "reason": reason, "error": error }).to_string();
+        let kind = crate::events::kinds::STREAMER_ERROR;
+        match self
+            .db
+            .call(move |c| outbox::insert(c, Some(id), kind, &payload))
+            .await
+        {
+            Ok(_) => self.outbox_wake.notify_one(),
+            Err(e) => tracing::warn!(streamer = id, "cannot record {kind}: {e}"),
+        }
     }
 
     async fn set_state(

@@ -81,8 +81,8 @@ impl HttpOptions {
 /// Cheap to clone (the connection pool is shared).
 #[derive(Debug, Clone)]
 pub struct HttpClient {
-    inner: reqwest::Client,
-    request_timeout: Duration,
+    pub(super) inner: reqwest::Client,
+    pub(super) request_timeout: Duration,
 }
 
 impl HttpClient {

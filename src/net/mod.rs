@@ -4,6 +4,8 @@
 
 mod client;
 mod error;
+mod post;
 
 pub use client::{BodyStream, ByteRange, HttpClient, HttpOptions, USER_AGENT};
 pub use error::{NetError, redact_url};
+pub use post::PostReply;

@@ -200,12 +200,22 @@ async fn every_documented_operation_is_exercised_and_conforms() {
         (Method::GET, "/api/jobs/{id}/logs", None),
         (Method::POST, "/api/jobs/{id}/retry", None),
         (Method::POST, "/api/jobs/{id}/cancel", None),
+        (Method::GET, "/api/notify/dead-letters", None),
+        (Method::POST, "/api/notify/dead-letters/{id}/retry", None),
+        (Method::POST, "/api/notify/dead-letters/retry", None),
         (Method::DELETE, S_ID, None),
     ];
     for (m, t, body) in tour {
         let r = api.call(m.clone(), t, &p(t), body).await;
         assert!(r.status.as_u16() < 500, "{m} {t}: {}", r.body);
     }
+    api.call(
+        Method::POST,
+        "/api/notify/test/{channel}",
+        "/api/notify/test/none",
+        None,
+    )
+    .await;
     for t in ["/api/sessions/{id}", "/api/sessions/{id}/segments"] {
         api.get(t, &t.replace("{id}", &sid.to_string())).await;
     }

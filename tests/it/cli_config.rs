@@ -202,6 +202,7 @@ fn commented_example_states_the_real_defaults() {
     assert_eq!(file.daemon, defaults.daemon);
     assert_eq!(file.download, defaults.download);
     assert_eq!(file.pipeline, defaults.pipeline);
+    assert_eq!(file.notify, defaults.notify);
     let out = std::path::PathBuf::from("/out");
     let layers = srec::config::Layers {
         platform: "generic",

@@ -5,6 +5,7 @@ pub mod config;
 pub mod downloads;
 pub mod jobs;
 pub mod meta;
+pub mod notify;
 pub mod sessions;
 pub mod streamers;
 

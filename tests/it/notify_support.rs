@@ -1,0 +1,289 @@
+//! Loopback receivers for notification tests: an HTTP receiver that records
+//! every request (webhook, Discord and ntfy shapes; it can answer 503 while
+//! "down" or 429 with `Retry-After` once) and a minimal SMTP sink speaking
+//! EHLO/MAIL/RCPT/DATA/QUIT that stores each mail.
+
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+/// One request the receiver got.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub path: String,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+    /// What the receiver answered.
+    pub status: u16,
+}
+
+impl Hit {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+    pub fn header(&self, name: &str) -> String {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    }
+    pub fn ok(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+#[derive(Default)]
+struct Shared {
+    hits: Mutex<Vec<Hit>>,
+    down: AtomicBool,
+    /// 429s still to answer on `/discord`.
+    throttle: AtomicU32,
+}
+
+/// An HTTP receiver on 127.0.0.1:0, served on its own runtime.
+pub struct Receiver {
+    pub base: String,
+    shared: Arc<Shared>,
+    _rt: tokio::runtime::Runtime,
+}
+
+async fn handle(
+    State(s): State<Arc<Shared>>,
+    Path(path): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (status, resp): (u16, Response) = if s.down.load(Ordering::SeqCst) {
+        (
+            503,
+            (StatusCode::SERVICE_UNAVAILABLE, "down").into_response(),
+        )
+    } else if path == "discord"
+        && s.throttle
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+    {
+        (
+            429,
+            (
+                StatusCode::TOO_MANY_REQUESTS,
+                [("Retry-After", "1"), ("Content-Type", "application/json")],
+                r#"{"message":"You are being rate limited.","retry_after":0.5,"global":false}"#,
+            )
+                .into_response(),
+        )
+    } else if path == "discord" {
+        (204, StatusCode::NO_CONTENT.into_response())
+    } else {
+        (200, (StatusCode::OK, "ok").into_response())
+    };
+    s.hits.lock().unwrap().push(Hit {
+        path,
+        headers,
+        body: body.to_vec(),
+        status,
+    });
+    resp
+}
+
+impl Receiver {
+    pub fn start() -> Self {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let shared = Arc::new(Shared::default());
+        let app = axum::Router::new()
+            .route("/{path}", axum::routing::post(handle))
+            .with_state(Arc::clone(&shared));
+        let listener = rt
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        rt.spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Self {
+            base,
+            shared,
+            _rt: rt,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/{path}", self.base)
+    }
+
+    /// Answer 503 to everything while `down`.
+    pub fn set_down(&self, down: bool) {
+        self.shared.down.store(down, Ordering::SeqCst);
+    }
+
+    /// Answer the next `n` requests to `/discord` with 429.
+    pub fn throttle(&self, n: u32) {
+        self.shared.throttle.store(n, Ordering::SeqCst);
+    }
+
+    pub fn hits(&self, path: &str) -> Vec<Hit> {
+        self.shared
+            .hits
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|h| h.path == path)
+            .cloned()
+            .collect()
+    }
+
+    /// Successful requests to `path`.
+    pub fn delivered(&self, path: &str) -> Vec<Hit> {
+        self.hits(path).into_iter().filter(Hit::ok).collect()
+    }
+}
+
+/// Checks `X-Srec-Signature` against the body, the way a user would.
+pub fn verify_hmac(secret: &str, hit: &Hit) -> bool {
+    let Some(hex) = hit
+        .header("X-Srec-Signature")
+        .strip_prefix("sha256=")
+        .map(str::to_string)
+    else {
+        return false;
+    };
+    let Ok(sig) = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2).unwrap_or("zz"), 16))
+        .collect::<Result<Vec<u8>, _>>()
+    else {
+        return false;
+    };
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(&hit.body);
+    mac.verify_slice(&sig).is_ok()
+}
+
+/// One mail the SMTP sink accepted.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub from: String,
+    pub to: Vec<String>,
+    pub data: String,
+}
+
+impl Mail {
+    /// The `Subject:` header (lettre may encode non-ASCII; tests use ASCII).
+    pub fn subject(&self) -> String {
+        self.data
+            .lines()
+            .find_map(|l| l.strip_prefix("Subject: "))
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+/// A minimal SMTP server on 127.0.0.1:0 (no TLS, no AUTH).
+pub struct SmtpSink {
+    pub port: u16,
+    mails: Arc<Mutex<Vec<Mail>>>,
+    _rt: tokio::runtime::Runtime,
+}
+
+async fn smtp_session(stream: tokio::net::TcpStream, mails: Arc<Mutex<Vec<Mail>>>) {
+    let (r, mut w) = stream.into_split();
+    let mut lines = BufReader::new(r);
+    let _ = w.write_all(b"220 sink ESMTP ready\r\n").await;
+    let (mut from, mut to) = (String::new(), Vec::new());
+    loop {
+        let mut line = String::new();
+        if lines.read_line(&mut line).await.unwrap_or(0) == 0 {
+            return;
+        }
+        let cmd = line.trim_end().to_string();
+        let upper = cmd.to_ascii_uppercase();
+        let reply: &[u8] = if upper.starts_with("EHLO") {
+            b"250-sink\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n"
+        } else if upper.starts_with("HELO") {
+            b"250 sink\r\n"
+        } else if upper.starts_with("MAIL FROM:") {
+            from = cmd[10..].trim().to_string();
+            to.clear();
+            b"250 2.1.0 ok\r\n"
+        } else if upper.starts_with("RCPT TO:") {
+            to.push(cmd[8..].trim().to_string());
+            b"250 2.1.5 ok\r\n"
+        } else if upper == "DATA" {
+            let _ = w.write_all(b"354 end with <CRLF>.<CRLF>\r\n").await;
+            let mut data = String::new();
+            loop {
+                let mut l = String::new();
+                if lines.read_line(&mut l).await.unwrap_or(0) == 0 {
+                    return;
+                }
+                if l == ".\r\n" || l == ".\n" {
+                    break;
+                }
+                let unstuffed = if l.starts_with("..") {
+                    &l[1..]
+                } else {
+                    l.as_str()
+                };
+                data.push_str(unstuffed);
+            }
+            mails.lock().unwrap().push(Mail {
+                from: from.clone(),
+                to: to.clone(),
+                data,
+            });
+            b"250 2.0.0 queued as sink\r\n"
+        } else if upper == "RSET" || upper == "NOOP" {
+            b"250 ok\r\n"
+        } else if upper == "QUIT" {
+            let _ = w.write_all(b"221 bye\r\n").await;
+            return;
+        } else {
+            b"502 command not implemented\r\n"
+        };
+        if w.write_all(reply).await.is_err() {
+            return;
+        }
+    }
+}
+
+impl SmtpSink {
+    pub fn start() -> Self {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let listener = rt
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let mails = Arc::new(Mutex::new(Vec::new()));
+        let m = Arc::clone(&mails);
+        rt.spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(smtp_session(stream, Arc::clone(&m)));
+            }
+        });
+        Self {
+            port,
+            mails,
+            _rt: rt,
+        }
+    }
+
+    pub fn mails(&self) -> Vec<Mail> {
+        self.mails.lock().unwrap().clone()
+    }
+}
