@@ -32,7 +32,7 @@ use super::{auth, health, server};
         (name = "sessions", description = "Live sessions and recorded segments"),
         (name = "config", description = "Global and effective configuration"),
         (name = "downloads", description = "Running recordings"),
-        (name = "meta", description = "This document"),
+        (name = "meta", description = "This document and Prometheus metrics"),
     )
 )]
 struct ApiDoc;
@@ -50,6 +50,7 @@ fn routes() -> OpenApiRouter<ApiState> {
         ))
         .routes(routes!(streamers::check))
         .routes(routes!(streamers::stop))
+        .routes(routes!(streamers::start))
         .routes(routes!(config::effective))
         .routes(routes!(config::get, config::patch))
         .routes(routes!(sessions::list))
@@ -57,6 +58,7 @@ fn routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(sessions::segments))
         .routes(routes!(downloads::list))
         .routes(routes!(meta::openapi))
+        .routes(routes!(meta::metrics))
 }
 
 /// The OpenAPI document of [`router`].

@@ -11,6 +11,7 @@ pub const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0002_session_titles.sql")),
     M::up(include_str!("../../migrations/0003_circuit_breakers.sql")),
     M::up(include_str!("../../migrations/0004_outbox_cursors.sql")),
+    M::up(include_str!("../../migrations/0008_session_user_stop.sql")),
 ];
 
 /// Brings the schema to the latest version, refusing a newer database.

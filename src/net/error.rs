@@ -43,7 +43,6 @@ impl NetError {
     }
 }
 
-
 /// `scheme://host[:port]/path` without query or fragment (tokens live there).
 pub fn redact_url(url: &url::Url) -> String {
     let mut u = url.clone();

@@ -51,6 +51,8 @@ pub struct StreamerRow {
     /// Present while a download runs.
     pub recording: Option<Recording>,
     pub last_error: Option<String>,
+    /// The user stopped the recording of the open session (`s`).
+    pub stopped_by_user: bool,
 }
 
 /// Progress of a streamer's running download.
