@@ -47,3 +47,4 @@ mod tui_fixtures;
 mod tui_input;
 mod tui_loop;
 mod tui_render;
+mod user_stop;
