@@ -25,7 +25,7 @@ pub async fn openapi(State(st): State<ApiState>) -> impl IntoResponse {
 /// reason, circuit breakers, check latency, outbox backlog, free disk
 /// space. README "Metrics" lists the names.
 #[utoipa::path(operation_id = "metrics", get, path = "/api/metrics", tag = "meta",
-    responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain", body = String)))]
+    responses((status = 200, description = "Prometheus text exposition", content_type = "application/openmetrics-text", body = String)))]
 pub async fn metrics(
     State(st): State<ApiState>,
 ) -> Result<impl IntoResponse, crate::api::ApiError> {
