@@ -305,3 +305,51 @@ fn site_streamlink_probe_uses_the_admitted_platform() {
         out.stderr()
     );
 }
+
+/// The streamlink engine's own command line (`--stdout`) carries no
+/// cookie either: the stub logs its argv and the `--config` file it got
+/// (0600), and the file is gone once the download has ended. Needs ffmpeg
+/// (the engine pipes into it), not streamlink.
+#[test]
+fn site_streamlink_engine_gets_cookies_from_a_private_file() {
+    if !crate::harness::have_ffmpeg() {
+        return;
+    }
+    let fake = Fake::new();
+    let stub = Stub::new(&fake);
+    let room = fake.live_room("slsecret");
+    stub.set("slsecret", "ok");
+    stub.media("slsecret", &room.hls_media_url());
+    let s = Srec::new();
+    config(&s, &stub.bin());
+    s.ok(&["add", "https://example.invalid/slsecret"]);
+    let mut d = s.daemon();
+    assert!(
+        wait_until(Duration::from_secs(30), || stub
+            .calls()
+            .lines()
+            .any(|l| l.contains("--stdout"))),
+        "the engine never ran streamlink:\n{}",
+        d.seen.join("\n")
+    );
+    let calls = stub.calls();
+    let line = calls
+        .lines()
+        .find(|l| l.contains("--stdout"))
+        .unwrap_or_default();
+    assert!(line.starts_with("--config "), "{line}");
+    assert!(!line.contains("a=1") && !line.contains("b=2"), "{line}");
+    let file = line.split(' ').nth(1).unwrap_or_default().to_string();
+    assert!(
+        stub.configs()
+            .contains("600\nhttp-cookie=a=1\nhttp-cookie=b=2\n"),
+        "{}",
+        stub.configs()
+    );
+    d.signal("TERM");
+    assert_eq!(d.wait_exit(EXIT), 0);
+    assert!(
+        !Path::new(&file).exists(),
+        "the option file {file} outlived the download"
+    );
+}
