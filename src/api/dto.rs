@@ -70,6 +70,10 @@ pub struct StreamerDto {
     pub updated_at: i64,
     /// A download of it is running now.
     pub recording: bool,
+    /// The user stopped the recording of its open session: it records
+    /// again at the next session or on `POST /api/streamers/{id}/start`.
+    #[serde(default)]
+    pub stopped_by_user: bool,
 }
 
 impl StreamerDto {
@@ -90,6 +94,7 @@ impl StreamerDto {
             created_at: s.created_at,
             updated_at: s.updated_at,
             recording,
+            stopped_by_user: false,
         }
     }
 }
@@ -210,6 +215,13 @@ pub struct CheckAccepted {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Stopped {
     pub stopped: bool,
+}
+
+/// Answer of `POST /api/streamers/{id}/start`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Started {
+    /// The session's recording was stopped by the user and resumes now.
+    pub started: bool,
 }
 
 /// A live session (from live to confirmed offline).

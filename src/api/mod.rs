@@ -15,6 +15,7 @@ pub mod error;
 pub mod extract;
 pub mod guard;
 pub mod health;
+pub mod metrics;
 pub mod openapi;
 pub mod queries;
 pub mod routes;
@@ -50,6 +51,7 @@ pub fn prepare(
     let state = ApiState::new(state::Shared {
         streamers: std::sync::Arc::clone(&c.streamers),
         downloads: std::sync::Arc::clone(&c.downloads),
+        monitor: std::sync::Arc::clone(&c.monitor),
         scheduler: std::sync::Arc::clone(&c.scheduler),
         config: std::sync::Arc::clone(&c.config),
         db: c.db.clone(),

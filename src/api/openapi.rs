@@ -34,7 +34,7 @@ use super::{auth, health, server};
         (name = "downloads", description = "Running recordings"),
         (name = "jobs", description = "Post-processing pipeline runs"),
         (name = "notify", description = "Notification channels and dead letters"),
-        (name = "meta", description = "This document"),
+        (name = "meta", description = "This document and Prometheus metrics"),
     )
 )]
 struct ApiDoc;
@@ -52,6 +52,7 @@ fn routes() -> OpenApiRouter<ApiState> {
         ))
         .routes(routes!(streamers::check))
         .routes(routes!(streamers::stop))
+        .routes(routes!(streamers::start))
         .routes(routes!(config::effective))
         .routes(routes!(config::get, config::patch))
         .routes(routes!(sessions::list))
@@ -68,6 +69,7 @@ fn routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(notify::retry))
         .routes(routes!(notify::retry_all))
         .routes(routes!(meta::openapi))
+        .routes(routes!(meta::metrics))
 }
 
 /// The OpenAPI document of [`router`].

@@ -34,6 +34,7 @@ fn recording_options() -> Value {
             "quality": {"type": "string", "description": "best, worst, 720p or <=3000k"},
             "min_segment_size": size,
             "max_segment_size": size,
+            "min_free_space": size,
             "max_segment_duration": duration,
             "check_interval": duration,
             "offline_confirmations": {"type": "integer", "minimum": 1},
@@ -150,6 +151,7 @@ impl PartialSchema for EffectiveConfigDoc {
             v["properties"][nullable]["type"] = Value::Array(types);
         }
         v["properties"]["min_segment_size"] = json!({"type": "integer", "minimum": 0});
+        v["properties"]["min_free_space"] = json!({"type": "integer", "minimum": 0});
         v["properties"]["max_segment_size"]["type"] = json!(["integer", "null"]);
         parse(v)
     }

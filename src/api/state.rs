@@ -7,6 +7,7 @@ use std::sync::{Arc, OnceLock};
 use crate::config::ConfigService;
 use crate::db::Db;
 use crate::download::DownloadManager;
+use crate::monitor::StreamMonitor;
 use crate::scheduler::Scheduler;
 use crate::streamer::StreamerManager;
 
@@ -20,6 +21,8 @@ pub struct ApiState(Arc<Shared>);
 pub struct Shared {
     pub streamers: Arc<StreamerManager>,
     pub downloads: Arc<DownloadManager>,
+    /// The live checks (their latency histogram for `/api/metrics`).
+    pub monitor: Arc<StreamMonitor>,
     pub scheduler: Arc<Scheduler>,
     pub config: Arc<ConfigService>,
     pub db: Db,

@@ -1,8 +1,10 @@
 //! The running daemon: the [`ServiceContainer`] that wires services together,
-//! the single-daemon lock, and the watcher that notices CLI edits of the DB.
+//! the single-daemon lock, the watcher that notices CLI edits of the DB, and
+//! the systemd notifications.
 
 pub mod container;
 pub mod db_watch;
 pub mod lock;
+pub mod sd_notify;
 
 pub use container::{ContainerError, ServiceContainer};

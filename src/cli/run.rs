@@ -81,6 +81,8 @@ async fn start_core(ctx: &Ctx, logging: Arc<DaemonLogging>) -> anyhow::Result<Se
         "srec ready in {} ms",
         started.elapsed().as_millis()
     );
+    // The API and the scheduler run: tell systemd (Type=notify).
+    crate::app::sd_notify::ready(container.cancel_token(), container.tracker());
     Ok(container)
 }
 
@@ -91,6 +93,7 @@ async fn run_daemon(ctx: Ctx, logging: Arc<DaemonLogging>) -> anyhow::Result<()>
     let container = start_core(&ctx, logging).await?;
     let name = signals.next().await;
     let deadline = container.config.current().daemon.shutdown_timeout;
+    crate::app::sd_notify::stopping();
     tracing::info!(
         "{name} received; shutting down (deadline {})",
         humantime::format_duration(deadline)
@@ -141,7 +144,10 @@ async fn run_dashboard(
     };
     let deadline = container.config.current().daemon.shutdown_timeout;
     // Not polled until the user quits; still ours if the terminal fails.
-    let mut shutdown = Box::pin(container.shutdown(deadline));
+    let mut shutdown = Box::pin(async move {
+        crate::app::sd_notify::stopping();
+        container.shutdown(deadline).await
+    });
     let ended = match tui::terminal::TerminalGuard::enter() {
         Ok(mut guard) => {
             let events = crossterm::event::EventStream::new();

@@ -153,6 +153,13 @@ fn render(s: &Status) -> String {
     ));
     out.push_str(&render_breakers(s, now));
     out.push_str(&render_chat(s));
+    for r in s.recordings.iter().filter(|r| r.stopped_by_user) {
+        out.push_str(&format!(
+            "stopped by you: {} (session {}) records again at its next live session \
+             (or POST /api/streamers/{}/start)\n",
+            r.streamer_name, r.session_id, r.streamer_id
+        ));
+    }
     if let Some(d) = &s.downloads {
         out.push_str(&render_downloads(d, now));
         return out;

@@ -20,6 +20,8 @@ pub const MAX_CHECK_INTERVAL: Duration = DAY;
 pub const MAX_SEGMENT_DURATION: Duration = Duration::from_secs(7 * 24 * 3600);
 /// Largest `min_segment_size` / `max_segment_size`.
 pub const MAX_SEGMENT_SIZE: ByteSize = ByteSize::tib(1);
+/// Largest `min_free_space`.
+pub const MAX_MIN_FREE_SPACE: ByteSize = ByteSize::tib(1);
 /// Longest shutdown, stop and stall timeouts.
 pub const MAX_TIMEOUT: Duration = HOUR;
 /// Longest retry delay, error interval and breaker cooldown.
@@ -160,6 +162,9 @@ pub fn check_options(o: &RecordingOptions, prefix: &str) -> Result<(), Exceeded>
     }
     if let Some(s) = o.max_segment_size {
         too_big(&key("max_segment_size"), s, MAX_SEGMENT_SIZE)?;
+    }
+    if let Some(s) = o.min_free_space {
+        too_big(&key("min_free_space"), s, MAX_MIN_FREE_SPACE)?;
     }
     if let Some(n) = o.offline_confirmations {
         too_many(&key("offline_confirmations"), n.into(), MAX_COUNT.into())?;

@@ -15,6 +15,9 @@ use super::model::{
 /// Default path template (relative to the output folder, extension added by the engine).
 pub const DEFAULT_FILENAME_TEMPLATE: &str = "{streamer}/%Y-%m-%d/{streamer}_%Y%m%d-%H%M%S_{title}";
 
+/// Default `min_free_space`: 1 GiB.
+pub const DEFAULT_MIN_FREE_SPACE: u64 = 1 << 30;
+
 /// Fully resolved recording options for one streamer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EffectiveConfig {
@@ -28,6 +31,8 @@ pub struct EffectiveConfig {
     pub min_segment_size: u64,
     /// Bytes; `None` = unlimited.
     pub max_segment_size: Option<u64>,
+    /// Bytes the output folder's filesystem keeps free (0 = no check).
+    pub min_free_space: u64,
     #[serde(with = "humantime_serde")]
     pub max_segment_duration: Option<Duration>,
     #[serde(with = "humantime_serde")]
@@ -85,6 +90,7 @@ impl EffectiveConfig {
             quality: Quality::Best,
             min_segment_size: 0,
             max_segment_size: None,
+            min_free_space: DEFAULT_MIN_FREE_SPACE,
             max_segment_duration: None,
             check_interval: Duration::from_secs(60),
             offline_confirmations: 3,
@@ -150,6 +156,7 @@ impl EffectiveConfig {
         set!(max_segment_size, |v: &bytesize::ByteSize| nonzero_u64(
             v.as_u64()
         ));
+        set!(min_free_space, |v: &bytesize::ByteSize| v.as_u64());
         set!(max_segment_duration, |v: &Duration| (!v.is_zero())
             .then_some(*v));
         set!(check_interval, |v: &Duration| *v);
@@ -182,6 +189,7 @@ pub const FIELDS: &[&str] = &[
     "quality",
     "min_segment_size",
     "max_segment_size",
+    "min_free_space",
     "max_segment_duration",
     "check_interval",
     "offline_confirmations",

@@ -142,6 +142,10 @@ pub struct RecordingOptions {
     /// Closed segments smaller than this are deleted as junk (0 keeps all).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_segment_size: Option<ByteSize>,
+    /// Least free space in the output folder's filesystem: below it no new
+    /// recording starts and running ones stop cleanly until space is back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_free_space: Option<ByteSize>,
     /// Split at the next keyframe past this size (0 = no limit).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_segment_size: Option<ByteSize>,

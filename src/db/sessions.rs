@@ -44,6 +44,9 @@ pub struct ActiveRecording {
     pub current_path: Option<String>,
     /// The current file is still being written (its size is on disk only).
     pub current_open: bool,
+    /// The user stopped this session's recording (dashboard `s`, API stop):
+    /// it resumes on the next session or on an explicit start.
+    pub stopped_by_user: bool,
 }
 
 /// Opens a session. Fails if one is already open for the streamer (the
@@ -72,6 +75,18 @@ pub fn close(
     Ok(conn.execute(
         "UPDATE live_sessions SET ended_at = ?2, end_reason = ?3 WHERE id = ?1 AND ended_at IS NULL",
         params![session_id, ended_at, reason],
+    )? > 0)
+}
+
+/// Marks (`stopped = true`) or clears the user's stop of a streamer's open
+/// session; returns whether an open session was changed.
+pub fn set_user_stop(conn: &Connection, streamer_id: i64, stopped: bool) -> Result<bool, DbError> {
+    let at = stopped.then(now_ms);
+    Ok(conn.execute(
+        "UPDATE live_sessions SET user_stopped_at = ?2
+         WHERE streamer_id = ?1 AND ended_at IS NULL
+           AND (user_stopped_at IS NULL) = ?3",
+        params![streamer_id, at, stopped],
     )? > 0)
 }
 
@@ -252,7 +267,8 @@ pub fn active_recordings(conn: &Connection) -> Result<Vec<ActiveRecording>, DbEr
                 (SELECT COALESCE(sum(bytes), 0) FROM session_segments g WHERE g.session_id = l.id),
                 (SELECT path FROM session_segments g WHERE g.session_id = l.id ORDER BY seg_index DESC LIMIT 1),
                 COALESCE((SELECT ended_at IS NULL FROM session_segments g WHERE g.session_id = l.id
-                          ORDER BY seg_index DESC LIMIT 1), 0)
+                          ORDER BY seg_index DESC LIMIT 1), 0),
+                l.user_stopped_at IS NOT NULL
          FROM live_sessions l JOIN streamers s ON s.id = l.streamer_id
          WHERE l.ended_at IS NULL ORDER BY l.started_at DESC",
     )?;
@@ -267,6 +283,7 @@ pub fn active_recordings(conn: &Connection) -> Result<Vec<ActiveRecording>, DbEr
             bytes: r.get(6)?,
             current_path: r.get(7)?,
             current_open: r.get(8)?,
+            stopped_by_user: r.get(9)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

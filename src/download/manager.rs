@@ -97,6 +97,8 @@ pub struct DownloadManager {
     store: Mutex<Option<Store>>,
     next_id: AtomicU64,
     tracker: TaskTracker,
+    /// Counters for `GET /api/metrics`.
+    pub metrics: super::metrics::DownloadMetrics,
 }
 
 impl DownloadManager {
@@ -127,6 +129,7 @@ impl DownloadManager {
             store: Mutex::new(None),
             next_id: AtomicU64::new(1),
             tracker,
+            metrics: Default::default(),
         })
     }
 

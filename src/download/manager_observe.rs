@@ -33,6 +33,7 @@ impl DownloadManager {
 
     /// Folds an event into the progress snapshot and the circuit breakers.
     pub fn observe(&self, ev: &DownloadEvent) {
+        self.metrics.observe(&ev.kind);
         let changes = {
             let mut inner = self.lock();
             let Inner {

@@ -7,15 +7,16 @@
 pub mod breaker;
 pub mod breaker_store;
 pub mod child;
+pub mod disk;
 pub mod engine;
 pub mod engines;
 mod error_map;
 pub mod limits;
 pub mod manager;
+pub mod metrics;
 pub mod progress;
 pub mod recorder;
 pub mod retry;
-pub mod secret_file;
 pub mod shards;
 pub mod slots;
 pub mod tools;

@@ -33,6 +33,8 @@ use crate::platform::StreamCandidate;
 use crate::platform::select;
 use crate::streamer::{StreamerManager, StreamerState};
 
+#[path = "recorder_disk.rs"]
+mod disk_guard;
 #[path = "recorder_reconcile.rs"]
 mod reconcile;
 #[path = "recorder_retry.rs"]
@@ -65,6 +67,12 @@ struct Rec {
     attempts: u32,
     /// The current download was stopped by the user (dashboard `s`, API stop).
     user_stop: bool,
+    /// The user stopped this session's recording: no restart until the
+    /// next session or an explicit start (`live_sessions.user_stopped_at`).
+    paused: bool,
+    /// The output folder is under `min_free_space`: nothing starts until
+    /// space is back (`recorder_disk.rs`).
+    disk_full: bool,
 }
 
 /// Services the recorder talks to.
@@ -96,6 +104,8 @@ impl Recorder {
         let mut seen: HashMap<i64, i64> = HashMap::new();
         let mut tick = tokio::time::interval(RECONCILE_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut disk_tick = tokio::time::interval(crate::download::disk::DISK_POLL);
+        disk_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 _ = cancel.cancelled() => break,
@@ -125,6 +135,7 @@ impl Recorder {
                     }
                 }
                 _ = tick.tick() => self.reconcile(&mut recs, &tx).await,
+                _ = disk_tick.tick() => self.check_running_disks(&mut recs).await,
                 Some(w) = wake_rx.recv() => match w {
                     Wake::Restart { id, sid } => self.on_restart(id, sid, &mut recs, &tx).await,
                     Wake::Probed(p) => self.on_probed(*p, &mut recs, &tx).await,
@@ -202,8 +213,11 @@ impl Recorder {
     }
 
     /// Submits a download; returns a delay when it must be tried later (an
-    /// open circuit breaker).
+    /// open circuit breaker, a full disk).
     async fn start(&self, id: i64, rec: &mut Rec) -> Option<Duration> {
+        if self.disk_blocked(id, rec).await {
+            return Some(crate::download::disk::DISK_POLL);
+        }
         let s = self.streamers.get(id)?;
         let mut config = self.config.effective(&s);
         let ranked = select::rank(&rec.streams, &config, now_ms() / 1000);
@@ -364,6 +378,11 @@ impl Recorder {
                 if self.manager.take_user_stop(ev.download_id) {
                     // An engine killed on the user's stop may exit with an error.
                     r.user_stop = true;
+                    self.retry_later(id, r, true, None, restart).await;
+                    return;
+                }
+                if r.disk_full {
+                    // Stopped for want of space: wait for it, not a failure.
                     self.retry_later(id, r, true, None, restart).await;
                     return;
                 }

@@ -49,6 +49,10 @@ impl Recorder {
                 return;
             }
         };
+        let stopped: HashMap<i64, bool> = open
+            .iter()
+            .map(|a| (a.streamer_id, a.stopped_by_user))
+            .collect();
         let open: HashMap<i64, i64> = open
             .into_iter()
             .map(|a| (a.streamer_id, a.session_id))
@@ -73,19 +77,27 @@ impl Recorder {
             if recs.contains_key(&id) || !self.streamers.get(id).is_some_and(|s| s.enabled) {
                 continue;
             }
-            tracing::warn!(
-                streamer = id,
-                session = sid,
-                "reconcile: session is open but not recording; starting it"
-            );
             let next_index = self
                 .db
                 .call(move |c| sessions::next_segment_index(c, sid))
                 .await
                 .unwrap_or(0);
-            recs.insert(id, Rec::resumed(sid, next_index));
+            let mut rec = Rec::resumed(sid, next_index);
+            if stopped.get(&id).copied().unwrap_or(false) {
+                // Stopped by the user: remembered, not restarted.
+                rec.paused = true;
+                recs.insert(id, rec);
+                continue;
+            }
+            tracing::warn!(
+                streamer = id,
+                session = sid,
+                "reconcile: session is open but not recording; starting it"
+            );
+            recs.insert(id, rec);
             schedule(tx, id, sid, Duration::ZERO);
         }
+        self.follow_user_stops(recs, &stopped, tx);
 
         for (&id, r) in recs.iter_mut() {
             let Some(d) = r.download else {
@@ -118,6 +130,41 @@ impl Recorder {
     }
 }
 
+impl Recorder {
+    /// Applies user stops and starts recorded in the database (the API
+    /// writes them; the dashboard's stop arrives as a download's end): a
+    /// session marked stopped is paused (its download stopped), a paused
+    /// one whose mark was cleared (`POST /api/streamers/{id}/start`)
+    /// records again at once.
+    fn follow_user_stops(
+        &self,
+        recs: &mut HashMap<i64, Rec>,
+        stopped: &HashMap<i64, bool>,
+        tx: &Tx,
+    ) {
+        for (&id, r) in recs.iter_mut() {
+            let marked = stopped.get(&id).copied().unwrap_or(false);
+            if marked && !r.paused {
+                r.paused = true;
+                if self.manager.stop_by_user(id) {
+                    tracing::info!(streamer = id, "recording stopped by you");
+                }
+            } else if !marked && r.paused {
+                r.paused = false;
+                r.attempts = 0;
+                tracing::info!(
+                    streamer = id,
+                    session = r.session_id,
+                    "recording started again by you"
+                );
+                if r.download.is_none() {
+                    schedule(tx, id, r.session_id, Duration::ZERO);
+                }
+            }
+        }
+    }
+}
+
 impl Rec {
     /// A rec for an open session the recorder learnt of from the database:
     /// no stream URLs yet (the first restart resolves them).
@@ -136,6 +183,8 @@ impl Rec {
             engine: EngineKind::default(),
             attempts: 0,
             user_stop: false,
+            disk_full: false,
+            paused: false,
         }
     }
 }

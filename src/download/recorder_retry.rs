@@ -33,18 +33,29 @@ impl Recorder {
         r.download = None;
         r.candidate = 0;
         let by_user = std::mem::take(&mut r.user_stop);
-        if by_user {
+        if by_user || r.paused {
+            // "Stop" means this session: no restart until the next one or
+            // an explicit start (`POST /api/streamers/{id}/start`).
+            r.paused = true;
             tracing::info!(
                 streamer = id,
-                "recording stopped by you; it restarts while the stream is live \
-                 (disable the streamer to stop for good)"
+                session = r.session_id,
+                "recording stopped by you; it records again at the next live session \
+                 (or `POST /api/streamers/{id}/start`)"
             );
-            schedule(
-                restart,
-                id,
-                r.session_id,
-                self.policy(r.engine).decide(1, true).delay(),
-            );
+            let res = self
+                .db
+                .call(move |c| crate::db::sessions::set_user_stop(c, id, true))
+                .await;
+            if let Err(e) = res {
+                tracing::warn!(streamer = id, "cannot record the stop: {e}");
+            }
+            return;
+        }
+        if r.disk_full {
+            // Stopped (or refused) for want of space: look again soon,
+            // without counting an attempt.
+            schedule(restart, id, r.session_id, crate::download::disk::DISK_POLL);
             return;
         }
         r.attempts += 1;
@@ -130,7 +141,7 @@ impl Recorder {
         else {
             return;
         };
-        if r.probing {
+        if r.probing || r.paused || self.still_waiting_for_disk(id, r, restart).await {
             return;
         }
         let refresh = std::mem::take(&mut r.refresh);
@@ -159,7 +170,7 @@ impl Recorder {
             return;
         };
         r.probing = false;
-        if r.download.is_some() {
+        if r.download.is_some() || r.paused {
             return;
         }
         let retry = |r: &Rec| {

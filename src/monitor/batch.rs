@@ -42,7 +42,10 @@ impl StreamMonitor {
                     http: &http,
                     config: &eff,
                 };
-                platform.check_batch_each(&ctx, &ids).await
+                let t0 = std::time::Instant::now();
+                let r = platform.check_batch_each(&ctx, &ids).await;
+                self.check_latency.observe(t0.elapsed().as_secs_f64());
+                r
             }
             Err(e) => Err(PlatformError::Transient(e)),
         }

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use tokio::sync::Notify;
 
 use super::filters::{CompiledFilters, Rejection};
@@ -47,6 +48,13 @@ pub struct StreamMonitor {
     pub(super) clients: ClientPool,
     runtime: Mutex<HashMap<i64, Runtime>>,
     outbox_wake: Arc<Notify>,
+    /// Seconds each platform request of a check took (`GET /api/metrics`).
+    pub check_latency: Histogram,
+}
+
+/// Buckets of [`StreamMonitor::check_latency`]: 50 ms to ~100 s.
+pub fn check_latency_histogram() -> Histogram {
+    Histogram::new(exponential_buckets(0.05, 2.0, 12))
 }
 
 impl StreamMonitor {
@@ -64,6 +72,7 @@ impl StreamMonitor {
             clients: ClientPool::default(),
             runtime: Mutex::new(HashMap::new()),
             outbox_wake,
+            check_latency: check_latency_histogram(),
         }
     }
 
@@ -90,7 +99,10 @@ impl StreamMonitor {
                     http: &http,
                     config: &eff,
                 };
-                platform.check_live(&ctx).await
+                let t0 = std::time::Instant::now();
+                let r = platform.check_live(&ctx).await;
+                self.check_latency.observe(t0.elapsed().as_secs_f64());
+                r
             }
             Err(e) => Err(PlatformError::Transient(e)),
         }

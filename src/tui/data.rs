@@ -53,6 +53,8 @@ pub struct StreamerRow {
     pub last_error: Option<String>,
     /// Chat messages per minute while chat is captured (`record_danmu`).
     pub chat_per_min: Option<u64>,
+    /// The user stopped the recording of the open session (`s`).
+    pub stopped_by_user: bool,
 }
 
 /// Progress of a streamer's running download.

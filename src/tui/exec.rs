@@ -81,7 +81,7 @@ pub async fn run(cmd: Command, svc: &Services) -> Option<Outcome> {
         Command::StopRecording { id, name } => {
             let r = if svc.downloads.stop_by_user(id) {
                 Ok(format!(
-                    "stopping the recording of `{name}`; it restarts while live (disable to stop for good)"
+                    "stopped by you: `{name}` records again at its next live session"
                 ))
             } else {
                 Err(format!("`{name}` is not recording"))

@@ -50,8 +50,8 @@ impl Services {
     }
 }
 
-/// Open session facts per streamer id: (title, started at).
-type Sessions = HashMap<i64, (Option<String>, i64)>;
+/// Open session facts per streamer id: (title, started at, stopped by the user).
+type Sessions = HashMap<i64, (Option<String>, i64, bool)>;
 
 /// Builds [`Data`], caching the slower reads between calls.
 pub struct Collector {
@@ -88,7 +88,7 @@ impl Collector {
             Ok(rows) => {
                 self.sessions = rows
                     .into_iter()
-                    .map(|r| (r.streamer_id, (r.title, r.started_at)))
+                    .map(|r| (r.streamer_id, (r.title, r.started_at, r.stopped_by_user)))
                     .collect();
             }
             Err(e) => tracing::debug!("dashboard cannot read open sessions: {e}"),
@@ -150,8 +150,9 @@ impl Collector {
                     platform: s.platform.clone(),
                     state: s.state,
                     enabled: s.enabled,
-                    title: session.and_then(|(t, _)| t.clone()),
-                    live_since: session.map(|(_, at)| *at),
+                    title: session.and_then(|(t, _, _)| t.clone()),
+                    live_since: session.map(|(_, at, _)| *at),
+                    stopped_by_user: session.is_some_and(|(_, _, by_user)| *by_user),
                     recording: rec.map(|d| Recording {
                         segment: d.segment_index,
                         bytes: d.bytes,

@@ -185,6 +185,7 @@ async fn every_documented_operation_is_exercised_and_conforms() {
         (Method::PATCH, S_ID, Some(json!({"priority": "low"}))),
         (Method::POST, "/api/streamers/{id}/check", None),
         (Method::POST, "/api/streamers/{id}/stop", None),
+        (Method::POST, "/api/streamers/{id}/start", None),
         (Method::GET, "/api/streamers/{id}/config", None),
         (Method::GET, "/api/config", None),
         (
@@ -194,6 +195,7 @@ async fn every_documented_operation_is_exercised_and_conforms() {
         ),
         (Method::GET, "/api/downloads", None),
         (Method::GET, "/api/openapi.json", None),
+        (Method::GET, "/api/metrics", None),
         (Method::GET, "/api/sessions", None),
         (Method::GET, "/api/jobs", None),
         (Method::GET, "/api/jobs/{id}", None),

@@ -240,6 +240,18 @@ pub fn have_ffprobe() -> bool {
     ok
 }
 
+/// Whether ffmpeg is installed (CI installs it; see [`tool_missing`]).
+pub fn have_ffmpeg() -> bool {
+    let ok = Command::new("ffmpeg")
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        tool_missing("ffmpeg is not installed");
+    }
+    ok
+}
+
 /// `ffprobe -v error -show_entries format=duration -of csv=p=0 PATH`.
 fn ffprobe_format_duration(path: &Path) -> std::io::Result<Output> {
     Command::new("ffprobe")

@@ -1,6 +1,7 @@
 //! The streamlink fallback end to end through the real binary, with a stub
 //! `streamlink` (`[engines.streamlink] path`) that answers
-//! `--can-handle-url` for `*.example.invalid`, prints the recorded `--json`
+//! `--can-handle-url` for `*.example.invalid`, logs its arguments and the
+//! mode and contents of its `--config` file, prints the recorded `--json`
 //! fixtures of `tests/fixtures/streamlink/` per URL, and on `--stdout`
 //! hands over to the real streamlink reading the fake server's HLS.
 
@@ -16,7 +17,8 @@ const EXIT: Duration = Duration::from_secs(35);
 
 /// The stub's folder: `state_NAME` (ok / nostreams / noplugin) and
 /// `media_NAME` steer the answers for `https://example.invalid/NAME`;
-/// `calls.log` lists every invocation's arguments.
+/// `calls.log` lists every invocation's arguments, `configs.log` the mode
+/// and lines of every `--config FILE` it was given.
 struct Stub {
     dir: tempfile::TempDir,
 }
@@ -38,6 +40,11 @@ impl Stub {
             r#"#!/usr/bin/env bash
 DIR='{dir}'
 echo "$*" >> "$DIR/calls.log"
+prev=""
+for a in "$@"; do
+  if [ "$prev" = --config ]; then stat -c %a "$a" >> "$DIR/configs.log"; cat "$a" >> "$DIR/configs.log"; fi
+  prev="$a"
+done
 url=""
 for a in "$@"; do case "$a" in https://*.invalid/*) url="$a";; esac; done
 name="${{url##*/}}"
@@ -87,6 +94,10 @@ exit 2
 
     fn calls(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("calls.log")).unwrap_or_default()
+    }
+
+    fn configs(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("configs.log")).unwrap_or_default()
     }
 }
 
@@ -180,12 +191,25 @@ fn site_streamlink_checks_live_offline_and_no_plugin() {
         .unwrap_or("")
         .to_owned();
     assert!(gone.contains("no plugin"), "{gone}");
-    // The streamer's cookies reach streamlink as options.
+    // The streamer's cookies reach streamlink through a private `--config`
+    // file, never on its command line (readable by every user via `ps`).
+    let calls = stub.calls();
+    assert!(calls.contains("--config "), "{calls}");
+    assert!(!calls.contains("a=1") && !calls.contains("b=2"), "{calls}");
     assert!(
-        stub.calls()
-            .contains("--http-cookie a=1 --http-cookie b=2 --json"),
+        stub.configs()
+            .contains("600\nhttp-cookie=a=1\nhttp-cookie=b=2\n"),
         "{}",
-        stub.calls()
+        stub.configs()
+    );
+    let file = calls
+        .split(' ')
+        .skip_while(|a| *a != "--config")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        wait_until(Duration::from_secs(5), || !Path::new(file).exists()),
+        "the option file {file} outlived the check"
     );
     d.signal("TERM");
     assert_eq!(d.wait_exit(EXIT), 0);
@@ -279,5 +303,53 @@ fn site_streamlink_probe_uses_the_admitted_platform() {
         out.stderr().contains("streamlink: room not found"),
         "{}",
         out.stderr()
+    );
+}
+
+/// The streamlink engine's own command line (`--stdout`) carries no
+/// cookie either: the stub logs its argv and the `--config` file it got
+/// (0600), and the file is gone once the download has ended. Needs ffmpeg
+/// (the engine pipes into it), not streamlink.
+#[test]
+fn site_streamlink_engine_gets_cookies_from_a_private_file() {
+    if !crate::harness::have_ffmpeg() {
+        return;
+    }
+    let fake = Fake::new();
+    let stub = Stub::new(&fake);
+    let room = fake.live_room("slsecret");
+    stub.set("slsecret", "ok");
+    stub.media("slsecret", &room.hls_media_url());
+    let s = Srec::new();
+    config(&s, &stub.bin());
+    s.ok(&["add", "https://example.invalid/slsecret"]);
+    let mut d = s.daemon();
+    assert!(
+        wait_until(Duration::from_secs(30), || stub
+            .calls()
+            .lines()
+            .any(|l| l.contains("--stdout"))),
+        "the engine never ran streamlink:\n{}",
+        d.seen.join("\n")
+    );
+    let calls = stub.calls();
+    let line = calls
+        .lines()
+        .find(|l| l.contains("--stdout"))
+        .unwrap_or_default();
+    assert!(line.starts_with("--config "), "{line}");
+    assert!(!line.contains("a=1") && !line.contains("b=2"), "{line}");
+    let file = line.split(' ').nth(1).unwrap_or_default().to_string();
+    assert!(
+        stub.configs()
+            .contains("600\nhttp-cookie=a=1\nhttp-cookie=b=2\n"),
+        "{}",
+        stub.configs()
+    );
+    d.signal("TERM");
+    assert_eq!(d.wait_exit(EXIT), 0);
+    assert!(
+        !Path::new(&file).exists(),
+        "the option file {file} outlived the download"
     );
 }

@@ -29,6 +29,7 @@ pub fn header(active: usize) -> Header {
 
 pub fn streamer(id: i64, name: &str, platform: &str, state: StreamerState) -> StreamerRow {
     StreamerRow {
+        stopped_by_user: false,
         id,
         name: name.into(),
         url: format!("https://{platform}.example/{name}"),

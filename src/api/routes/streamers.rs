@@ -1,5 +1,5 @@
-//! `/api/streamers`: list, get, create, update, delete, check now and stop
-//! the current recording. Every change goes through the StreamerManager
+//! `/api/streamers`: list, get, create, update, delete, check now, stop
+//! the current session's recording and start it again. Every change goes through the StreamerManager
 //! (write-through + `ConfigUpdateEvent`), so the scheduler reacts at once.
 
 use axum::Json;
@@ -8,7 +8,7 @@ use axum::http::{StatusCode, header};
 
 use super::page_limit;
 use crate::api::dto::{
-    CheckAccepted, NewStreamerReq, Stopped, StreamerDto, StreamerPage, StreamerQuery,
+    CheckAccepted, NewStreamerReq, Started, Stopped, StreamerDto, StreamerPage, StreamerQuery,
     UpdateStreamerReq,
 };
 use crate::api::error::{ApiError, ErrorBody};
@@ -20,6 +20,19 @@ use crate::streamer::{NewStreamer, Streamer, StreamerState};
 fn dto(st: &ApiState, s: Streamer) -> StreamerDto {
     let recording = st.downloads.is_recording(s.id);
     StreamerDto::new(s, recording)
+}
+
+/// Streamers whose open session's recording the user stopped.
+async fn stopped_by_user(st: &ApiState) -> Result<std::collections::HashSet<i64>, ApiError> {
+    let open = st
+        .db
+        .call(|c| crate::db::sessions::active_recordings(c))
+        .await?;
+    Ok(open
+        .into_iter()
+        .filter(|a| a.stopped_by_user)
+        .map(|a| a.streamer_id)
+        .collect())
 }
 
 fn find(st: &ApiState, id: i64) -> Result<Streamer, ApiError> {
@@ -66,11 +79,18 @@ pub async fn list(
         .filter(|s| q.enabled.is_none_or(|e| s.enabled == e))
         .collect();
     let total = matching.len();
+    let stopped = stopped_by_user(&st).await?;
     let items = matching
         .into_iter()
         .skip(offset)
         .take(limit)
-        .map(|s| dto(&st, s))
+        .map(|s| {
+            let by_user = stopped.contains(&s.id);
+            StreamerDto {
+                stopped_by_user: by_user,
+                ..dto(&st, s)
+            }
+        })
         .collect();
     Ok(Json(StreamerPage {
         items,
@@ -92,7 +112,12 @@ pub async fn get(
     State(st): State<ApiState>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<StreamerDto>, ApiError> {
-    Ok(Json(dto(&st, find(&st, id)?)))
+    let s = find(&st, id)?;
+    let by_user = stopped_by_user(&st).await?.contains(&id);
+    Ok(Json(StreamerDto {
+        stopped_by_user: by_user,
+        ..dto(&st, s)
+    }))
 }
 
 fn check_name(name: &str) -> Result<String, ApiError> {
@@ -284,7 +309,9 @@ pub async fn check(
     Ok((StatusCode::ACCEPTED, Json(CheckAccepted { triggered })))
 }
 
-/// Stop the streamer's current recording (files are finalised).
+/// Stop recording the streamer's current session (files are finalised).
+/// It is not restarted while this session lasts; the next live session
+/// records again, or `POST /api/streamers/{id}/start` now.
 #[utoipa::path(operation_id = "stop_recording", post, path = "/api/streamers/{id}/stop", tag = "streamers",
     params(("id" = i64, Path, description = "Streamer id")),
     responses(
@@ -297,12 +324,52 @@ pub async fn stop(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Stopped>, ApiError> {
     find(&st, id)?;
-    if !st.downloads.stop_by_user(id) {
+    // The mark first: the recorder must not restart what it sees end.
+    let marked = st
+        .db
+        .call(move |c| crate::db::sessions::set_user_stop(c, id, true))
+        .await?;
+    let stopped = st.downloads.stop_by_user(id);
+    if !marked && !stopped {
         return Err(ApiError::conflict(
             "not_recording",
             format!("streamer {id} has no running or queued recording"),
         ));
     }
-    tracing::info!(id, "recording stopped via the API");
+    tracing::info!(
+        id,
+        "recording stopped by you (via the API) until the next live session"
+    );
     Ok(Json(Stopped { stopped: true }))
+}
+
+/// Start recording the streamer's current session again after a user's
+/// stop (the recorder picks it up within a few seconds).
+#[utoipa::path(operation_id = "start_recording", post, path = "/api/streamers/{id}/start", tag = "streamers",
+    params(("id" = i64, Path, description = "Streamer id")),
+    responses(
+        (status = 202, description = "The recording starts again", body = Started),
+        (status = 404, description = "No such streamer", body = ErrorBody),
+        (status = 409, description = "No open session whose recording was stopped by the user", body = ErrorBody),
+    ))]
+pub async fn start(
+    State(st): State<ApiState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<(StatusCode, Json<Started>), ApiError> {
+    find(&st, id)?;
+    let cleared = st
+        .db
+        .call(move |c| crate::db::sessions::set_user_stop(c, id, false))
+        .await?;
+    if !cleared {
+        return Err(ApiError::conflict(
+            "not_stopped",
+            format!(
+                "streamer {id} has no live session whose recording you stopped \
+                 (it records by itself while live)"
+            ),
+        ));
+    }
+    tracing::info!(id, "recording started again via the API");
+    Ok((StatusCode::ACCEPTED, Json(Started { started: true })))
 }

@@ -2,7 +2,8 @@
 //! streamlink's plugins knows. Such a streamer gets platform `streamlink`
 //! when it is added ([`admit`]; never from the URL alone, so URL resolution
 //! stays pure), its checks run `streamlink --json URL` ([`parse`]) with the
-//! streamer's proxy, headers and cookies, and it is recorded by the
+//! streamer's proxy, headers and cookies (secret ones through a private
+//! `--config` file, [`HttpOptions`]), and it is recorded by the
 //! streamlink engine on the page URL so the plugin resolves (and refreshes)
 //! the stream itself.
 
@@ -15,6 +16,8 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use super::{BoxFut, CheckContext, LiveStatus, Platform, PlatformError, RoomRef};
+use crate::config::secrets::is_secret_header;
+use crate::net::SecretFile;
 
 /// Longest a `--json` check may take (plugins make several requests).
 const CHECK_TIMEOUT: Duration = Duration::from_secs(45);
@@ -22,30 +25,76 @@ const CHECK_TIMEOUT: Duration = Duration::from_secs(45);
 /// Sites reached through streamlink's plugins.
 pub struct StreamlinkPlatform;
 
-/// streamlink's HTTP options for a streamer: `--http-proxy`,
-/// `--http-header K=V`, `--http-cookie K=V`. Shared by the checks and the
-/// streamlink engine so both reach the site the same way.
-pub fn http_args(
-    proxy: Option<&str>,
-    headers: &BTreeMap<String, String>,
-    cookies: Option<&str>,
-) -> Vec<String> {
-    let mut a = Vec::new();
-    if let Some(p) = proxy {
-        a.extend(["--http-proxy".to_string(), p.to_string()]);
-    }
-    for (k, v) in headers {
-        a.extend(["--http-header".to_string(), format!("{k}={v}")]);
-    }
-    for c in cookies.iter().flat_map(|c| c.split(';')) {
-        if let Some((k, v)) = c.trim().split_once('=') {
-            a.extend([
-                "--http-cookie".to_string(),
-                format!("{}={}", k.trim(), v.trim()),
-            ]);
+/// streamlink's HTTP options for a streamer, split so secrets stay off
+/// the command line every local user can read (`ps`): the public ones as
+/// arguments (`--http-proxy`, `--http-header K=V`), the secret ones
+/// (cookies, credential headers, a proxy with a password) as lines of a
+/// streamlink config file (`http-cookie=K=V`) handed over with `--config
+/// FILE`. Shared by the checks and the streamlink engine so both reach the
+/// site the same way.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct HttpOptions {
+    /// Arguments safe to show in `ps`.
+    pub args: Vec<String>,
+    /// Config-file lines (`option=value\n`); empty when there are none.
+    /// Values cannot hold line breaks (refused at config load).
+    pub secret_lines: String,
+}
+
+impl HttpOptions {
+    /// Splits a streamer's proxy, headers and cookies.
+    pub fn new(
+        proxy: Option<&str>,
+        headers: &BTreeMap<String, String>,
+        cookies: Option<&str>,
+    ) -> Self {
+        let mut o = Self::default();
+        if let Some(p) = proxy {
+            if proxy_has_password(p) {
+                o.secret("http-proxy", p.to_string());
+            } else {
+                o.args.extend(["--http-proxy".to_string(), p.to_string()]);
+            }
         }
+        for (k, v) in headers {
+            if is_secret_header(k) {
+                o.secret("http-header", format!("{k}={v}"));
+            } else {
+                o.args
+                    .extend(["--http-header".to_string(), format!("{k}={v}")]);
+            }
+        }
+        for c in cookies.iter().flat_map(|c| c.split(';')) {
+            if let Some((k, v)) = c.trim().split_once('=') {
+                o.secret("http-cookie", format!("{}={}", k.trim(), v.trim()));
+            }
+        }
+        o
     }
-    a
+
+    /// Adds a secret config-file line `option=value`.
+    pub fn secret(&mut self, option: &str, value: String) {
+        self.secret_lines.push_str(&format!("{option}={value}\n"));
+    }
+
+    /// Writes the secret lines to a private file (none when there are no
+    /// secrets) and returns the arguments to run with: `--config FILE`
+    /// first, then the public ones. Keep the file alive until the child
+    /// has exited; dropping it removes it.
+    pub fn into_argv(self, tag: &str) -> std::io::Result<(Vec<String>, Option<SecretFile>)> {
+        if self.secret_lines.is_empty() {
+            return Ok((self.args, None));
+        }
+        let file = SecretFile::create(tag, &self.secret_lines)?;
+        let mut argv = vec!["--config".to_string(), file.path().display().to_string()];
+        argv.extend(self.args);
+        Ok((argv, Some(file)))
+    }
+}
+
+/// Whether a proxy URL carries a password (then it is a secret).
+fn proxy_has_password(p: &str) -> bool {
+    ::url::Url::parse(p).is_ok_and(|u| u.password().is_some())
 }
 
 /// Runs `binary args…` and returns its stdout (any exit status: streamlink
@@ -78,10 +127,17 @@ async fn run(binary: &Path, args: &[String], timeout: Duration) -> Result<String
 
 async fn check(ctx: &CheckContext<'_>) -> Result<LiveStatus, PlatformError> {
     let cfg = ctx.config;
-    let mut args = http_args(cfg.proxy.as_deref(), &cfg.headers, cfg.cookies.as_deref());
+    let (mut args, secrets) =
+        HttpOptions::new(cfg.proxy.as_deref(), &cfg.headers, cfg.cookies.as_deref())
+            .into_argv("streamlink-check")
+            .map_err(|e| {
+                PlatformError::Transient(format!("cannot write streamlink's option file: {e}"))
+            })?;
     args.extend(["--json".to_string(), ctx.url.to_string()]);
-    let text = run(&cfg.streamlink_path, &args, CHECK_TIMEOUT).await?;
-    parse::output(&text, ctx.url)
+    let text = run(&cfg.streamlink_path, &args, CHECK_TIMEOUT).await;
+    // The child has exited (or was killed on timeout): remove the file.
+    drop(secrets);
+    parse::output(&text?, ctx.url)
 }
 
 impl Platform for StreamlinkPlatform {
@@ -107,15 +163,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn http_options() {
-        let headers = BTreeMap::from([("Referer".to_string(), "https://x/".to_string())]);
-        let a = http_args(Some("socks5://h:1"), &headers, Some("a=1; b = 2;")).join(" ");
+    fn http_options_keep_secrets_off_argv() {
+        let headers = BTreeMap::from([
+            ("Referer".to_string(), "https://x/".to_string()),
+            ("Authorization".to_string(), "Bearer t".to_string()),
+        ]);
+        let o = HttpOptions::new(Some("socks5://h:1"), &headers, Some("a=1; b = 2;"));
         assert_eq!(
-            a,
-            "--http-proxy socks5://h:1 --http-header Referer=https://x/ \
-             --http-cookie a=1 --http-cookie b=2"
+            o.args.join(" "),
+            "--http-proxy socks5://h:1 --http-header Referer=https://x/"
         );
-        assert!(http_args(None, &BTreeMap::new(), None).is_empty());
+        assert_eq!(
+            o.secret_lines,
+            "http-header=Authorization=Bearer t\nhttp-cookie=a=1\nhttp-cookie=b=2\n"
+        );
+        let p = HttpOptions::new(Some("http://u:pw@h:1"), &BTreeMap::new(), None);
+        assert!(p.args.is_empty());
+        assert_eq!(p.secret_lines, "http-proxy=http://u:pw@h:1\n");
+        assert_eq!(
+            HttpOptions::new(None, &BTreeMap::new(), None),
+            HttpOptions::default()
+        );
+    }
+
+    #[test]
+    fn secrets_go_to_a_private_config_file() {
+        let o = HttpOptions::new(None, &BTreeMap::new(), Some("a=1"));
+        let (argv, file) = o.into_argv("test").unwrap();
+        let file = file.unwrap();
+        assert_eq!(argv, ["--config", &file.path().display().to_string()]);
+        assert_eq!(
+            std::fs::read_to_string(file.path()).unwrap(),
+            "http-cookie=a=1\n"
+        );
+        let (argv, none) = HttpOptions::default().into_argv("test").unwrap();
+        assert!(argv.is_empty() && none.is_none());
     }
 
     #[tokio::test]

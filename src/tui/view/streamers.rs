@@ -37,6 +37,7 @@ pub fn state_label(r: &StreamerRow) -> &'static str {
         return "disabled";
     }
     match (r.state, r.recording.is_some()) {
+        (StreamerState::Live, false) if r.stopped_by_user => "■ stopped",
         (StreamerState::Live, true) => "● live rec",
         (StreamerState::Live, false) => "● live",
         (StreamerState::NotLive, _) => "offline",

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
-use crate::download::secret_file::SecretFile;
+use crate::net::SecretFile;
 
 /// The major version in `ffmpeg -version`'s first line (`ffmpeg version
 /// 7.1.1-...`, `ffmpeg version n7.0`); `None` for git builds (`N-...`) and

@@ -7,6 +7,7 @@ use crate::config::Quality;
 use crate::config::engines::StreamlinkSettings;
 use crate::config::secrets::is_secret_header;
 use crate::download::engine::DownloadRequest;
+use crate::platform::streamlink::HttpOptions;
 
 /// Argument list (without the program name) for recording `url`. Secret
 /// options are left out: they go to the file [`secret_config`] writes.
@@ -19,16 +20,7 @@ pub fn build(req: &DownloadRequest, s: &StreamlinkSettings, url: &str) -> Vec<St
     };
     // Secret options (cookies, credential headers, a proxy password) go
     // to the file `secret_config` writes, not to argv.
-    let proxy = cfg.proxy.as_deref().filter(|p| !proxy_has_password(p));
-    let headers: std::collections::BTreeMap<String, String> = cfg
-        .headers
-        .iter()
-        .filter(|(k, _)| !is_secret_header(k))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    a.extend(crate::platform::streamlink::http_args(
-        proxy, &headers, None,
-    ));
+    a.extend(http_options(req).args);
     if s.twitch_low_latency {
         a.push("--twitch-low-latency".into());
     }
@@ -64,36 +56,23 @@ pub fn build(req: &DownloadRequest, s: &StreamlinkSettings, url: &str) -> Vec<St
     a
 }
 
-fn proxy_has_password(p: &str) -> bool {
-    url::Url::parse(p).is_ok_and(|u| u.password().is_some())
+fn http_options(req: &DownloadRequest) -> HttpOptions {
+    let cfg = &req.config;
+    HttpOptions::new(cfg.proxy.as_deref(), &cfg.headers, cfg.cookies.as_deref())
 }
 
 /// The secret options as streamlink config-file lines (`http-cookie=a=1`),
-/// for `--config FILE`; empty when there are none. Values cannot hold line
-/// breaks (refused at config load).
+/// for `--config FILE`; empty when there are none.
 pub fn secret_config(req: &DownloadRequest, s: &StreamlinkSettings) -> String {
-    let cfg = &req.config;
-    let mut lines = String::new();
-    let mut line = |k: &str, v: String| lines.push_str(&format!("{k}={v}\n"));
-    if let Some(p) = cfg.proxy.as_ref().filter(|p| proxy_has_password(p)) {
-        line("http-proxy", p.clone());
-    }
-    for (k, v) in cfg.headers.iter().filter(|(k, _)| is_secret_header(k)) {
-        line("http-header", format!("{k}={v}"));
-    }
-    for c in cfg.cookies.iter().flat_map(|c| c.split(';')) {
-        if let Some((k, v)) = c.trim().split_once('=') {
-            line("http-cookie", format!("{}={}", k.trim(), v.trim()));
-        }
-    }
+    let mut o = http_options(req);
     for (k, v) in s
         .twitch_api_headers
         .iter()
         .filter(|(k, _)| is_secret_header(k))
     {
-        line("twitch-api-header", format!("{k}={v}"));
+        o.secret("twitch-api-header", format!("{k}={v}"));
     }
-    lines
+    o.secret_lines
 }
 
 #[cfg(test)]

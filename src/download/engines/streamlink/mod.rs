@@ -21,9 +21,9 @@ use super::ffmpeg::{prepare_output, spawn as spawn_ffmpeg, spawn_error, warn_siz
 use crate::config::EngineKind;
 use crate::config::engines::StreamlinkSettings;
 use crate::download::engine::{DownloadHandle, DownloadRequest, Engine, EngineError, EventSink};
-use crate::download::secret_file::SecretFile;
 use crate::download::tools;
 use crate::events::DownloadEventKind;
+use crate::net::SecretFile;
 use crate::platform::PlatformRegistry;
 
 /// No output for this long = stalled (streamlink's own `--stream-timeout`
