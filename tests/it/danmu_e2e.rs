@@ -37,13 +37,13 @@ fn chatty_server() -> Fake {
 }
 
 /// One parsed chat file: message offsets (s) in order, and gap count.
-struct Parsed {
-    offsets: Vec<f64>,
+pub(crate) struct Parsed {
+    pub(crate) offsets: Vec<f64>,
     gaps: usize,
 }
 
 /// Parses strictly (end names checked, `</i>` required).
-fn parse(path: &Path) -> Parsed {
+pub(crate) fn parse(path: &Path) -> Parsed {
     let text = std::fs::read_to_string(path).expect("read xml");
     let mut r = Reader::from_str(&text);
     let (mut depth, mut closed) = (0, false);
@@ -95,7 +95,7 @@ fn parse(path: &Path) -> Parsed {
     out
 }
 
-fn xml_files(out: &Path) -> Vec<PathBuf> {
+pub(crate) fn xml_files(out: &Path) -> Vec<PathBuf> {
     let mut v: Vec<_> = files_below(out)
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "xml"))
@@ -104,7 +104,7 @@ fn xml_files(out: &Path) -> Vec<PathBuf> {
     v
 }
 
-fn videos(out: &Path) -> Vec<PathBuf> {
+pub(crate) fn videos(out: &Path) -> Vec<PathBuf> {
     let mut v: Vec<_> = files_below(out)
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "ts" || e == "flv"))
@@ -114,7 +114,7 @@ fn videos(out: &Path) -> Vec<PathBuf> {
 }
 
 /// `(rows, rows still open, messages in rows)` of `danmu_files`.
-fn rows(s: &Srec) -> (i64, i64, i64) {
+pub(crate) fn rows(s: &Srec) -> (i64, i64, i64) {
     let db = Db::open(&s.db_path()).expect("db");
     db.with(|c| {
         Ok(c.query_row(
@@ -242,7 +242,7 @@ fn kill_9_leaves_chat_files_the_next_start_closes() {
 }
 
 /// `(messages, dropped)` summed over `danmu_files`.
-fn counts(s: &Srec) -> (i64, i64) {
+pub(crate) fn counts(s: &Srec) -> (i64, i64) {
     let db = Db::open(&s.db_path()).expect("db");
     db.with(|c| {
         Ok(c.query_row(

@@ -140,8 +140,20 @@ impl Daemon {
 
     /// Waits for a stderr line containing `needle`; panics with the log so far.
     pub fn wait_for(&mut self, needle: &str, timeout: Duration) -> String {
+        if let Some(line) = self.try_wait_for(needle, timeout) {
+            return line;
+        }
+        panic!(
+            "no log line containing {needle:?} within {timeout:?}; log:\n{}",
+            self.seen.join("\n")
+        );
+    }
+
+    /// Like [`Daemon::wait_for`] but `None` at the deadline, for a test
+    /// that repeats a scenario until a racy condition happened.
+    pub fn try_wait_for(&mut self, needle: &str, timeout: Duration) -> Option<String> {
         if let Some(l) = self.seen.iter().find(|l| l.contains(needle)) {
-            return l.clone();
+            return Some(l.clone());
         }
         let end = Instant::now() + timeout;
         while let Some(left) = end.checked_duration_since(Instant::now()) {
@@ -149,16 +161,13 @@ impl Daemon {
                 Ok(line) => {
                     self.seen.push(line.clone());
                     if line.contains(needle) {
-                        return line;
+                        return Some(line);
                     }
                 }
                 Err(_) => break,
             }
         }
-        panic!(
-            "no log line containing {needle:?} within {timeout:?}; log:\n{}",
-            self.seen.join("\n")
-        );
+        None
     }
 
     pub fn signal(&self, sig: &str) {
