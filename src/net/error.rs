@@ -25,9 +25,12 @@ impl NetError {
     /// since reqwest's top-level message alone ("error sending request") says
     /// nothing about the cause.
     pub fn network(url: &url::Url, err: &(dyn std::error::Error + 'static)) -> Self {
+        // reqwest's own message repeats the full URL ("error sending
+        // request for url (...)"), query token included: redact it there too.
+        let redacted = redact_url(url);
         Self::Network {
-            url: redact_url(url),
-            detail: error_chain(err),
+            detail: error_chain(err).replace(url.as_str(), &redacted),
+            url: redacted,
         }
     }
 
@@ -75,5 +78,19 @@ mod tests {
     fn redacts_tokens() {
         let u = url::Url::parse("https://u:pw@cdn.example/a/b.ts?token=secret#x").unwrap();
         assert_eq!(redact_url(&u), "https://u@cdn.example/a/b.ts");
+    }
+
+    #[tokio::test]
+    async fn network_errors_carry_no_query_token() {
+        let u = url::Url::parse("http://127.0.0.1:1/hook?token=s3cret").unwrap();
+        let err = reqwest::Client::new()
+            .get(u.clone())
+            .send()
+            .await
+            .expect_err("nothing listens on port 1");
+        let e = NetError::network(&u, &err);
+        let text = e.to_string();
+        assert!(!text.contains("s3cret"), "{text}");
+        assert!(text.contains("127.0.0.1:1/hook"), "{text}");
     }
 }

@@ -59,7 +59,9 @@ pub fn judge(reply: PostReply) -> Result<Sent, Failure> {
 /// path, and this text is stored with dead letters).
 pub fn transport(e: NetError) -> Failure {
     let message = match e {
-        NetError::Network { detail, .. } => format!("request failed: {detail}"),
+        NetError::Network { detail, url } => {
+            format!("request failed: {}", detail.replace(&url, "<channel url>"))
+        }
         NetError::Http { status, .. } => format!("HTTP {status}"),
         NetError::Config(m) => m,
         NetError::TooLarge { limit, .. } => format!("answer larger than {limit} bytes"),
