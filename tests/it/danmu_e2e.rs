@@ -29,7 +29,7 @@ fn setup(s: &Srec, extra: &str) -> PathBuf {
     out
 }
 
-fn chatty_server() -> Fake {
+pub(crate) fn chatty_server() -> Fake {
     Fake::start(ServerOptions {
         chat_interval: Duration::from_millis(100),
         ..Default::default()

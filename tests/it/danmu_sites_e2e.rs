@@ -6,10 +6,7 @@
 
 use std::time::Duration;
 
-use fake_live::ServerOptions;
-
-use crate::danmu_e2e::{counts, parse, rows, videos, xml_files};
-use crate::fake::Fake;
+use crate::danmu_e2e::{chatty_server, counts, parse, rows, videos, xml_files};
 use crate::harness::{Srec, wait_until};
 
 const LOG: Duration = Duration::from_secs(30);
@@ -17,10 +14,7 @@ const LOG: Duration = Duration::from_secs(30);
 /// Records `url` on `site` with chat until the emulation has sent more
 /// than `want` messages, ends the stream and checks the files.
 fn captures(site: &str, room_id: &str, url: &str, want: u64) {
-    let fake = Fake::start(ServerOptions {
-        chat_interval: Duration::from_millis(100),
-        ..Default::default()
-    });
+    let fake = chatty_server();
     let s = Srec::new();
     let out = s.dir.path().join("rec");
     s.write_config(&format!(

@@ -73,22 +73,7 @@ pub async fn remux(
         io.log
             .note(format!("remux {} -> {}", input.display(), target.display()))
             .await;
-        let res = run(
-            Program {
-                binary: &io.ctx.ffmpeg,
-                args,
-                env: Vec::new(),
-                timeout: Duration::from_secs(6 * 3600),
-            },
-            io.cancel,
-            io.log,
-            |_| {},
-        )
-        .await;
-        if let Err(e) = res {
-            let _ = std::fs::remove_file(&temp);
-            return Err(e);
-        }
+        ffmpeg_into(io, args, &temp, Duration::from_secs(6 * 3600)).await?;
         finish(&temp, &target)?;
         if delete_source {
             let _ = std::fs::remove_file(input);
@@ -142,22 +127,7 @@ pub async fn thumbnail(
             "mjpeg".into(),
             temp.display().to_string(),
         ]);
-        let res = run(
-            Program {
-                binary: &io.ctx.ffmpeg,
-                args,
-                env: Vec::new(),
-                timeout: Duration::from_secs(600),
-            },
-            io.cancel,
-            io.log,
-            |_| {},
-        )
-        .await;
-        if let Err(e) = res {
-            let _ = std::fs::remove_file(&temp);
-            return Err(e);
-        }
+        ffmpeg_into(io, args, &temp, Duration::from_secs(600)).await?;
         if !temp.exists() {
             return Err(StepError::Fatal(format!(
                 "ffmpeg wrote no frame for {}",
@@ -168,6 +138,32 @@ pub async fn thumbnail(
         out.push(target);
     }
     Ok(out)
+}
+
+/// Runs ffmpeg writing `temp`; on failure the half-written `temp` is
+/// removed, so a retry or a cancelled step leaves no partial file.
+async fn ffmpeg_into(
+    io: &StepIo<'_>,
+    args: Vec<String>,
+    temp: &Path,
+    timeout: Duration,
+) -> Result<(), StepError> {
+    let res = run(
+        Program {
+            binary: &io.ctx.ffmpeg,
+            args,
+            env: Vec::new(),
+            timeout,
+        },
+        io.cancel,
+        io.log,
+        |_| {},
+    )
+    .await;
+    if res.is_err() {
+        let _ = std::fs::remove_file(temp);
+    }
+    res
 }
 
 /// What `ffmpeg -i` says about a file.
