@@ -249,10 +249,14 @@ impl Recorder {
         };
         r.attempts = 0;
         r.data = true;
-        if self
-            .streamers
-            .get(id)
-            .is_some_and(|s| s.state == StreamerState::Error)
+        // A disk-full episode owns the `error` state until space is back
+        // (`disk_blocked` clears it); late data from the download it just
+        // stopped must not flip the streamer back to `live`.
+        if !r.disk_full
+            && self
+                .streamers
+                .get(id)
+                .is_some_and(|s| s.state == StreamerState::Error)
         {
             let _ = self
                 .streamers
