@@ -3,6 +3,8 @@
 //! restart continues in a new file), stall, garbage, timestamp jumps
 //! (repaired in place), variant switch.
 
+use std::time::Duration;
+
 use fake_live::{Fault, HlsMode};
 use futures::FutureExt;
 use futures::future::BoxFuture;
@@ -12,16 +14,19 @@ use srec::platform::StreamFormat;
 use crate::mesio_faults::{AT, CLEAN, Expect, MEDIA_MS, Timeline, check};
 use crate::mesio_probe::{Probe, tools};
 use crate::mesio_record::flv_expected;
-use crate::mesio_support::{Plan, record, run_cases, source};
+use crate::mesio_support::{Plan, record, run_cases, source_with};
 
-/// `rewinds`: reconnections, each starting again at the last keyframe (up
-/// to 1 s recorded twice).
-async fn flv(speed: f64, plan: Plan, expect: Expect, rewinds: f64) -> Vec<Probe> {
-    let src = source(speed, HlsMode::Ts, false).await;
+/// `backlog`: how far behind the live edge each connection starts (s);
+/// `reconnects`: connections after the first, each starting again up to
+/// `backlog` + one GOP back, so that much may be recorded twice.
+async fn flv(speed: f64, plan: Plan, expect: Expect, backlog: f64, reconnects: f64) -> Vec<Probe> {
+    let src = source_with(speed, HlsMode::Ts, false, Duration::from_secs_f64(backlog)).await;
     let run = record(&src, plan).await;
     let probes = {
-        // The first connection starts at the keyframe before the start: 0-1 s.
-        let sent = flv_expected(&run) - 0.5;
+        // The first connection starts at the keyframe before the start
+        // (less the backlog): 0-1 s more.
+        let sent = flv_expected(&run) - 0.5 + backlog;
+        let rewinds = reconnects * (backlog + 1.0);
         check(&run, &expect, (sent, sent + 1.0 + rewinds), Timeline::Flv)
     };
     for f in &run.files {
@@ -46,7 +51,7 @@ fn jump(jump_ms: i64) -> BoxFuture<'static, ()> {
         jump_ms,
         at_ms: None,
     };
-    flv(2.0, flv_plan().fault(AT, fault, None), CLEAN, 0.0)
+    flv(2.0, flv_plan().fault(AT, fault, None), CLEAN, 0.0, 0.0)
         .map(drop)
         .boxed()
 }
@@ -69,10 +74,11 @@ async fn mesio_flv_fault_knobs() {
     run_cases(vec![
         (
             "flv-drop",
-            // The new connection starts at the last keyframe: up to 1 s is
-            // recorded twice (once per file), never lost. Real time, so the
-            // restart (immediate here, 0.5 s in the manager) stays within
-            // that GOP cache even on a loaded machine.
+            // The new connection starts 3 s behind the edge (a CDN's GOP
+            // cache): up to 4 s is recorded twice (once per file), never
+            // lost, as long as the restart (immediate here, 0.5 s in the
+            // manager) takes less than 3 s. With a one-GOP cache, a loaded
+            // CI machine once took longer than 1 s and lost a second.
             flv(
                 1.0,
                 drop_plan,
@@ -80,6 +86,7 @@ async fn mesio_flv_fault_knobs() {
                     reasons: &[Error, EndOfStream],
                     ..CLEAN
                 },
+                3.0,
                 1.0,
             )
             .map(drop)
@@ -99,6 +106,7 @@ async fn mesio_flv_fault_knobs() {
                 ),
                 CLEAN,
                 0.0,
+                0.0,
             )
             .map(drop)
             .boxed(),
@@ -117,6 +125,7 @@ async fn mesio_flv_fault_knobs() {
                 ),
                 CLEAN,
                 0.0,
+                0.0,
             )
             .map(drop)
             .boxed(),
@@ -132,6 +141,7 @@ async fn mesio_flv_fault_knobs() {
                     reasons: &[HeaderChange, EndOfStream],
                     ..CLEAN
                 },
+                0.0,
                 0.0,
             )
             .map(|p| assert_ne!(p[0].width, p[1].width, "resolution changed"))

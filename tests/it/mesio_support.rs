@@ -29,6 +29,17 @@ pub struct Source {
 /// A server at `speed` with one live room `r`. Faster clocks get a longer
 /// window so a reload every target duration never falls behind it.
 pub async fn source(speed: f64, mode: HlsMode, encrypted: bool) -> Source {
+    source_with(speed, mode, encrypted, Duration::ZERO).await
+}
+
+/// [`source`] whose FLV connections start `flv_backlog` behind the live
+/// edge (a CDN's multi-second GOP cache).
+pub async fn source_with(
+    speed: f64,
+    mode: HlsMode,
+    encrypted: bool,
+    flv_backlog: Duration,
+) -> Source {
     // 4 s of wall time at 4x: a loaded machine reloading late still finds
     // the next segment listed.
     let window = if speed > 1.0 { 16 } else { 5 };
@@ -39,6 +50,7 @@ pub async fn source(speed: f64, mode: HlsMode, encrypted: bool) -> Source {
         hls_mode: mode,
         encrypted,
         chat_interval: Duration::ZERO,
+        flv_backlog,
         ..ServerOptions::default()
     })
     .await

@@ -74,6 +74,7 @@ impl FakeLive {
             encrypted: opts.encrypted,
             hls_mode: opts.hls_mode,
             chat_interval: opts.chat_interval,
+            flv_backlog: opts.flv_backlog,
         });
         let shared = Arc::new(Shared {
             settings,

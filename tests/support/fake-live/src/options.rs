@@ -36,6 +36,10 @@ pub struct ServerOptions {
     /// Period of scripted chat messages on `/ws/{id}`; zero disables them
     /// (messages pushed with `Room::send_chat` still flow).
     pub chat_interval: Duration,
+    /// How far behind the live edge an HTTP-FLV connection starts (it then
+    /// starts at the keyframe before that point and bursts up to the edge),
+    /// like a CDN's multi-second GOP cache. Zero: the last keyframe.
+    pub flv_backlog: Duration,
     /// Rooms created (live) at start.
     pub rooms: Vec<String>,
     /// A fixture set to serve instead of the embedded one: a directory with
@@ -57,6 +61,7 @@ impl Default for ServerOptions {
             hls_mode: HlsMode::Ts,
             encrypted: false,
             chat_interval: Duration::from_secs(1),
+            flv_backlog: Duration::ZERO,
             rooms: Vec::new(),
             fixtures: None,
         }

@@ -1,7 +1,7 @@
 //! HTTP-FLV live stream: `GET /live/{id}.flv`.
 //!
-//! A connection starts at the last keyframe before the live edge (like a CDN's
-//! GOP cache), sends the FLV header, onMetaData and both sequence headers,
+//! A connection starts at the last keyframe before the live edge, or before
+//! `flv_backlog` behind it (like a CDN's GOP cache), sends the FLV header, onMetaData and both sequence headers,
 //! then media tags as the room's media clock reaches them. Tag timestamps are
 //! the room's media time (plus any timestamp-jump fault), so they keep
 //! increasing across laps of the clip and across reconnects.
@@ -144,7 +144,8 @@ async fn stream_tags(shared: &Shared, room: &Room, pipe: &mut Pipe) -> Result<En
     let settings = room.settings().clone();
     let (session, start_ms, start_clip) = {
         let st = room.lock();
-        let now = st.media_now(&settings);
+        let backlog = settings.flv_backlog.as_millis() as u64;
+        let now = st.media_now(&settings).saturating_sub(backlog);
         (st.session, now, st.timeline.clip_at(0, now))
     };
     let mut clip_idx = start_clip;

@@ -24,6 +24,8 @@ pub(crate) struct Settings {
     pub encrypted: bool,
     pub hls_mode: HlsMode,
     pub chat_interval: Duration,
+    /// See [`crate::ServerOptions::flv_backlog`].
+    pub flv_backlog: Duration,
 }
 
 /// What the platform API says about a room.

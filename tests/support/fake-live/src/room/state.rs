@@ -163,6 +163,7 @@ mod tests {
             encrypted: false,
             hls_mode: HlsMode::Ts,
             chat_interval: Duration::from_secs(1),
+            flv_backlog: Duration::ZERO,
         }
     }
 
