@@ -16,6 +16,7 @@ mod danmu_protocols;
 mod danmu_sites_e2e;
 mod disk;
 mod engines;
+mod engines_fault_matrix;
 mod engines_faults;
 mod engines_secrets;
 mod failover;
