@@ -132,7 +132,11 @@ fn matrix(engine: &str) {
     for (id, (name, ..), _) in &added {
         let rows = segments(&s, *id);
         let secs = check_rows(&rows, &out, name);
-        let first = rows.iter().map(|g| g.started_at).min().unwrap_or(offline_ms);
+        let first = rows
+            .iter()
+            .map(|g| g.started_at)
+            .min()
+            .unwrap_or(offline_ms);
         let live = (offline_ms - first) as f64 / 1000.0;
         eprintln!(
             "{engine} {name}: {} file(s), {secs:.1} s of media for {live:.1} s live",

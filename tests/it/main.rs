@@ -3,6 +3,7 @@
 
 mod api;
 mod api_cli;
+mod api_outage;
 mod api_resources;
 mod api_security;
 mod api_streamers;
