@@ -83,7 +83,7 @@ def setup(a, base, tmp):
     env = dict(os.environ, SREC_DATA_DIR=f"{tmp}/data", SREC_CONFIG=f"{tmp}/config.toml", NO_COLOR="1")
     env.pop("SREC_LOG", None)
     with open(f"{tmp}/config.toml", "w") as f:
-        f.write(f'[download]\nmax_concurrent = {a.n}\n'
+        f.write(f'[api]\nport = 0\n[download]\nmax_concurrent = {a.n}\n'
                 f'[recording]\ncheck_interval = "{CHECK_S}s"\noffline_confirmations = 2\n'
                 f'output_dir = "{out}"\nfilename_template = "{{streamer}}/{{streamer}}"\n'
                 f'max_segment_duration = "{a.segment}"\nrecord_danmu = true\n'
@@ -200,6 +200,8 @@ def main():
             names = os.listdir(out) if os.path.isdir(out) else []
             if sum(1 for r in rooms if r in names and os.listdir(f"{out}/{r}")) == a.n:
                 break
+            if daemon.poll() is not None:
+                raise SystemExit(f"srec exited at start ({daemon.returncode}): see {tmp}/daemon.log")
             time.sleep(0.5)
         else:
             raise SystemExit("not every recording opened a file within 120 s")

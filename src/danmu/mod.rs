@@ -19,4 +19,5 @@ pub mod runner;
 pub mod service;
 pub mod session;
 pub mod twitch;
+pub mod waiting;
 pub mod xml;

@@ -6,9 +6,9 @@
 //! before its first bytes are written), so the skew is the engine's
 //! first-write delay plus the chat's own delivery delay (well under 1 s on
 //! a healthy connection). Chat received while no segment is open waits
-//! (bounded) for the next file, at offset 0. No error here ever reaches the video recording.
+//! (bounded in count and age, see [`super::waiting`]) for the next file, at
+//! offset 0. No error here ever reaches the video recording.
 
-use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -21,6 +21,7 @@ use tokio_util::sync::CancellationToken;
 use super::message::ChatEvent;
 use super::provider::ChatProvider;
 use super::runner::{self, ChatCounters, Incoming, RunnerSettings};
+use super::waiting::{Pushed, Waiting};
 use super::xml::{DanmuXmlWriter, RecordInfo};
 use crate::db::Db;
 
@@ -90,7 +91,7 @@ pub async fn run(
     let mut file: Option<OpenFile> = None;
     // Chat received while no segment is open (before the first, between a
     // close and the next open): written at offset 0 of the next file.
-    let mut waiting: VecDeque<(ChatEvent, Instant)> = VecDeque::new();
+    let mut waiting = Waiting::new(QUEUE);
     let mut tick = tokio::time::interval(Duration::from_millis(500));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -103,8 +104,10 @@ pub async fn run(
                         close(&spec, f, false).await;
                     }
                     file = open(&spec, index, path, at).await;
+                    let (held, expired) = waiting.take(at);
+                    note_expired(&spec, expired);
                     if let Some(f) = file.as_mut() {
-                        for (event, at) in waiting.drain(..) {
+                        for (event, at) in held {
                             write(&spec, f, &event, at);
                         }
                     }
@@ -122,9 +125,12 @@ pub async fn run(
                 Some(Incoming::Chat { event: ChatEvent::LiveHint { live }, .. }) => (spec.on_hint)(live),
                 Some(Incoming::Chat { event, at }) => match file.as_mut() {
                     Some(f) => write(&spec, f, &event, at),
-                    None if waiting.len() < QUEUE => waiting.push_back((event, at)),
                     None => {
-                        spec.counters.dropped.fetch_add(1, Ordering::Relaxed);
+                        let (pushed, expired) = waiting.push(event, at);
+                        note_expired(&spec, expired);
+                        if pushed == Pushed::Full {
+                            spec.counters.dropped.fetch_add(1, Ordering::Relaxed);
+                        }
                     }
                 },
                 Some(Incoming::Gap { since, until }) => {
@@ -161,6 +167,17 @@ pub async fn run(
     }
     if let Some(f) = file.take() {
         close(&spec, f, false).await;
+    }
+}
+
+/// Chat from a pause with no video (a user's stop, a full disk) is not
+/// recorded; said once per batch at debug level, it is expected.
+fn note_expired(spec: &SessionSpec, n: usize) {
+    if n > 0 {
+        tracing::debug!(
+            session = spec.session_id,
+            "{n} chat message(s) from a pause without video not recorded"
+        );
     }
 }
 
