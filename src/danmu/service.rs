@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::{Notify, broadcast, mpsc};
-use tokio::time::Instant;
+use tokio::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -121,6 +121,12 @@ struct Running {
     cancel: CancellationToken,
 }
 
+/// How often chat tasks are told the open segments from the database (an
+/// indexed lookup per running session), besides right after a lagged
+/// receiver. A segment shorter than this whose events were all missed gets
+/// no chat file.
+const RESYNC_EVERY: Duration = Duration::from_secs(1);
+
 impl DanmuService {
     /// Runs until `cancel`; open chat files are closed before it returns.
     pub async fn run(
@@ -137,9 +143,12 @@ impl DanmuService {
         let mut running: HashMap<i64, Running> = HashMap::new();
         // A segment opened before its session's `live` row was read.
         let mut early: HashMap<i64, SegmentSignal> = HashMap::new();
+        let mut resync = tokio::time::interval(RESYNC_EVERY);
+        resync.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 _ = cancel.cancelled() => break,
+                _ = resync.tick() => self.resync(&running).await,
                 rows = follower.next(100, &cancel) => {
                     let Some(rows) = rows else { break };
                     let last = rows.last().map(|r| r.id);
@@ -183,7 +192,8 @@ impl DanmuService {
                 ev = downloads.recv() => match ev {
                     Ok(ev) => self.route(ev, &running, &mut early),
                     Err(broadcast::error::RecvError::Lagged(n)) => {
-                        tracing::warn!("danmu: missed {n} download events; chat files may not rotate with the video");
+                        tracing::warn!("danmu: missed {n} download events; following the open segments from the database");
+                        self.resync(&running).await;
                     }
                     Err(broadcast::error::RecvError::Closed) => break,
                 },
@@ -194,6 +204,37 @@ impl DanmuService {
         }
         tasks.close();
         tasks.wait().await;
+    }
+
+    /// Tells each running chat task which segment the database says is
+    /// open, so the chat file follows the video even when download events
+    /// were missed (a lagged receiver) or came before the session's `live`
+    /// row; a task ignores indexes it has already seen. Run on a lag, when
+    /// a session starts, and every [`RESYNC_EVERY`]. A file opened this way
+    /// takes its time origin from now, later than the video's first bytes.
+    async fn resync(&self, running: &HashMap<i64, Running>) {
+        if running.is_empty() {
+            return;
+        }
+        let ids: Vec<i64> = running.keys().copied().collect();
+        let open = self
+            .db
+            .call(move |c| crate::db::sessions::open_segments(c, &ids))
+            .await;
+        match open {
+            Ok(open) => {
+                for (session_id, index, path) in open {
+                    if let Some(r) = running.get(&session_id) {
+                        let _ = r.signals.send(SegmentSignal::Opened {
+                            index,
+                            path: path.into(),
+                            at: Instant::now(),
+                        });
+                    }
+                }
+            }
+            Err(e) => tracing::warn!("danmu: cannot read the open segments: {e}"),
+        }
     }
 
     /// Passes a segment change to its session's chat task.

@@ -89,6 +89,10 @@ pub async fn run(
         runner_cancel.clone(),
     ));
     let mut file: Option<OpenFile> = None;
+    // Highest segment index seen: indexes only grow within a session, so a
+    // resync naming an older or the current file is ignored (reopening
+    // would truncate its chat).
+    let mut newest: Option<u32> = None;
     // Chat received while no segment is open (before the first, between a
     // close and the next open): written at offset 0 of the next file.
     let mut waiting = Waiting::new(QUEUE);
@@ -99,7 +103,9 @@ pub async fn run(
             _ = cancel.cancelled() => break,
             sig = signals.recv() => match sig {
                 None => break,
+                Some(SegmentSignal::Opened { index, .. }) if newest.is_some_and(|n| index <= n) => {}
                 Some(SegmentSignal::Opened { index, path, at }) => {
+                    newest = Some(index);
                     if let Some(f) = file.take() {
                         close(&spec, f, false).await;
                     }
@@ -113,6 +119,7 @@ pub async fn run(
                     }
                 }
                 Some(SegmentSignal::Closed { index, junk }) => {
+                    newest = newest.max(Some(index));
                     if file.as_ref().is_some_and(|f| f.index == index)
                         && let Some(f) = file.take()
                     {

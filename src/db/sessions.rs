@@ -460,6 +460,25 @@ pub fn close_all_open(conn: &mut Connection, reason: &str) -> Result<Recovery, D
     })
 }
 
+/// `(session, index, path)` of the segments of `sessions` still being
+/// written (one indexed lookup per session).
+pub fn open_segments(
+    conn: &Connection,
+    sessions: &[i64],
+) -> Result<Vec<(i64, u32, String)>, DbError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seg_index, path FROM session_segments WHERE session_id = ?1 AND ended_at IS NULL",
+    )?;
+    let mut out = Vec::new();
+    for &sid in sessions {
+        let rows = stmt.query_map([sid], |r| Ok((sid, r.get(0)?, r.get(1)?)))?;
+        for row in rows {
+            out.push(row?);
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

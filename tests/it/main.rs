@@ -13,6 +13,7 @@ mod cli_config;
 mod cli_streamers;
 mod daemon;
 mod danmu_e2e;
+mod danmu_lag;
 mod danmu_protocols;
 mod danmu_sites_e2e;
 mod disk;
