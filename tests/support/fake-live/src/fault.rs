@@ -238,6 +238,11 @@ mod tests {
         );
         assert!(Fault::from_json(json!({"kind": "nope"})).is_err());
         assert!(Fault::from_json(json!({"kind": "playlist_status", "status": 42})).is_err());
+        assert!(Fault::from_json(json!({"kind": "flv_status", "status": 42})).is_err());
+        assert_eq!(
+            Fault::from_json(json!({"kind": "flv_status", "status": 403})),
+            Ok((Fault::FlvStatus { status: 403 }, None))
+        );
         assert!(Fault::from_json(json!({"kind": "bandwidth", "bytes_per_sec": 0})).is_err());
         assert!(
             Fault::from_json(json!({"kind": "flv_drop", "after_bytes": 1, "times": -1})).is_err()
