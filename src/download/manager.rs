@@ -146,46 +146,6 @@ impl DownloadManager {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Persists breaker changes through `store` (for `srec status` and the
-    /// next start) and takes back the breakers the store read from the
-    /// previous run; call before the first download is submitted.
-    pub fn set_store(&self, mut store: Store) {
-        let rows = store.take_restored();
-        *self.store.lock().unwrap_or_else(|p| p.into_inner()) = Some(store);
-        self.restore_breakers(rows);
-    }
-
-    /// Restores persisted breakers (see [`Breakers::restore`]) and writes
-    /// back what changed (expired rows deleted, dead trials reopened).
-    pub fn restore_breakers(&self, rows: Vec<breaker::Change>) {
-        if rows.is_empty() {
-            return;
-        }
-        let changes = self.lock().breakers.restore(rows, crate::db::now_ms());
-        for c in changes
-            .iter()
-            .filter(|c| c.state != breaker::BreakerState::Closed)
-        {
-            tracing::info!(
-                breaker = c.key,
-                retry_at = c.retry_at,
-                "circuit breaker still open from the previous run"
-            );
-        }
-        self.save(changes);
-    }
-
-    fn save(&self, changes: Vec<breaker::Change>) {
-        if let Some(s) = self
-            .store
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_ref()
-        {
-            s.save(changes);
-        }
-    }
-
     /// Installs a limit adjuster and applies its opinion at once.
     pub fn set_adjuster(self: &Arc<Self>, adjuster: Arc<dyn LimitAdjuster>) {
         *self.adjuster.write().unwrap_or_else(|p| p.into_inner()) = adjuster;
@@ -456,6 +416,9 @@ impl DownloadManager {
 
 #[path = "manager_observe.rs"]
 mod observe;
+
+#[path = "manager_breakers.rs"]
+mod breakers;
 
 #[cfg(test)]
 #[path = "manager_tests.rs"]
