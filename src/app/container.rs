@@ -205,6 +205,13 @@ impl ServiceContainer {
             self.outbox_feed.clone(),
             self.cancel.clone(),
         ));
+        // Breakers of the previous run are back before anything can submit.
+        self.downloads
+            .set_store(crate::download::breaker_store::Store::spawn(
+                self.db.clone(),
+                &self.tracker,
+                self.cancel.clone(),
+            ));
         let recorder = Arc::new(Recorder {
             db: self.db.clone(),
             outbox_wake: Arc::clone(&self.outbox_wake),
@@ -220,12 +227,6 @@ impl ServiceContainer {
             scheduler_alive
                 .track(Arc::clone(&self.scheduler).run(scheduler_events, self.cancel.clone())),
         );
-        self.downloads
-            .set_store(crate::download::breaker_store::Store::spawn(
-                self.db.clone(),
-                &self.tracker,
-                self.cancel.clone(),
-            ));
         self.tracker.spawn(follow_download_settings(
             Arc::clone(&self.config),
             Arc::clone(&self.downloads),

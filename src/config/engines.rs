@@ -94,7 +94,8 @@ impl RetryOverrides {
     }
 }
 
-/// Circuit breakers per engine+config and per CDN host.
+/// Circuit breakers per streamer's engine+config and per CDN host
+/// (persisted, so they stay open across a restart).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct BreakerSettings {

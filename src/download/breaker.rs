@@ -1,9 +1,13 @@
-//! Circuit breakers: one per engine+config and one per CDN host. `K`
-//! consecutive failures open a breaker; while open, downloads behind it are
-//! refused (the recorder waits instead of hammering a dead CDN or a broken
-//! binary); after the cooldown one trial download is let through
+//! Circuit breakers: one per engine+config *and streamer*, and one per CDN
+//! host (shared by every streamer on it). `K` consecutive failures open a
+//! breaker; while open, downloads behind it are refused (the recorder waits
+//! instead of hammering a broken URL or binary, or moves to a candidate on
+//! another host); after the cooldown one trial download is let through
 //! (half-open); its success closes the breaker, its failure reopens it.
-//! Pure state (no I/O); the manager persists [`Change`]s for `srec status`.
+//! A failure that is about one URL (401/403/404/410: an expired token, a
+//! removed stream) counts against the streamer's breaker only, never the
+//! shared host's. Pure state (no I/O); the manager persists [`Change`]s
+//! (for `srec status` and the next start, see [`Breakers::restore`]).
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -90,6 +94,14 @@ pub fn keys(
     keys
 }
 
+/// Whether a failure with HTTP `status` counts against breaker `key`: a
+/// 401/403/404/410 says one URL is expired, revoked or gone, which is the
+/// streamer's problem, not the host's, so it never opens a shared host
+/// breaker (one streamer's expired URL must not refuse everyone on that CDN).
+pub fn counts_against(key: &str, status: Option<u16>) -> bool {
+    !(key.starts_with("host:") && matches!(status, Some(401 | 403 | 404 | 410)))
+}
+
 /// All breakers of one daemon.
 #[derive(Debug, Default)]
 pub struct Breakers {
@@ -173,6 +185,19 @@ impl Breakers {
             .collect()
     }
 
+    /// A download behind `keys` ended for a reason that says nothing about
+    /// them (see [`counts_against`]): a half-open trial among them is over
+    /// without a verdict, so the next download may be the trial at once.
+    pub fn no_verdict(&mut self, keys: &[String]) -> Vec<Change> {
+        keys.iter()
+            .filter_map(|k| {
+                let b = self.map.get_mut(k)?;
+                b.trial_since.take()?;
+                Some(snapshot(k, b))
+            })
+            .collect()
+    }
+
     /// A download behind `keys` delivered data: its breakers close.
     pub fn success(&mut self, keys: &[String]) -> Vec<Change> {
         keys.iter()
@@ -186,6 +211,53 @@ impl Breakers {
                     retry_at: None,
                     last_error: None,
                 })
+            })
+            .collect()
+    }
+
+    /// Takes back the breakers persisted by an earlier run (`rows`, as
+    /// loaded from the store) at daemon start, so a restart neither
+    /// forgets a broken URL nor hammers it before its cooldown ends.
+    /// Open and half-open rows come back open with their remaining
+    /// cooldown (wall-clock ms; a half-open trial died with the old
+    /// process, so the next admission is a fresh trial); a `retry_at`
+    /// further ahead than one cooldown (a clock step) is capped. Rows whose
+    /// cooldown ended more than one cooldown ago, rows still counting
+    /// (closed), and everything while breakers are disabled are dropped.
+    /// Returns the changes to persist (dropped rows as closed, i.e. deleted).
+    pub fn restore(&mut self, rows: Vec<Change>, now: i64) -> Vec<Change> {
+        let cooldown = self.cooldown_ms();
+        rows.into_iter()
+            .map(|row| {
+                let live = match (row.state, row.opened_at, row.retry_at) {
+                    (BreakerState::Closed, ..) | (_, None, _) | (_, _, None) => None,
+                    _ if self.settings.failures == 0 => None,
+                    (_, Some(opened), Some(retry)) if retry + cooldown >= now => {
+                        Some((opened, retry.min(now + cooldown)))
+                    }
+                    _ => None,
+                };
+                let Some((opened_at, retry_at)) = live else {
+                    self.map.remove(&row.key);
+                    return Change {
+                        state: BreakerState::Closed,
+                        failures: 0,
+                        opened_at: None,
+                        retry_at: None,
+                        last_error: None,
+                        ..row
+                    };
+                };
+                let b = Breaker {
+                    failures: row.failures,
+                    opened_at: Some(opened_at),
+                    retry_at,
+                    trial_since: None,
+                    last_error: row.last_error,
+                };
+                let change = snapshot(&row.key, &b);
+                self.map.insert(row.key, b);
+                change
             })
             .collect()
     }
@@ -216,70 +288,5 @@ fn snapshot(key: &str, b: &Breaker) -> Change {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn breakers() -> Breakers {
-        Breakers::new(BreakerSettings {
-            failures: 3,
-            cooldown: Duration::from_secs(10),
-        })
-    }
-
-    #[test]
-    fn opens_after_k_failures_half_opens_after_cooldown_and_closes_on_success() {
-        let mut b = breakers();
-        let k = vec!["host:cdn".to_string()];
-        for i in 0..2 {
-            b.failure(&k, "HTTP 500", i);
-            assert!(b.admit(&k, i).is_ok(), "below threshold");
-        }
-        let ch = b.failure(&k, "HTTP 500", 2);
-        assert_eq!(ch[0].state, BreakerState::Open);
-        assert_eq!(ch[0].retry_at, Some(10_002));
-        let r = b.admit(&k, 5_002).unwrap_err();
-        assert_eq!(r.retry_in, Duration::from_secs(5));
-        assert!(r.to_string().contains("HTTP 500"));
-        // Cooldown over: exactly one trial.
-        assert_eq!(
-            b.admit(&k, 10_002).unwrap()[0].state,
-            BreakerState::HalfOpen
-        );
-        assert!(b.admit(&k, 10_003).is_err(), "second trial refused");
-        assert_eq!(b.success(&k)[0].state, BreakerState::Closed);
-        assert_eq!(b.state("host:cdn"), BreakerState::Closed);
-        assert!(b.admit(&k, 10_004).is_ok());
-    }
-
-    #[test]
-    fn failed_trial_reopens_for_a_full_cooldown() {
-        let mut b = breakers();
-        let k = vec!["engine:ffmpeg@1".to_string()];
-        for i in 0..3 {
-            b.failure(&k, "boom", i);
-        }
-        b.admit(&k, 20_000).unwrap();
-        let ch = b.failure(&k, "boom", 20_500);
-        assert_eq!(ch[0].state, BreakerState::Open);
-        assert_eq!(ch[0].retry_at, Some(30_500));
-        assert!(b.admit(&k, 30_000).is_err());
-    }
-
-    #[test]
-    fn disabled_and_keys() {
-        let mut b = Breakers::new(BreakerSettings {
-            failures: 0,
-            cooldown: Duration::from_secs(1),
-        });
-        let k = vec!["x".to_string()];
-        for i in 0..10 {
-            assert!(b.failure(&k, "e", i).is_empty());
-        }
-        assert!(b.admit(&k, 10).is_ok());
-        let e = EnginesSettings::default();
-        let keys = keys(EngineKind::Ffmpeg, &e, 7, "http://127.0.0.1:8080/live.m3u8");
-        assert!(keys[0].starts_with("engine:ffmpeg@"), "{keys:?}");
-        assert!(keys[0].ends_with(":streamer7"), "per streamer: {keys:?}");
-        assert_eq!(keys[1], "host:127.0.0.1:8080");
-    }
-}
+#[path = "breaker_tests.rs"]
+mod tests;

@@ -1,6 +1,8 @@
 //! Persistence of circuit breakers in `circuit_breakers`, so a separate
-//! `srec status` process can show which engine configs and CDN hosts are
-//! being held back. Writes go through one ordered task.
+//! `srec status` process can show which streamers' engine configs and CDN
+//! hosts are being held back, and the next daemon start takes them back
+//! (a restart must not retry a broken URL before its cooldown ends). Writes
+//! go through one ordered task.
 
 use rusqlite::{Connection, params};
 use serde::Serialize;
@@ -46,10 +48,32 @@ pub fn apply(conn: &Connection, c: &Change) -> Result<(), DbError> {
     Ok(())
 }
 
-/// Forgets every breaker (daemon start: breakers are runtime state).
-pub fn clear(conn: &Connection) -> Result<(), DbError> {
-    conn.execute("DELETE FROM circuit_breakers", [])?;
-    Ok(())
+/// Every persisted breaker as a [`Change`] (daemon start hands them to
+/// [`Breakers::restore`](super::breaker::Breakers::restore), which decides
+/// what is kept). An unknown state text reads as closed, so it is dropped.
+pub fn load(conn: &Connection) -> Result<Vec<Change>, DbError> {
+    let mut st = conn.prepare(
+        "SELECT key, state, failures, opened_at, retry_at, last_error
+         FROM circuit_breakers ORDER BY key",
+    )?;
+    let rows = st
+        .query_map([], |r| {
+            let state: String = r.get(1)?;
+            Ok(Change {
+                key: r.get(0)?,
+                state: match state.as_str() {
+                    "open" => BreakerState::Open,
+                    "half_open" => BreakerState::HalfOpen,
+                    _ => BreakerState::Closed,
+                },
+                failures: r.get::<_, i64>(2)?.clamp(0, i64::from(u32::MAX)) as u32,
+                opened_at: r.get(3)?,
+                retry_at: r.get(4)?,
+                last_error: r.get(5)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
 }
 
 /// Breakers that are open or half-open, by key.
@@ -78,20 +102,26 @@ pub fn not_closed(conn: &Connection) -> Result<Vec<BreakerRow>, DbError> {
 #[derive(Debug, Clone)]
 pub struct Store {
     tx: mpsc::UnboundedSender<Vec<Change>>,
+    /// The rows of the previous run, read at spawn, taken by the manager.
+    restored: Vec<Change>,
 }
 
 impl Store {
-    /// Clears stale rows and spawns the writer (ends on cancel once drained).
+    /// Reads the previous run's breakers (see [`Store::take_restored`]) and
+    /// spawns the writer (ends on cancel once drained).
     pub fn spawn(
         db: Db,
         tracker: &tokio_util::task::TaskTracker,
         cancel: CancellationToken,
     ) -> Self {
+        // Read once, before any download can be admitted; a brief blocking
+        // read at start is fine.
+        let restored = db.with(|c| load(c)).unwrap_or_else(|e| {
+            tracing::warn!("cannot read persisted circuit breakers: {e}");
+            Vec::new()
+        });
         let (tx, mut rx) = mpsc::unbounded_channel::<Vec<Change>>();
         tracker.spawn(async move {
-            if let Err(e) = db.call(|c| clear(c)).await {
-                tracing::warn!("cannot clear circuit breakers: {e}");
-            }
             loop {
                 let batch = tokio::select! {
                     b = rx.recv() => b,
@@ -106,7 +136,12 @@ impl Store {
                 }
             }
         });
-        Self { tx }
+        Self { tx, restored }
+    }
+
+    /// The previous run's breakers (once; empty afterwards).
+    pub fn take_restored(&mut self) -> Vec<Change> {
+        std::mem::take(&mut self.restored)
     }
 
     /// Queues changes (no-op when empty).
@@ -145,5 +180,20 @@ mod tests {
         };
         db.with(|c| apply(c, &closed)).unwrap();
         assert!(db.with(|c| not_closed(c)).unwrap().is_empty());
+    }
+
+    #[test]
+    fn load_reads_back_what_apply_wrote() {
+        let db = Db::open_in_memory().unwrap();
+        let half = Change {
+            key: "engine:mesio@1:streamer2".into(),
+            state: BreakerState::HalfOpen,
+            failures: 5,
+            opened_at: Some(10),
+            retry_at: Some(20),
+            last_error: Some("HTTP 403".into()),
+        };
+        db.with(|c| apply(c, &half)).unwrap();
+        assert_eq!(db.with(|c| load(c)).unwrap(), vec![half]);
     }
 }

@@ -146,22 +146,6 @@ impl DownloadManager {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Persists breaker changes through `store` (for `srec status`).
-    pub fn set_store(&self, store: Store) {
-        *self.store.lock().unwrap_or_else(|p| p.into_inner()) = Some(store);
-    }
-
-    fn save(&self, changes: Vec<breaker::Change>) {
-        if let Some(s) = self
-            .store
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_ref()
-        {
-            s.save(changes);
-        }
-    }
-
     /// Installs a limit adjuster and applies its opinion at once.
     pub fn set_adjuster(self: &Arc<Self>, adjuster: Arc<dyn LimitAdjuster>) {
         *self.adjuster.write().unwrap_or_else(|p| p.into_inner()) = adjuster;
@@ -432,6 +416,9 @@ impl DownloadManager {
 
 #[path = "manager_observe.rs"]
 mod observe;
+
+#[path = "manager_breakers.rs"]
+mod breakers;
 
 #[cfg(test)]
 #[path = "manager_tests.rs"]

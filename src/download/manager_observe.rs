@@ -4,7 +4,7 @@
 //! breakers (a failure counts, the first delivered bytes close them again).
 
 use super::{ActiveDownload, DownloadManager, Inner};
-use crate::download::breaker::BreakerState;
+use crate::download::breaker::{self, BreakerState};
 use crate::events::{DownloadEvent, DownloadEventKind};
 
 impl DownloadManager {
@@ -58,8 +58,15 @@ impl DownloadManager {
                 None => &mut fallback,
             };
             match &ev.kind {
-                DownloadEventKind::Failed { error, .. } => {
-                    let ch = breakers.failure(&outcome.keys, error, crate::db::now_ms());
+                DownloadEventKind::Failed { error, status, .. } => {
+                    // An expired or removed URL is this streamer's problem,
+                    // not its host's: it spares the shared host breaker.
+                    let (keys, spared): (Vec<String>, Vec<String>) = outcome
+                        .keys
+                        .iter()
+                        .cloned()
+                        .partition(|k| breaker::counts_against(k, *status));
+                    let mut ch = breakers.failure(&keys, error, crate::db::now_ms());
                     for c in ch.iter().filter(|c| c.state != BreakerState::Closed) {
                         tracing::warn!(
                             breaker = c.key,
@@ -67,6 +74,7 @@ impl DownloadManager {
                             "circuit breaker open; downloads behind it wait for the cooldown"
                         );
                     }
+                    ch.extend(breakers.no_verdict(&spared));
                     ch
                 }
                 DownloadEventKind::Progress { bytes, .. }

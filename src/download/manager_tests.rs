@@ -187,3 +187,45 @@ async fn a_user_stop_is_remembered_for_the_recorder() {
     assert!(!m.take_user_stop(b), "other streamers are not affected");
     m.stop_all();
 }
+
+#[tokio::test]
+async fn expired_urls_of_one_streamer_leave_the_shared_host_open() {
+    let m = manager(4, 2);
+    for _ in 0..3 {
+        let id = m.submit(req(1), Priority::Normal).unwrap_or(0);
+        m.observe(&DownloadEvent {
+            download_id: id,
+            streamer_id: 1,
+            session_id: 1,
+            kind: DownloadEventKind::Failed {
+                error: "HTTP 403".into(),
+                retryable: false,
+                status: Some(403),
+            },
+        });
+    }
+    let refused = m.submit(req(1), Priority::Normal).unwrap_err();
+    assert!(refused.key.ends_with(":streamer1"), "{refused}");
+    m.submit(req(2), Priority::Normal)
+        .expect("same host, another streamer: not refused");
+    m.stop_all();
+}
+
+#[tokio::test]
+async fn restored_breakers_refuse_until_their_cooldown_ends() {
+    let m = manager(4, 2);
+    let now = crate::db::now_ms();
+    let key = |k: &str| breaker::Change {
+        key: k.into(),
+        state: breaker::BreakerState::Open,
+        failures: 2,
+        opened_at: Some(now - 1_000),
+        retry_at: Some(now + 30_000),
+        last_error: Some("HTTP 503".into()),
+    };
+    m.restore_breakers(vec![key("host:cdn.test")]);
+    let refused = m.submit(req(1), Priority::Normal).unwrap_err();
+    assert_eq!(refused.key, "host:cdn.test");
+    assert!(refused.retry_in > Duration::from_secs(25), "{refused}");
+    m.stop_all();
+}

@@ -8,6 +8,7 @@ mod api_resources;
 mod api_security;
 mod api_streamers;
 mod api_support;
+mod breakers;
 mod children;
 mod cli_config;
 mod cli_streamers;

@@ -53,6 +53,9 @@ pub enum Fault {
     },
     /// HLS: answer master and media playlist requests with this status.
     PlaylistStatus { status: u16 },
+    /// FLV: answer the stream request with this status (an expired or
+    /// revoked stream URL: 403, a removed stream: 404).
+    FlvStatus { status: u16 },
     /// Platform API: answer `/api/rooms/{id}` (and drop the room from batch
     /// answers) with this status.
     ApiStatus { status: u16 },
@@ -114,6 +117,7 @@ impl Fault {
         match self {
             Fault::SegmentStatus { status, .. }
             | Fault::PlaylistStatus { status }
+            | Fault::FlvStatus { status }
             | Fault::ApiStatus { status }
                 if !(100..=599).contains(status) =>
             {
@@ -234,6 +238,11 @@ mod tests {
         );
         assert!(Fault::from_json(json!({"kind": "nope"})).is_err());
         assert!(Fault::from_json(json!({"kind": "playlist_status", "status": 42})).is_err());
+        assert!(Fault::from_json(json!({"kind": "flv_status", "status": 42})).is_err());
+        assert_eq!(
+            Fault::from_json(json!({"kind": "flv_status", "status": 403})),
+            Ok((Fault::FlvStatus { status: 403 }, None))
+        );
         assert!(Fault::from_json(json!({"kind": "bandwidth", "bytes_per_sec": 0})).is_err());
         assert!(
             Fault::from_json(json!({"kind": "flv_drop", "after_bytes": 1, "times": -1})).is_err()

@@ -38,6 +38,16 @@ pub(crate) async fn stream(
     if !room.is_live() {
         return not_found("room is offline");
     }
+    let status = room.lock().faults.fire(&[], |f| match f {
+        Fault::FlvStatus { status } => Some(*status),
+        _ => None,
+    });
+    if let Some((_, status)) = status {
+        return super::error(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            "injected fault",
+        );
+    }
     let (pipe, body) = body::pipe(room.clone(), shared.cancel.clone());
     tokio::spawn(run(shared, room, pipe));
     (
