@@ -23,32 +23,12 @@ overlaps. Coverage: recorded segment time / live time over all rooms.
 Needs: cargo build --release --bin srec --example fake_live (uses
 $CARGO_TARGET_DIR or target/), ffprobe. Prints a Markdown table.
 """
-import argparse, json, os, random, signal, socket, sqlite3, subprocess, tempfile, time, urllib.request
+import argparse, json, os, random, signal, socket, sqlite3, subprocess, tempfile, time
 import xml.etree.ElementTree as ET
 
+from monitor import free_port, post, proc_stats  # same folder: the shared helpers
+
 CHECK_S = 5
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def post(url, body=None):
-    data = json.dumps(body).encode() if body is not None else b""
-    req = urllib.request.Request(url, data=data, method="POST", headers={"content-type": "application/json"})
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return r.read()
-
-
-def rss_mib(pid):
-    for line in open(f"/proc/{pid}/status"):
-        if line.startswith("VmRSS"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def fds(pid):
@@ -129,7 +109,7 @@ def chaos(a, base, rooms, daemon, out):
             post(f"{base}/control/{r}/fault", fault)
             counts[fault["kind"]] = counts.get(fault["kind"], 0) + 1
         if time.time() >= next_sample:
-            samples.append((round(time.time() - t0), rss_mib(daemon.pid), fds(daemon.pid)))
+            samples.append((round(time.time() - t0), proc_stats(daemon.pid)[0], fds(daemon.pid)))
             next_sample += 60
         if daemon.poll() is not None:
             raise SystemExit(f"srec exited during the soak: {daemon.returncode}")
@@ -205,10 +185,10 @@ def main():
             time.sleep(0.5)
         else:
             raise SystemExit("not every recording opened a file within 120 s")
-        rss0, fd0 = rss_mib(daemon.pid), fds(daemon.pid)
+        rss0, fd0 = proc_stats(daemon.pid)[0], fds(daemon.pid)
         print(f"# all {a.n} recording; rss {rss0:.1f} MiB, fds {fd0}; data in {tmp}", flush=True)
         periods, samples, counts = chaos(a, base, rooms, daemon, out)
-        rss1, fd1 = rss_mib(daemon.pid), fds(daemon.pid)
+        rss1, fd1 = proc_stats(daemon.pid)[0], fds(daemon.pid)
         stop = time.time()
         daemon.send_signal(signal.SIGTERM)
         daemon.wait(timeout=120)
