@@ -67,6 +67,7 @@ async fn main() -> ExitCode {
         },
         encrypted: args.encrypted,
         chat_interval: Duration::from_millis(args.chat_interval_ms),
+        flv_backlog: Duration::ZERO,
         rooms: args
             .rooms
             .iter()
