@@ -1,14 +1,31 @@
-//! Segment files left behind by a crash. An engine that writes `name.ext.part`
-//! and renames on close (mesio HLS) leaves the `.part` when killed, while
-//! its row already names the final file; an engine that writes the final name
-//! directly (mesio FLV, ffmpeg) leaves the file but a stale size in its row.
-//! [`recover_file`] puts the file under the row's name and measures it, so
-//! everything received before the crash is found by the rest of srec (the
-//! pipeline, `srec status`, cleanup) instead of being an orphan on disk.
+//! What a crash leaves behind, and how the database takes it back.
+//!
+//! Files: an engine that writes `name.ext.part` and renames on close (mesio
+//! HLS) leaves the `.part` when killed, while its row already names the
+//! final file; an engine that writes the final name directly (mesio FLV,
+//! ffmpeg) leaves the file but a stale size in its row. [`recover_file`]
+//! puts the file under the row's name and measures it, so everything
+//! received before the crash is found by the rest of srec (the pipeline,
+//! `srec status`, cleanup) instead of being an orphan on disk.
+//!
+//! Rows: [`recover_after_crash`] closes every open segment with what was
+//! found on disk ([`FoundFile`]: real size, media length, last write) and
+//! every open session at its last segment's end. The media length is read
+//! by the caller (`streamer::recovery`), since reading containers is the
+//! media layer's job, above this one.
+//!
+//! When a segment ends: at `started_at + media length`, or at the file's
+//! last write (mtime) when that is later. The engine was killed after its
+//! last write, never before it, while the media length undercounts the wall
+//! clock whenever the source stalled; an mtime before the segment started
+//! or after recovery began is not believed (a clock step, a copied file).
 
 use std::io;
 use std::path::Path;
 
+use rusqlite::{Connection, params};
+
+use super::{DbError, now_ms};
 use crate::config::paths::part_path;
 
 /// What was found for one open segment row.
@@ -60,6 +77,204 @@ pub fn recover_file(path: &Path) -> io::Result<FileRecovery> {
     Ok(FileRecovery::Renamed { bytes: meta.len() })
 }
 
+/// What crash recovery changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Recovery {
+    pub streamers_reset: usize,
+    pub sessions_closed: usize,
+    pub segments_closed: usize,
+    /// `.part` files of open segments renamed to their final name.
+    pub files_renamed: usize,
+}
+
+/// An open segment row: a file an engine was writing when srec stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenSegment {
+    pub id: i64,
+    pub path: String,
+    pub started_at: i64,
+}
+
+/// The open segment rows (what crash recovery has to look at on disk).
+pub fn open_segments(conn: &Connection) -> Result<Vec<OpenSegment>, DbError> {
+    let mut stmt = conn.prepare(
+        "SELECT id, path, started_at FROM session_segments WHERE ended_at IS NULL ORDER BY id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(OpenSegment {
+            id: r.get(0)?,
+            path: r.get(1)?,
+            started_at: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// What crash recovery found on disk for one open segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FoundFile {
+    pub segment_id: i64,
+    /// The file's size on the file system (not what the engine counted).
+    pub bytes: u64,
+    /// Media length read from the file's own timestamps; `None` keeps what
+    /// the row had.
+    pub duration_ms: Option<u64>,
+    /// The file's last write (mtime, unix ms), when plausible.
+    pub last_write_at: Option<i64>,
+    /// It was a `.part` renamed to the row's name.
+    pub renamed: bool,
+}
+
+/// After an unclean stop: the open segments are closed with what was found
+/// on disk (`found`: real size, media length, last write; rows without a
+/// file keep what they had), `Live` streamers become `NotLive`, and open
+/// sessions end at their last segment's end (or their start when nothing
+/// was written). One transaction: either all of it happens or none.
+pub fn recover_after_crash(
+    conn: &mut Connection,
+    found: &[FoundFile],
+) -> Result<Recovery, DbError> {
+    let tx = conn.transaction()?;
+    for f in found {
+        tx.execute(
+            "UPDATE session_segments SET bytes = ?2, duration_ms = COALESCE(?3, duration_ms)
+             WHERE id = ?1 AND ended_at IS NULL",
+            params![
+                f.segment_id,
+                i64::try_from(f.bytes).unwrap_or(i64::MAX),
+                f.duration_ms.map(|d| i64::try_from(d).unwrap_or(i64::MAX)),
+            ],
+        )?;
+    }
+    let r = close_open(&tx, "recovered_after_crash", found)?;
+    tx.commit()?;
+    Ok(Recovery {
+        files_renamed: found.iter().filter(|f| f.renamed).count(),
+        ..r
+    })
+}
+
+/// Writes a `segment_finalised` event for every open segment whose file
+/// exists (closed by crash recovery or at shutdown), so the pipeline
+/// processes what a crash cut short like any other file.
+fn finalise_open_segments(tx: &rusqlite::Transaction<'_>) -> Result<(), DbError> {
+    let open: Vec<(i64, i64, u32, String, i64, Option<i64>)> = {
+        let mut stmt = tx.prepare(
+            "SELECT g.session_id, s.streamer_id, g.seg_index, g.path, g.bytes, g.duration_ms
+             FROM session_segments g JOIN live_sessions s ON s.id = g.session_id
+             WHERE g.ended_at IS NULL",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for (session_id, streamer_id, index, path, bytes, duration_ms) in open {
+        let path = std::path::PathBuf::from(path);
+        if !path.exists() {
+            continue;
+        }
+        let ev = crate::events::SegmentFinalised {
+            session_id,
+            streamer_id,
+            index,
+            path,
+            duration_ms: duration_ms.unwrap_or(0).max(0) as u64,
+            bytes: bytes.max(0) as u64,
+            split_reason: crate::events::SplitReason::Crash,
+        };
+        let payload = serde_json::to_string(&ev).map_err(|e| DbError::Corrupt(e.to_string()))?;
+        super::outbox::insert(
+            tx,
+            Some(streamer_id),
+            crate::events::SegmentFinalised::KIND,
+            &payload,
+        )?;
+    }
+    Ok(())
+}
+
+/// Closes every open session and segment and resets `Live` streamers, with
+/// `reason` as the sessions' end reason (graceful shutdown; crash recovery
+/// goes through [`recover_after_crash`]).
+pub fn close_all_open(conn: &mut Connection, reason: &str) -> Result<Recovery, DbError> {
+    let tx = conn.transaction()?;
+    let r = close_open(&tx, reason, &[])?;
+    tx.commit()?;
+    Ok(r)
+}
+
+/// The closing itself, inside the caller's transaction; a segment in
+/// `found` ends at its last write when that is later than its media end.
+fn close_open(
+    tx: &rusqlite::Transaction<'_>,
+    reason: &str,
+    found: &[FoundFile],
+) -> Result<Recovery, DbError> {
+    let now = now_ms();
+    let streamers_reset = tx.execute(
+        "UPDATE streamers SET state = 'not_live', updated_at = ?1 WHERE state = 'live'",
+        [now],
+    )?;
+    finalise_open_segments(tx)?;
+    let segments_closed = tx.execute(
+        "UPDATE session_segments
+         SET ended_at = started_at + COALESCE(duration_ms, 0), split_reason = 'crash'
+         WHERE ended_at IS NULL",
+        [],
+    )?;
+    for f in found {
+        if let Some(at) = f.last_write_at {
+            tx.execute(
+                "UPDATE session_segments SET ended_at = max(ended_at, ?2) WHERE id = ?1",
+                params![f.segment_id, at],
+            )?;
+        }
+    }
+    let closing: Vec<(i64, i64)> = {
+        let mut stmt =
+            tx.prepare("SELECT id, streamer_id FROM live_sessions WHERE ended_at IS NULL")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for (session_id, streamer_id) in closing {
+        let ev = crate::events::SessionClosed {
+            session_id,
+            streamer_id,
+            reason: reason.to_string(),
+        };
+        let payload = serde_json::to_string(&ev).map_err(|e| DbError::Corrupt(e.to_string()))?;
+        super::outbox::insert(
+            tx,
+            Some(streamer_id),
+            crate::events::SessionClosed::KIND,
+            &payload,
+        )?;
+    }
+    let sessions_closed = tx.execute(
+        "UPDATE live_sessions SET
+             ended_at = COALESCE(
+                 (SELECT max(g.ended_at) FROM session_segments g WHERE g.session_id = live_sessions.id),
+                 started_at),
+             end_reason = ?1
+         WHERE ended_at IS NULL",
+        [reason],
+    )?;
+    Ok(Recovery {
+        streamers_reset,
+        sessions_closed,
+        segments_closed,
+        files_renamed: 0,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,5 +305,107 @@ mod tests {
         let none = dir.path().join("c.ts");
         assert_eq!(recover_file(&none).unwrap(), FileRecovery::Missing);
         assert_eq!(FileRecovery::Missing.bytes(), None);
+    }
+
+    fn one_open_segment(c: &mut Connection, path: &str) -> Result<(i64, i64), DbError> {
+        use crate::db::{sessions, streamers};
+        use crate::model::streamer::{NewStreamer, StreamerState};
+        let s = streamers::insert(c, &NewStreamer::new("http://h/a", "a", "generic"))?;
+        streamers::set_state(c, s.id, StreamerState::Live, None)?;
+        let sid = sessions::open(c, s.id, None, None, 1_000)?;
+        let g = sessions::add_segment(c, sid, 0, path, 1_500)?;
+        Ok((sid, g))
+    }
+
+    #[test]
+    fn crash_recovery_reports_surviving_files_as_finalised() {
+        use crate::db::{Db, sessions};
+        use crate::events::{SegmentFinalised, SplitReason};
+        let dir = tempfile::tempdir().unwrap();
+        let kept = dir.path().join("0.flv");
+        std::fs::write(&kept, b"12345").unwrap();
+        let gone = dir.path().join("1.flv");
+        let db = Db::open_in_memory().unwrap();
+        db.with(|c| {
+            let (sid, g0) = one_open_segment(c, &kept.display().to_string())?;
+            sessions::add_segment(c, sid, 1, &gone.display().to_string(), 2_000)?;
+            let open = open_segments(c)?;
+            assert_eq!(open.len(), 2);
+            assert_eq!((open[0].id, open[0].started_at), (g0, 1_500));
+            let found = FoundFile {
+                segment_id: g0,
+                bytes: 5,
+                duration_ms: Some(19_000),
+                last_write_at: None,
+                renamed: true,
+            };
+            let r = recover_after_crash(c, &[found])?;
+            assert_eq!((r.files_renamed, r.segments_closed), (1, 2));
+            let rows = super::super::outbox::after(c, 0, 10)?;
+            assert_eq!(
+                rows.len(),
+                2,
+                "the file that exists, then the session: {rows:?}"
+            );
+            assert_eq!(rows[1].kind, crate::events::SessionClosed::KIND);
+            let ev: SegmentFinalised = serde_json::from_str(&rows[0].payload).unwrap();
+            assert_eq!((ev.index, ev.bytes, ev.duration_ms), (0, 5, 19_000));
+            assert_eq!(ev.split_reason, SplitReason::Crash);
+            Ok(())
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn a_recovered_segment_ends_at_its_media_end_or_later_last_write() {
+        use crate::db::{Db, sessions};
+        let ended = |found: FoundFile| {
+            let db = Db::open_in_memory().unwrap();
+            db.with(|c| {
+                let (sid, g) = one_open_segment(c, "/nowhere/0.flv")?;
+                recover_after_crash(
+                    c,
+                    &[FoundFile {
+                        segment_id: g,
+                        ..found
+                    }],
+                )?;
+                let seg = sessions::segments(c, sid)?.remove(0);
+                let session: i64 = c.query_row(
+                    "SELECT ended_at FROM live_sessions WHERE id = ?1",
+                    [sid],
+                    |r| r.get(0),
+                )?;
+                Ok((seg.duration_ms, seg.ended_at, seg.bytes, session))
+            })
+            .unwrap()
+        };
+        let media_only = FoundFile {
+            segment_id: 0,
+            bytes: 3_145_728,
+            duration_ms: Some(19_000),
+            last_write_at: None,
+            renamed: false,
+        };
+        // 19 s of media from 1.5 s: not the 4 ms of a row closed at its start.
+        assert_eq!(
+            ended(media_only),
+            (Some(19_000), Some(20_500), 3_145_728, 20_500)
+        );
+        // A later last write wins (the source stalled before the crash)...
+        let stalled = FoundFile {
+            last_write_at: Some(25_000),
+            ..media_only
+        };
+        assert_eq!(
+            ended(stalled),
+            (Some(19_000), Some(25_000), 3_145_728, 25_000)
+        );
+        // ...an earlier one does not (the media is in the file).
+        let early = FoundFile {
+            last_write_at: Some(10_000),
+            ..media_only
+        };
+        assert_eq!(ended(early).1, Some(20_500));
     }
 }
