@@ -44,6 +44,7 @@ mod probe;
 mod probe_sites;
 mod reconcile;
 mod recording;
+mod recovery_accounting;
 mod site_bilibili;
 mod site_douyin;
 mod site_douyu;
