@@ -275,6 +275,23 @@ fn close_open(
     })
 }
 
+/// The last time a daemon (or a command) wrote anything the database keeps
+/// a time for: a state change, a session or segment opened or closed, an
+/// event written or delivered. After a crash, what `srec status` and
+/// `srec list` show is the state as of then. `None` for an empty database.
+pub fn last_activity(conn: &Connection) -> Result<Option<i64>, DbError> {
+    Ok(conn.query_row(
+        "SELECT max(t) FROM (
+             SELECT max(updated_at) AS t FROM streamers
+             UNION ALL SELECT max(max(started_at), COALESCE(max(ended_at), 0)) FROM live_sessions
+             UNION ALL SELECT max(max(started_at), COALESCE(max(ended_at), 0)) FROM session_segments
+             UNION ALL SELECT max(max(created_at), COALESCE(max(delivered_at), 0))
+                       FROM monitor_event_outbox)",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -407,5 +424,22 @@ mod tests {
             ..media_only
         };
         assert_eq!(ended(early).1, Some(20_500));
+    }
+
+    #[test]
+    fn last_activity_is_the_latest_time_written() {
+        use crate::db::{Db, sessions};
+        let db = Db::open_in_memory().unwrap();
+        db.with(|c| {
+            assert_eq!(last_activity(c)?, None);
+            let (_, g) = one_open_segment(c, "/x/0.flv")?;
+            let updated: i64 = c.query_row("SELECT updated_at FROM streamers", [], |r| r.get(0))?;
+            assert_eq!(last_activity(c)?, Some(updated));
+            let later = updated + 60_000;
+            sessions::close_segment(c, g, later - 1_500, 10, "size")?;
+            assert_eq!(last_activity(c)?, Some(later));
+            Ok(())
+        })
+        .unwrap();
     }
 }

@@ -31,6 +31,7 @@ mod mesio_probe;
 mod mesio_record;
 mod mesio_support;
 mod metrics;
+mod no_daemon;
 mod notify_api;
 mod notify_channels;
 mod notify_support;
