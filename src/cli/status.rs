@@ -240,6 +240,11 @@ fn render(s: &Status) -> String {
             s.recordings.len()
         ));
     }
+    // An interrupted recording lasted until the last known state.
+    let until = match s.state_as_of {
+        Some(t) if !s.daemon_running => t,
+        _ => now,
+    };
     let rows: Vec<Vec<String>> = s
         .recordings
         .iter()
@@ -247,7 +252,7 @@ fn render(s: &Status) -> String {
             vec![
                 r.streamer_name.clone(),
                 r.session_id.to_string(),
-                output::short_duration(now - r.started_at),
+                output::short_duration(until - r.started_at),
                 r.segments.to_string(),
                 output::bytes(r.bytes),
                 r.title.clone().unwrap_or_default(),
