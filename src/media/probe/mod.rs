@@ -113,6 +113,13 @@ mod tests {
         assert_eq!(flv.container, Container::Flv);
         let ms = flv.duration.as_millis();
         assert!((3_950..=4_150).contains(&ms), "{ms}");
+        // Cut mid-tag, as a kill leaves it: a little less, never nothing.
+        let dir = tempfile::tempdir().unwrap();
+        let cut = dir.path().join("cut.flv");
+        let bytes = std::fs::read(fixture("stream.flv")).unwrap();
+        std::fs::write(&cut, &bytes[..bytes.len() * 3 / 4 + 7]).unwrap();
+        let ms = media_length(&cut).unwrap().unwrap().duration.as_millis();
+        assert!((2_700..=3_300).contains(&ms), "{ms}");
         let ts = media_length(&fixture("seg0.ts")).unwrap().unwrap();
         assert_eq!(ts.container, Container::Ts);
         let ms = ts.duration.as_millis();
