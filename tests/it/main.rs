@@ -3,6 +3,7 @@
 
 mod api;
 mod api_cli;
+mod api_outage;
 mod api_resources;
 mod api_security;
 mod api_streamers;
@@ -16,6 +17,7 @@ mod danmu_protocols;
 mod danmu_sites_e2e;
 mod disk;
 mod engines;
+mod engines_fault_matrix;
 mod engines_faults;
 mod engines_secrets;
 mod failover;
