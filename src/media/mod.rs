@@ -7,5 +7,7 @@
 
 pub mod flv;
 pub mod hls;
-pub mod probe;
 pub mod ts;
+
+/// Reads a finished or crash-cut file's media length (crash recovery).
+pub mod probe;
