@@ -1,9 +1,24 @@
 //! `srec list`: every streamer with its state; `--json` for scripts.
+//! Without a daemon the states are the last ones it recorded: the table
+//! says so above it (`live (last known)`), and every JSON object carries
+//! `daemon_running`.
 
 use clap::Args;
+use serde::Serialize;
 
+use super::status::{last_known, last_known_at, no_daemon_line};
 use super::{Ctx, output};
 use crate::db::streamers;
+use crate::model::streamer::Streamer;
+
+/// One streamer in `--json`: its row plus whether a daemon is running
+/// (when not, `state` is the last one recorded).
+#[derive(Serialize)]
+struct Row<'a> {
+    #[serde(flatten)]
+    streamer: &'a Streamer,
+    daemon_running: bool,
+}
 
 #[derive(Debug, Args)]
 pub struct ListCmd {
@@ -17,6 +32,7 @@ pub struct ListCmd {
 
 impl ListCmd {
     pub fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
+        let running = crate::app::lock::probe(&ctx.paths.lock_file()).is_some();
         let db = ctx.open_db()?;
         let mut all = db.with(|c| streamers::list(c))?;
         if !self.show_secrets {
@@ -25,11 +41,23 @@ impl ListCmd {
             }
         }
         if self.json {
-            return output::print_json(&all);
+            let rows: Vec<Row<'_>> = all
+                .iter()
+                .map(|streamer| Row {
+                    streamer,
+                    daemon_running: running,
+                })
+                .collect();
+            return output::print_json(&rows);
         }
         if all.is_empty() {
             return output::print("no streamers yet; add one with `srec add URL`\n");
         }
+        let banner = if running {
+            String::new()
+        } else {
+            no_daemon_line(last_known_at(&db)?)
+        };
         let rows: Vec<Vec<String>> = all
             .iter()
             .map(|s| {
@@ -38,7 +66,7 @@ impl ListCmd {
                     s.name.clone(),
                     s.platform.clone(),
                     if s.enabled {
-                        s.state.to_string()
+                        last_known(s.state.as_str(), running)
                     } else {
                         "disabled".into()
                     },
@@ -51,11 +79,12 @@ impl ListCmd {
                 ]
             })
             .collect();
-        output::print(&output::table(
+        let table = output::table(
             &[
                 "ID", "NAME", "PLATFORM", "STATE", "PRIORITY", "ERROR", "URL",
             ],
             &rows,
-        ))
+        );
+        output::print(&format!("{banner}{table}"))
     }
 }

@@ -1,6 +1,9 @@
 //! `srec status`: is a daemon running, how many streamers are in each state,
 //! and what is being recorded right now. With a daemon's API reachable it
 //! adds what only the daemon knows: live download progress and slot usage.
+//! Without a daemon (stopped, or killed before it could close anything) the
+//! database holds the last state one recorded: it is shown as such, with
+//! the time of that state, never as live streamers and running recordings.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -27,6 +30,14 @@ pub struct StatusCmd {
 #[derive(Debug, Serialize)]
 struct Status {
     daemon: Option<DaemonInfo>,
+    /// Whether a daemon holds the lock. When false, `streamers` and
+    /// `recordings` are the last state a daemon recorded, not what happens
+    /// now (a `live` streamer is not being checked, a recording is not
+    /// being written; the next start closes it).
+    daemon_running: bool,
+    /// Without a daemon: when the state shown was last written (unix ms).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state_as_of: Option<i64>,
     data_dir: String,
     streamers: Counts,
     recordings: Vec<ActiveRecording>,
@@ -51,6 +62,10 @@ impl StatusCmd {
     pub fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
         let daemon = lock::probe(&ctx.paths.lock_file());
         let db = ctx.open_db()?;
+        let state_as_of = match daemon {
+            Some(_) => None,
+            None => last_known_at(&db)?,
+        };
         let (counts, mut recordings, breakers, chat_files) = db.with(|c| {
             Ok((
                 streamers::count_by_state(c)?,
@@ -86,6 +101,8 @@ impl StatusCmd {
             None => None,
         };
         let status = Status {
+            daemon_running: daemon.is_some(),
+            state_as_of,
             daemon,
             downloads,
             data_dir: ctx.paths.data_dir.display().to_string(),
@@ -102,6 +119,52 @@ impl StatusCmd {
             return output::print_json(&status);
         }
         output::print(&render(&status))
+    }
+}
+
+/// Without a daemon: when the database's state was last written, or the
+/// file of an open recording last grew if that is later (a recording
+/// writes no rows between segments). `None` for a database never used.
+pub(super) fn last_known_at(db: &crate::db::Db) -> anyhow::Result<Option<i64>> {
+    let (written, open) = db.with(|c| {
+        Ok((
+            crate::db::orphans::last_activity(c)?,
+            sessions::active_recordings(c)?,
+        ))
+    })?;
+    let grown = open
+        .iter()
+        .filter_map(|r| r.current_path.as_deref().filter(|_| r.current_open))
+        .filter_map(|p| {
+            let p = Path::new(p);
+            std::fs::metadata(part_path(p))
+                .or_else(|_| std::fs::metadata(p))
+                .and_then(|m| m.modified())
+                .ok()
+        })
+        .filter_map(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .filter_map(|d| i64::try_from(d.as_millis()).ok())
+        .max();
+    Ok(written.max(grown))
+}
+
+/// The first line of `status` and `list` when no daemon holds the lock.
+pub(super) fn no_daemon_line(as_of: Option<i64>) -> String {
+    match as_of {
+        Some(t) => format!(
+            "no daemon running — last known state as of {} (start it with `srec run`)\n",
+            output::local_time(t)
+        ),
+        None => "no daemon running (start it with `srec run`)\n".to_string(),
+    }
+}
+
+/// A state as shown: `live` without a daemon is only the last known one.
+pub(super) fn last_known(state: &str, daemon_running: bool) -> String {
+    if !daemon_running && state == "live" {
+        "live (last known)".to_string()
+    } else {
+        state.to_string()
     }
 }
 
@@ -128,14 +191,14 @@ fn render(s: &Status) -> String {
                 .unwrap_or_default()
         ),
         Some(_) => "daemon: running\n".to_string(),
-        None => "daemon: not running (start it with `srec run`)\n".to_string(),
+        None => no_daemon_line(s.state_as_of),
     };
     out.push_str(&format!("data dir: {}\n", s.data_dir));
     let states: Vec<String> = s
         .streamers
         .by_state
         .iter()
-        .map(|(k, v)| format!("{v} {k}"))
+        .map(|(k, v)| format!("{v} {}", last_known(k, s.daemon_running)))
         .collect();
     out.push_str(&format!(
         "streamers: {} total{}{}\n",
@@ -168,7 +231,20 @@ fn render(s: &Status) -> String {
         out.push_str("recordings: none\n");
         return out;
     }
-    out.push_str(&format!("recordings: {}\n", s.recordings.len()));
+    if s.daemon_running {
+        out.push_str(&format!("recordings: {}\n", s.recordings.len()));
+    } else {
+        out.push_str(&format!(
+            "recordings: {} interrupted (last known; nothing is recorded without a daemon, \
+             and its next start closes them)\n",
+            s.recordings.len()
+        ));
+    }
+    // An interrupted recording lasted until the last known state.
+    let until = match s.state_as_of {
+        Some(t) if !s.daemon_running => t,
+        _ => now,
+    };
     let rows: Vec<Vec<String>> = s
         .recordings
         .iter()
@@ -176,7 +252,7 @@ fn render(s: &Status) -> String {
             vec![
                 r.streamer_name.clone(),
                 r.session_id.to_string(),
-                output::short_duration(now - r.started_at),
+                output::short_duration(until - r.started_at),
                 r.segments.to_string(),
                 output::bytes(r.bytes),
                 r.title.clone().unwrap_or_default(),

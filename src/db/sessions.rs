@@ -3,7 +3,8 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use super::{DbError, now_ms, orphans};
+pub use super::orphans::{Recovery, close_all_open, recover_after_crash};
+use super::{DbError, now_ms};
 
 /// One live session (a streamer's broadcast from live to confirmed offline).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -151,10 +152,18 @@ pub fn close_segment_by_index(
 /// Finalises the segment the event names and writes the event to the
 /// outbox in the same transaction: the row and its event commit together.
 /// A segment whose row is already gone (removed streamer) emits nothing.
+/// The size recorded is the file's on disk when it exists: the engine
+/// counts what it received, and a full disk keeps some of that out of the
+/// file (3,170,056 bytes counted for a 3,145,728-byte file).
 pub fn finalise_segment(
     conn: &mut Connection,
     done: &crate::events::SegmentFinalised,
 ) -> Result<(), DbError> {
+    let mut done = done.clone();
+    if let Ok(m) = std::fs::metadata(&done.path) {
+        done.bytes = m.len();
+    }
+    let done = &done;
     let payload = serde_json::to_string(done).map_err(|e| DbError::Corrupt(e.to_string()))?;
     let tx = conn.transaction()?;
     if close_segment_by_index(
@@ -289,177 +298,6 @@ pub fn active_recordings(conn: &Connection) -> Result<Vec<ActiveRecording>, DbEr
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// What crash recovery changed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Recovery {
-    pub streamers_reset: usize,
-    pub sessions_closed: usize,
-    pub segments_closed: usize,
-    /// `.part` files of open segments renamed to their final name.
-    pub files_renamed: usize,
-}
-
-/// After an unclean stop: the files of open segments are recovered (a
-/// `.part` renamed to the row's final name) and measured, `Live` streamers
-/// become `NotLive`, open segments are closed at their last known length
-/// with their real size, and open sessions end at their last segment's end
-/// (or their start when nothing was written). The row updates are one
-/// transaction: either all of them happen or none; a file renamed before a
-/// failed transaction is found again (as present) next time.
-pub fn recover_after_crash(conn: &mut Connection) -> Result<Recovery, DbError> {
-    let files_renamed = recover_open_files(conn)?;
-    let r = close_all_open(conn, "recovered_after_crash")?;
-    Ok(Recovery { files_renamed, ..r })
-}
-
-/// Puts every open segment's file under its final name and records its
-/// size in the row; returns how many `.part` files were renamed.
-fn recover_open_files(conn: &mut Connection) -> Result<usize, DbError> {
-    let open: Vec<(i64, String, i64)> = {
-        let mut stmt =
-            conn.prepare("SELECT id, path, bytes FROM session_segments WHERE ended_at IS NULL")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        rows.collect::<Result<_, _>>()?
-    };
-    let mut renamed = 0;
-    let tx = conn.transaction()?;
-    for (id, path, row_bytes) in open {
-        let found = match orphans::recover_file(std::path::Path::new(&path)) {
-            Ok(f) => f,
-            Err(e) => {
-                tracing::error!(path, error = %e, "cannot recover a segment file left by a crash");
-                continue;
-            }
-        };
-        match found {
-            orphans::FileRecovery::Renamed { bytes } => {
-                renamed += 1;
-                tracing::warn!(path, bytes, "recovered a segment left as .part by a crash");
-            }
-            orphans::FileRecovery::Present { bytes } => {
-                tracing::info!(
-                    path,
-                    bytes,
-                    row_bytes,
-                    "segment file left open by a crash kept"
-                );
-            }
-            orphans::FileRecovery::Missing => {
-                tracing::warn!(path, "segment file of a crashed recording is missing");
-            }
-        }
-        if let Some(bytes) = found.bytes() {
-            tx.execute(
-                "UPDATE session_segments SET bytes = ?2 WHERE id = ?1",
-                params![id, i64::try_from(bytes).unwrap_or(i64::MAX)],
-            )?;
-        }
-    }
-    tx.commit()?;
-    Ok(renamed)
-}
-
-/// Writes a `segment_finalised` event for every open segment whose file
-/// exists (closed by crash recovery or at shutdown), so the pipeline
-/// processes what a crash cut short like any other file.
-fn finalise_open_segments(tx: &rusqlite::Transaction<'_>) -> Result<(), DbError> {
-    let open: Vec<(i64, i64, u32, String, i64, Option<i64>)> = {
-        let mut stmt = tx.prepare(
-            "SELECT g.session_id, s.streamer_id, g.seg_index, g.path, g.bytes, g.duration_ms
-             FROM session_segments g JOIN live_sessions s ON s.id = g.session_id
-             WHERE g.ended_at IS NULL",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
-        })?;
-        rows.collect::<Result<_, _>>()?
-    };
-    for (session_id, streamer_id, index, path, bytes, duration_ms) in open {
-        let path = std::path::PathBuf::from(path);
-        if !path.exists() {
-            continue;
-        }
-        let ev = crate::events::SegmentFinalised {
-            session_id,
-            streamer_id,
-            index,
-            path,
-            duration_ms: duration_ms.unwrap_or(0).max(0) as u64,
-            bytes: bytes.max(0) as u64,
-            split_reason: crate::events::SplitReason::Crash,
-        };
-        let payload = serde_json::to_string(&ev).map_err(|e| DbError::Corrupt(e.to_string()))?;
-        super::outbox::insert(
-            tx,
-            Some(streamer_id),
-            crate::events::SegmentFinalised::KIND,
-            &payload,
-        )?;
-    }
-    Ok(())
-}
-
-/// Closes every open session and segment and resets `Live` streamers, with
-/// `reason` as the sessions' end reason (crash recovery, graceful shutdown).
-pub fn close_all_open(conn: &mut Connection, reason: &str) -> Result<Recovery, DbError> {
-    let tx = conn.transaction()?;
-    let now = now_ms();
-    let streamers_reset = tx.execute(
-        "UPDATE streamers SET state = 'not_live', updated_at = ?1 WHERE state = 'live'",
-        [now],
-    )?;
-    finalise_open_segments(&tx)?;
-    let segments_closed = tx.execute(
-        "UPDATE session_segments
-         SET ended_at = started_at + COALESCE(duration_ms, 0), split_reason = 'crash'
-         WHERE ended_at IS NULL",
-        [],
-    )?;
-    let closing: Vec<(i64, i64)> = {
-        let mut stmt =
-            tx.prepare("SELECT id, streamer_id FROM live_sessions WHERE ended_at IS NULL")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        rows.collect::<Result<_, _>>()?
-    };
-    for (session_id, streamer_id) in closing {
-        let ev = crate::events::SessionClosed {
-            session_id,
-            streamer_id,
-            reason: reason.to_string(),
-        };
-        let payload = serde_json::to_string(&ev).map_err(|e| DbError::Corrupt(e.to_string()))?;
-        super::outbox::insert(
-            &tx,
-            Some(streamer_id),
-            crate::events::SessionClosed::KIND,
-            &payload,
-        )?;
-    }
-    let sessions_closed = tx.execute(
-        "UPDATE live_sessions SET
-             ended_at = COALESCE(
-                 (SELECT max(g.ended_at) FROM session_segments g WHERE g.session_id = live_sessions.id),
-                 started_at),
-             end_reason = ?1
-         WHERE ended_at IS NULL",
-        [reason],
-    )?;
-    tx.commit()?;
-    Ok(Recovery {
-        streamers_reset,
-        sessions_closed,
-        segments_closed,
-        files_renamed: 0,
-    })
-}
-
 /// `(session, index, path)` of the segments of `sessions` still being
 /// written (one indexed lookup per session).
 pub fn open_segments(
@@ -516,35 +354,19 @@ mod tests {
                 1,
                 "no event for a segment without a row"
             );
-            Ok(())
-        })
-        .unwrap();
-    }
-
-    #[test]
-    fn crash_recovery_reports_surviving_files_as_finalised() {
-        use crate::events::{SegmentFinalised, SplitReason};
-        let dir = tempfile::tempdir().unwrap();
-        let kept = dir.path().join("0.flv");
-        std::fs::write(&kept, b"12345").unwrap();
-        let gone = dir.path().join("1.flv");
-        let db = Db::open_in_memory().unwrap();
-        db.with(|c| {
-            let s = streamers::insert(c, &NewStreamer::new("http://h/a", "a", "generic"))?;
-            let sid = open(c, s.id, None, None, 1_000)?;
-            add_segment(c, sid, 0, &kept.display().to_string(), 1_000)?;
-            add_segment(c, sid, 1, &gone.display().to_string(), 2_000)?;
-            recover_after_crash(c)?;
+            // A file on disk gives the size, whatever the engine counted.
+            let dir = tempfile::tempdir().unwrap();
+            let file = dir.path().join("1.flv");
+            std::fs::write(&file, [0u8; 1_000]).unwrap();
+            add_segment(c, sid, 1, &file.display().to_string(), 5_000)?;
+            done.index = 1;
+            done.path = file;
+            done.bytes = 1_024;
+            finalise_segment(c, &done)?;
+            assert_eq!(segments(c, sid)?[1].bytes, 1_000);
             let rows = super::super::outbox::after(c, 0, 10)?;
-            assert_eq!(
-                rows.len(),
-                2,
-                "the file that exists, then the session: {rows:?}"
-            );
-            assert_eq!(rows[1].kind, crate::events::SessionClosed::KIND);
-            let ev: SegmentFinalised = serde_json::from_str(&rows[0].payload).unwrap();
-            assert_eq!((ev.index, ev.bytes), (0, 5));
-            assert_eq!(ev.split_reason, SplitReason::Crash);
+            let back: SegmentFinalised = serde_json::from_str(&rows[1].payload).unwrap();
+            assert_eq!(back.bytes, 1_000);
             Ok(())
         })
         .unwrap();
@@ -577,7 +399,7 @@ mod tests {
             Ok(())
         })
         .unwrap();
-        let rec = db.with(recover_after_crash).unwrap();
+        let rec = db.with(|c| recover_after_crash(c, &[])).unwrap();
         assert_eq!(
             rec,
             Recovery {

@@ -8,3 +8,6 @@
 pub mod flv;
 pub mod hls;
 pub mod ts;
+
+/// Reads a finished or crash-cut file's media length (crash recovery).
+pub mod probe;

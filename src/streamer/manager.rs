@@ -8,7 +8,7 @@ use tokio::sync::broadcast;
 
 use super::model::{NewStreamer, Streamer, StreamerState};
 use crate::db::sessions::Recovery;
-use crate::db::{Db, DbError, sessions, streamers};
+use crate::db::{Db, DbError, streamers};
 use crate::events::ConfigUpdateEvent;
 
 /// Owner of streamer state for a running daemon.
@@ -25,7 +25,7 @@ impl StreamerManager {
         db: Db,
         events: broadcast::Sender<ConfigUpdateEvent>,
     ) -> Result<(Self, Recovery), DbError> {
-        let recovery = db.call(sessions::recover_after_crash).await?;
+        let recovery = super::recovery::recover(&db).await?;
         let all = db.call(|c| streamers::list(c)).await?;
         let map = all.into_iter().map(|s| (s.id, s)).collect();
         Ok((

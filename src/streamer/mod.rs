@@ -3,6 +3,7 @@
 
 pub mod admission;
 pub mod manager;
+pub mod recovery;
 pub use crate::model::streamer as model;
 
 pub use manager::StreamerManager;
