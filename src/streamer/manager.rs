@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::sync::RwLock;
 
+use rusqlite::TransactionBehavior;
 use tokio::sync::broadcast;
 
 use super::model::{NewStreamer, Streamer, StreamerState};
@@ -124,7 +125,10 @@ impl StreamerManager {
         let outcome = self
             .db
             .call(move |c| {
-                let tx = c.transaction()?;
+                // IMMEDIATE: a deferred transaction that read first could not
+                // wait for a CLI's write lock (SQLite only waits before the
+                // first read), and would fail with SQLITE_BUSY at once.
+                let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
                 let Some(current) = streamers::get(&tx, id)? else {
                     return Ok(None);
                 };
