@@ -14,6 +14,7 @@ mod daemon;
 mod danmu_e2e;
 mod danmu_protocols;
 mod danmu_sites_e2e;
+mod db_full;
 mod db_read;
 mod disk;
 mod engines;
