@@ -117,6 +117,10 @@ impl From<DbError> for ApiError {
             DbError::DuplicateUrl { .. } => Self::conflict("duplicate", e.to_string()),
             DbError::NotFound(m) => Self::not_found(m),
             DbError::Ambiguous(m) => Self::new(StatusCode::CONFLICT, "ambiguous", m),
+            DbError::DiskFull { .. } => {
+                tracing::error!("{e}");
+                Self::new(StatusCode::INSUFFICIENT_STORAGE, "disk_full", e.to_string())
+            }
             other => Self::internal("database error", &other),
         }
     }

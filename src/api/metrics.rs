@@ -56,7 +56,7 @@ fn gauge(v: i64) -> Gauge {
 
 /// Renders every metric (the response body).
 pub async fn render(st: &ApiState) -> Result<String, DbError> {
-    let figures = st.db.call(|c| db_figures(c)).await?;
+    let figures = st.db.read(db_figures).await?;
     let output_dir = st.config.current().recording.output_dir.clone();
     let output_dir = output_dir.unwrap_or_else(|| st.config.paths().default_output_dir());
     let free = tokio::task::spawn_blocking(move || crate::download::disk::free_bytes(&output_dir))

@@ -1,9 +1,13 @@
-//! SQLite access: one WAL-mode connection with foreign keys on, migrations
-//! applied at open, and repository modules per table group. Async callers go
-//! through [`Db::call`], which runs the closure on the blocking pool so the
-//! runtime never waits on disk.
+//! SQLite access: one WAL-mode writer connection with foreign keys on,
+//! migrations applied at open, a small pool of read-only connections
+//! ([`pool`]) so reads never wait behind a write, and repository modules per
+//! table group. Async callers go through [`Db::call`] (writes) and
+//! [`Db::read`] (reads), which run the closure on the blocking pool so the
+//! runtime never waits on disk. Errors caused by a full disk come out as
+//! [`DbError::DiskFull`] ([`full`]).
 
 pub mod danmu;
+pub mod full;
 pub mod jobs;
 pub mod jobs_ops;
 pub mod jobs_query;
@@ -13,6 +17,7 @@ pub mod migrations;
 pub mod notify;
 pub mod orphans;
 pub mod outbox;
+pub mod pool;
 pub mod sessions;
 pub mod streamers;
 
@@ -21,6 +26,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rusqlite::Connection;
+
+use pool::ReadPool;
 
 /// Errors from the storage layer, with enough context to act on.
 #[derive(Debug, thiserror::Error)]
@@ -61,12 +68,24 @@ pub enum DbError {
     Corrupt(String),
     #[error("database worker stopped")]
     Worker,
+    /// A write failed because the disk (or the test page cap) is full.
+    /// Nothing of the failed transaction was stored.
+    #[error("{}", full::describe(path, *free))]
+    DiskFull {
+        path: PathBuf,
+        free: Option<u64>,
+        #[source]
+        source: rusqlite::Error,
+    },
 }
 
-/// Cloneable handle to the single database connection.
+/// Cloneable handle to the database: the writer connection and the read
+/// pool (none for an in-memory database, or when WAL is unavailable: then
+/// reads use the writer).
 #[derive(Clone)]
 pub struct Db {
     conn: Arc<Mutex<Connection>>,
+    readers: Option<Arc<ReadPool>>,
     path: PathBuf,
 }
 
@@ -87,20 +106,28 @@ impl Db {
             path: path.to_path_buf(),
             source,
         })?;
-        Self::init(conn, path.to_path_buf())
+        Self::init(conn, path.to_path_buf(), true)
     }
 
     /// A private in-memory database (tests).
     pub fn open_in_memory() -> Result<Self, DbError> {
         let conn = Connection::open_in_memory()?;
-        Self::init(conn, PathBuf::from(":memory:"))
+        Self::init(conn, PathBuf::from(":memory:"), false)
     }
 
-    fn init(mut conn: Connection, path: PathBuf) -> Result<Self, DbError> {
-        configure(&conn)?;
-        migrations::migrate(&mut conn)?;
+    fn init(mut conn: Connection, path: PathBuf, file: bool) -> Result<Self, DbError> {
+        let wal = configure(&conn).map_err(|e| full::classify(e, &path))?;
+        migrations::migrate(&mut conn).map_err(|e| full::classify(e, &path))?;
+        if file && !wal {
+            tracing::warn!(
+                path = %path.display(),
+                "the database is not in WAL mode (unsupported filesystem?); reads share the writer connection"
+            );
+        }
+        let readers = (file && wal).then(|| Arc::new(ReadPool::new(&path)));
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
+            readers,
             path,
         })
     }
@@ -110,7 +137,10 @@ impl Db {
         &self.path
     }
 
-    /// Runs `f` with the connection on the current thread (CLI, tests).
+    /// Runs `f` with the writer connection on the current thread (CLI,
+    /// tests). A failure leaves no transaction open (SQLite may already
+    /// have rolled back after `SQLITE_FULL`; whatever is left is rolled back
+    /// here), and a full disk is reported as [`DbError::DiskFull`].
     pub fn with<R>(
         &self,
         f: impl FnOnce(&mut Connection) -> Result<R, DbError>,
@@ -118,10 +148,14 @@ impl Db {
         // A panic while holding the lock cannot leave SQLite half-written
         // (transactions roll back), so a poisoned lock is safe to reuse.
         let mut guard = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        f(&mut guard)
+        let out = f(&mut guard);
+        if out.is_err() && !guard.is_autocommit() {
+            let _ = guard.execute_batch("ROLLBACK");
+        }
+        out.map_err(|e| full::classify(e, &self.path))
     }
 
-    /// Runs `f` on the blocking pool; use from async code.
+    /// Runs `f` on the blocking pool with the writer; use from async code.
     pub async fn call<R, F>(&self, f: F) -> Result<R, DbError>
     where
         R: Send + 'static,
@@ -131,6 +165,36 @@ impl Db {
         tokio::task::spawn_blocking(move || db.with(f))
             .await
             .map_err(|_| DbError::Worker)?
+    }
+
+    /// Runs a read-only `f` on a pooled reader on the current thread: it
+    /// sees the last committed state and never waits for a writer.
+    pub fn read_with<R>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<R, DbError>,
+    ) -> Result<R, DbError> {
+        match &self.readers {
+            Some(pool) => pool.with(f).map_err(|e| full::classify(e, &self.path)),
+            None => self.with(|c| f(c)),
+        }
+    }
+
+    /// Runs a read-only `f` on the blocking pool with a pooled reader;
+    /// use from async code for dashboard, API and monitor queries.
+    pub async fn read<R, F>(&self, f: F) -> Result<R, DbError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> Result<R, DbError> + Send + 'static,
+    {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || db.read_with(f))
+            .await
+            .map_err(|_| DbError::Worker)?
+    }
+
+    /// The read pool, if this database has one (tests, diagnostics).
+    pub fn read_pool(&self) -> Option<&ReadPool> {
+        self.readers.as_deref()
     }
 
     /// Checkpoints the WAL into the main file so a closed database is one
@@ -143,15 +207,18 @@ impl Db {
     }
 }
 
-/// Connection settings: WAL for concurrent CLI readers, FULL sync because a
-/// committed state change must survive power loss, a busy timeout so the CLI
-/// and the daemon can write at the same time.
-fn configure(conn: &Connection) -> Result<(), DbError> {
+/// Connection settings: WAL for concurrent readers (the read pool, the
+/// CLI), FULL sync because a committed state change must survive power
+/// loss, a busy timeout so the CLI and the daemon can write at the same
+/// time. Returns whether WAL is on (SQLite keeps the old mode when the
+/// filesystem cannot do WAL).
+fn configure(conn: &Connection) -> Result<bool, DbError> {
     conn.busy_timeout(Duration::from_secs(5))?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
+    let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    Ok(())
+    full::apply_test_cap(conn)?;
+    Ok(mode.eq_ignore_ascii_case("wal"))
 }
 
 /// Current time as unix milliseconds.

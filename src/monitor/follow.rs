@@ -78,7 +78,7 @@ impl Follower {
     ) -> Option<Vec<OutboxRow>> {
         loop {
             let last = self.last;
-            match self.db.call(move |c| outbox::after(c, last, limit)).await {
+            match self.db.read(move |c| outbox::after(c, last, limit)).await {
                 Ok(rows) if !rows.is_empty() => return Some(rows),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(consumer = %self.consumer, "cannot read the outbox: {e}"),

@@ -138,7 +138,7 @@ impl StreamMonitor {
         if let Some(rt) = self.rt().get(&id).filter(|r| r.loaded) {
             return Ok(rt.session);
         }
-        let active = self.db.call(move |c| sessions::active_for(c, id)).await?;
+        let active = self.db.read(move |c| sessions::active_for(c, id)).await?;
         let mut map = self.rt();
         let rt = map.entry(id).or_default();
         rt.loaded = true;
@@ -288,17 +288,13 @@ impl StreamMonitor {
     }
 
     async fn observe_live(&self, id: i64, sid: i64, status: &LiveStatus) -> Result<(), DbError> {
+        // The remembered title changes only after the database has it, so
+        // a failed write (a full disk) is retried on the next check.
         let changed = {
             let mut map = self.rt();
             let rt = map.entry(id).or_default();
             rt.offline_checks = 0;
-            let changed = status.title.is_some()
-                && (rt.title != status.title || rt.category != status.category);
-            if changed {
-                rt.title = status.title.clone();
-                rt.category = status.category.clone();
-            }
-            changed
+            status.title.is_some() && (rt.title != status.title || rt.category != status.category)
         };
         if !changed {
             return Ok(());
@@ -319,6 +315,10 @@ impl StreamMonitor {
                 Ok(())
             })
             .await?;
+        if let Some(rt) = self.rt().get_mut(&id) {
+            rt.title = status.title.clone();
+            rt.category = status.category.clone();
+        }
         self.outbox_wake.notify_one();
         Ok(())
     }

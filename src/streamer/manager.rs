@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::sync::RwLock;
 
+use rusqlite::TransactionBehavior;
 use tokio::sync::broadcast;
 
 use super::model::{NewStreamer, Streamer, StreamerState};
@@ -87,17 +88,24 @@ impl StreamerManager {
         Ok(removed)
     }
 
-    /// Enables or disables a streamer.
+    /// Enables or disables a streamer. The flag and the daemon-owned
+    /// fields are written and read back in one transaction, so memory only
+    /// changes once the row is committed and never half-way.
     pub async fn set_enabled(&self, id: i64, enabled: bool) -> Result<bool, DbError> {
-        let changed = self
+        let (changed, fresh) = self
             .db
-            .call(move |c| streamers::set_enabled(c, id, enabled))
+            .call(move |c| {
+                let tx = c.transaction()?;
+                let changed = streamers::set_enabled(&tx, id, enabled)?;
+                let fresh = streamers::get(&tx, id)?;
+                tx.commit()?;
+                Ok((changed, fresh))
+            })
             .await?;
         if changed {
-            if let Some(s) = self.write().get_mut(&id) {
-                s.enabled = enabled;
+            if let Some(fresh) = fresh {
+                self.apply_daemon_fields(&fresh, |s| s.enabled = enabled);
             }
-            self.refresh(id).await?;
             let _ = self.events.send(ConfigUpdateEvent::StreamerUpdated { id });
         }
         Ok(changed)
@@ -106,32 +114,42 @@ impl StreamerManager {
     /// Edits the user settings of a streamer (name, priority, enabled,
     /// template, overrides) with write-through, then announces
     /// `StreamerUpdated` so the scheduler applies it at once. `None` when the
-    /// streamer does not exist; no event when nothing changed.
+    /// streamer does not exist; no event when nothing changed. Read, edit
+    /// and write are one transaction: a concurrent CLI edit cannot slip in
+    /// between, and a failed write (a full disk) leaves memory unchanged.
     pub async fn update(
         &self,
         id: i64,
-        edit: impl FnOnce(&mut Streamer),
+        edit: impl FnOnce(&mut Streamer) + Send + 'static,
     ) -> Result<Option<Streamer>, DbError> {
-        let Some(current) = self.db.call(move |c| streamers::get(c, id)).await? else {
-            return Ok(None);
-        };
-        let mut next = current.clone();
-        edit(&mut next);
-        if !current.settings_differ(&next) {
-            return Ok(Some(current));
-        }
-        let fresh = self
+        let outcome = self
             .db
             .call(move |c| {
-                streamers::update_settings(c, &next)?;
-                streamers::get(c, id)
+                // IMMEDIATE: a deferred transaction that read first could not
+                // wait for a CLI's write lock (SQLite only waits before the
+                // first read), and would fail with SQLITE_BUSY at once.
+                let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let Some(current) = streamers::get(&tx, id)? else {
+                    return Ok(None);
+                };
+                let mut next = current.clone();
+                edit(&mut next);
+                if !current.settings_differ(&next) {
+                    return Ok(Some((current, false)));
+                }
+                streamers::update_settings(&tx, &next)?;
+                let fresh = streamers::get(&tx, id)?;
+                tx.commit()?;
+                Ok(fresh.map(|f| (f, true)))
             })
             .await?;
-        let Some(fresh) = fresh else {
+        let Some((fresh, changed)) = outcome else {
             return Ok(None);
         };
-        self.write().insert(id, fresh.clone());
-        let _ = self.events.send(ConfigUpdateEvent::StreamerUpdated { id });
+        if changed {
+            self.write().insert(id, fresh.clone());
+            let _ = self.events.send(ConfigUpdateEvent::StreamerUpdated { id });
+        }
         Ok(Some(fresh))
     }
 
@@ -146,17 +164,30 @@ impl StreamerManager {
         Ok(changed)
     }
 
-    /// Records an observed state (write-through; no config event).
+    /// Records an observed state (write-through; no config event): the
+    /// update and the read-back are one transaction, so a failed write
+    /// (a full disk) changes nothing in memory and a committed one is
+    /// always mirrored.
     pub async fn set_state(
         &self,
         id: i64,
         state: StreamerState,
         error: Option<String>,
     ) -> Result<(), DbError> {
-        self.db
-            .call(move |c| streamers::set_state(c, id, state, error.as_deref()))
+        let fresh = self
+            .db
+            .call(move |c| {
+                let tx = c.transaction()?;
+                streamers::set_state(&tx, id, state, error.as_deref())?;
+                let fresh = streamers::get(&tx, id)?;
+                tx.commit()?;
+                Ok(fresh)
+            })
             .await?;
-        self.refresh(id).await
+        if let Some(fresh) = fresh {
+            self.apply_daemon_fields(&fresh, |_| {});
+        }
+        Ok(())
     }
 
     /// Re-reads one streamer after another component committed a change
@@ -166,27 +197,36 @@ impl StreamerManager {
     }
 
     /// Re-reads the daemon-owned fields (state, errors, timestamps) of one
-    /// row. User settings keep their in-memory values so that a concurrent
-    /// CLI edit is still seen as a difference by [`Self::sync_from_db`] and
-    /// announced; a row deleted by the CLI is left to `sync_from_db` too.
+    /// row through the read pool (it sees every committed change and never
+    /// waits for a writer). User settings keep their in-memory values so
+    /// that a concurrent CLI edit is still seen as a difference by
+    /// [`Self::sync_from_db`] and announced; a row deleted by the CLI is
+    /// left to `sync_from_db` too.
     async fn refresh(&self, id: i64) -> Result<(), DbError> {
-        let Some(fresh) = self.db.call(move |c| streamers::get(c, id)).await? else {
+        let Some(fresh) = self.db.read(move |c| streamers::get(c, id)).await? else {
             return Ok(());
         };
-        if let Some(s) = self.write().get_mut(&id) {
+        self.apply_daemon_fields(&fresh, |_| {});
+        Ok(())
+    }
+
+    /// Copies the daemon-owned fields of a committed row into memory, plus
+    /// whatever `also` sets (the field the caller itself just wrote).
+    fn apply_daemon_fields(&self, fresh: &Streamer, also: impl FnOnce(&mut Streamer)) {
+        if let Some(s) = self.write().get_mut(&fresh.id) {
             s.state = fresh.state;
             s.consecutive_errors = fresh.consecutive_errors;
-            s.last_error = fresh.last_error;
+            s.last_error.clone_from(&fresh.last_error);
             s.last_live_at = fresh.last_live_at;
             s.updated_at = fresh.updated_at;
+            also(s);
         }
-        Ok(())
     }
 
     /// Reconciles memory with rows changed by another process (the CLI) and
     /// publishes one event per difference.
     pub async fn sync_from_db(&self) -> Result<Vec<ConfigUpdateEvent>, DbError> {
-        let rows = self.db.call(|c| streamers::list(c)).await?;
+        let rows = self.db.read(streamers::list).await?;
         let mut events = Vec::new();
         {
             let mut map = self.write();
@@ -262,5 +302,62 @@ mod tests {
             vec![ConfigUpdateEvent::StreamerRemoved { id: b.id }]
         );
         assert_eq!(m.len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod disk_full_tests {
+    use super::*;
+
+    /// A file database capped at its current size: any write that needs a
+    /// new page fails with `SQLITE_FULL`, like a full disk.
+    async fn capped() -> (tempfile::TempDir, Db, StreamerManager, Streamer) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("srec.db")).unwrap();
+        let (tx, _rx) = broadcast::channel(16);
+        let (m, _) = StreamerManager::start(db.clone(), tx).await.unwrap();
+        let a = m
+            .add(NewStreamer::new("http://h/a", "a", "generic"))
+            .await
+            .unwrap();
+        db.with(|c| {
+            let pages: i64 = c.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+            c.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?;
+            Ok(())
+        })
+        .unwrap();
+        (dir, db, m, a)
+    }
+
+    fn big() -> String {
+        "x".repeat(64 * 1024)
+    }
+
+    #[tokio::test]
+    async fn a_failed_write_leaves_memory_as_the_database() {
+        let (_dir, db, m, a) = capped().await;
+        let err = m
+            .add(NewStreamer::new("http://h/b", big(), "generic"))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, DbError::DiskFull { .. }), "{err:?}");
+        assert!(err.to_string().starts_with("database disk full: "), "{err}");
+        let err = m
+            .update(a.id, |s| s.template = Some(big()))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, DbError::DiskFull { .. }), "{err:?}");
+
+        let stored = db.with(|c| streamers::list(c)).unwrap();
+        assert_eq!(stored.len(), 1, "nothing of the failed writes was stored");
+        assert_eq!(m.list(), stored, "memory is the database");
+
+        // Writes that fit still work on the same connection afterwards.
+        m.set_state(a.id, StreamerState::Live, None).await.unwrap();
+        assert!(m.set_enabled(a.id, false).await.unwrap());
+        let stored = db.with(|c| streamers::list(c)).unwrap();
+        assert_eq!(m.list(), stored);
+        assert_eq!(stored[0].state, StreamerState::Live);
+        assert!(!stored[0].enabled);
     }
 }

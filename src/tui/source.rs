@@ -84,7 +84,7 @@ impl Collector {
 
     /// Re-reads open sessions and disk space (the once-a-second part).
     pub async fn refresh_slow(&mut self) {
-        match self.svc.db.call(|c| sessions::active_recordings(c)).await {
+        match self.svc.db.read(sessions::active_recordings).await {
             Ok(rows) => {
                 self.sessions = rows
                     .into_iter()
@@ -96,7 +96,7 @@ impl Collector {
         match self
             .svc
             .db
-            .call(|c| crate::db::jobs_query::pane(c, 50))
+            .read(|c| crate::db::jobs_query::pane(c, 50))
             .await
         {
             Ok(rows) => {

@@ -17,6 +17,8 @@ mod danmu_e2e;
 mod danmu_lag;
 mod danmu_protocols;
 mod danmu_sites_e2e;
+mod db_full;
+mod db_read;
 mod disk;
 mod engines;
 mod engines_fault_matrix;

@@ -61,13 +61,13 @@ pub async fn list(
         limit: page_limit(q.limit, 100)?,
     };
     Ok(Json(
-        st.db.call(move |c| jobs_query::list(c, &filter)).await?,
+        st.db.read(move |c| jobs_query::list(c, &filter)).await?,
     ))
 }
 
 async fn load(st: &ApiState, id: i64) -> Result<JobDetail, ApiError> {
     st.db
-        .call(move |c| jobs_query::get(c, id))
+        .read(move |c| jobs_query::get(c, id))
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no job with id {id}")))
 }
@@ -105,7 +105,7 @@ pub async fn logs(
     let after = q.after.unwrap_or(0);
     Ok(Json(
         st.db
-            .call(move |c| jobs_query::logs(c, id, after, limit))
+            .read(move |c| jobs_query::logs(c, id, after, limit))
             .await?,
     ))
 }

@@ -109,7 +109,7 @@ pub async fn test(
 pub async fn dead_letters(
     State(st): State<ApiState>,
 ) -> Result<Json<Vec<DeadLetterDto>>, ApiError> {
-    let all = st.db.call(|c| store::list(c)).await?;
+    let all = st.db.read(store::list).await?;
     Ok(Json(all.into_iter().map(Into::into).collect()))
 }
 

@@ -25,7 +25,7 @@ pub async fn list(
     let offset = q.offset.unwrap_or(0);
     let (rows, total) = st
         .db
-        .call(move |c| queries::list_sessions(c, q.streamer_id, q.active, offset, limit))
+        .read(move |c| queries::list_sessions(c, q.streamer_id, q.active, offset, limit))
         .await?;
     Ok(Json(SessionPage {
         items: rows.into_iter().map(Into::into).collect(),
@@ -38,7 +38,7 @@ pub async fn list(
 async fn load(st: &ApiState, id: i64) -> Result<SessionDetail, ApiError> {
     let found = st
         .db
-        .call(move |c| {
+        .read(move |c| {
             let Some(s) = queries::get_session(c, id)? else {
                 return Ok(None);
             };

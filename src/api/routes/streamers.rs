@@ -24,10 +24,7 @@ fn dto(st: &ApiState, s: Streamer) -> StreamerDto {
 
 /// Streamers whose open session's recording the user stopped.
 async fn stopped_by_user(st: &ApiState) -> Result<std::collections::HashSet<i64>, ApiError> {
-    let open = st
-        .db
-        .call(|c| crate::db::sessions::active_recordings(c))
-        .await?;
+    let open = st.db.read(crate::db::sessions::active_recordings).await?;
     Ok(open
         .into_iter()
         .filter(|a| a.stopped_by_user)
