@@ -45,6 +45,10 @@ struct Args {
     /// Milliseconds between scripted chat messages (0 disables them).
     #[arg(long, default_value_t = 1000)]
     chat_interval_ms: u64,
+    /// Start HTTP-FLV connections this many milliseconds behind the live
+    /// edge (a CDN's multi-second GOP cache; 0: the last keyframe).
+    #[arg(long, default_value_t = 0)]
+    flv_backlog_ms: u64,
     /// Serve the clips in DIR/a/ and DIR/b/ (made by
     /// tests/support/fake-live/gen-fixtures.sh --out DIR) instead of the
     /// embedded ones.
@@ -67,6 +71,7 @@ async fn main() -> ExitCode {
         },
         encrypted: args.encrypted,
         chat_interval: Duration::from_millis(args.chat_interval_ms),
+        flv_backlog: Duration::from_millis(args.flv_backlog_ms),
         rooms: args
             .rooms
             .iter()

@@ -188,7 +188,7 @@ impl ServiceContainer {
     pub fn start(&self) -> Result<(), ContainerError> {
         // Bind the API first: a taken port fails the start before any task runs.
         let scheduler_alive = crate::api::health::Liveness::default();
-        let api = crate::api::prepare(self, scheduler_alive.clone())?;
+        let api = super::api_wiring::prepare(self, scheduler_alive.clone())?;
         // Subscribe before anything can publish.
         let recorder_inputs = Inputs {
             monitor: self.monitor_events.subscribe(),

@@ -5,6 +5,8 @@
 pub mod bounds;
 pub mod effective;
 pub mod engines;
+pub mod filters;
+pub mod keys;
 pub mod load;
 pub mod messages;
 pub mod model;

@@ -3,7 +3,7 @@
 //! Each action takes a list of keys (`"j"`, `"down"`, `"ctrl+c"`,
 //! `"shift+tab"`, `"f1"`); an action left out keeps its default keys, so a
 //! user only writes the bindings they change. The key syntax and the
-//! conflict check live in [`crate::tui::keymap`], the one place that also
+//! conflict check live in [`crate::config::keys`], the one place that also
 //! interprets the keys at run time.
 
 use serde::{Deserialize, Serialize};
@@ -105,7 +105,7 @@ impl KeyBindings {
 /// Checks `[tui]`: every key parses, no key serves two actions, and quit and
 /// help keep at least one key. Returns `(dotted key, message)`.
 pub fn validate(t: &TuiSettings) -> Result<(), (String, String)> {
-    crate::tui::keymap::KeyMap::from_config(&t.keys).map(|_| ())
+    super::keys::KeyMap::from_config(&t.keys).map(|_| ())
 }
 
 #[cfg(test)]

@@ -53,15 +53,15 @@ pub fn validate(file: &ConfigFile) -> Result<(), Violation> {
     .map_err(|(k, m)| violation(k, m))?;
     validate_options(&file.recording, "recording")?;
     for (name, opts) in &file.platforms {
-        if !crate::platform::KNOWN_PLATFORMS.contains(&name.as_str()) {
-            let hint = super::load::suggest(name, crate::platform::KNOWN_PLATFORMS)
+        if !crate::model::platforms::KNOWN_PLATFORMS.contains(&name.as_str()) {
+            let hint = super::load::suggest(name, crate::model::platforms::KNOWN_PLATFORMS)
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();
             return Err(violation(
                 format!("platforms.{name}"),
                 format!(
                     "unknown platform `{name}`{hint}; known: {}",
-                    crate::platform::KNOWN_PLATFORMS.join(", ")
+                    crate::model::platforms::KNOWN_PLATFORMS.join(", ")
                 ),
             ));
         }
@@ -292,7 +292,7 @@ pub fn validate_log_level(filter: &str) -> Result<(), String> {
 }
 
 fn validate_filters(f: &Filters) -> Result<(), String> {
-    crate::monitor::filters::CompiledFilters::compile(f).map(|_| ())
+    super::filters::CompiledFilters::compile(f).map(|_| ())
 }
 
 #[cfg(test)]

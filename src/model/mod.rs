@@ -4,5 +4,6 @@
 //! modules re-export them under their old paths (`streamer::model`,
 //! `platform::model`).
 
+pub mod platforms;
 pub mod stream;
 pub mod streamer;

@@ -2,7 +2,7 @@
 //! sessions, and publishes [`MonitorEvent`]s through a DB outbox.
 
 pub mod batch;
-pub mod filters;
+pub use crate::config::filters;
 pub mod follow;
 pub mod outbox;
 pub mod proxy_hint;

@@ -8,19 +8,7 @@ use super::{
     generic::GenericPlatform, huya::HuyaPlatform, twitch::TwitchPlatform,
 };
 
-/// Platform names accepted as `[platforms.<name>]` keys and stored in
-/// `streamers.platform` (the table test checks it against [`all`]).
-pub const KNOWN_PLATFORMS: &[&str] = &[
-    "fake",
-    "twitch",
-    "bilibili",
-    "douyu",
-    "huya",
-    "youtube",
-    "douyin",
-    "streamlink",
-    "generic",
-];
+pub use crate::model::platforms::KNOWN_PLATFORMS;
 
 /// Every platform, most specific first; `generic` (any http(s) URL) last.
 fn all() -> Vec<Arc<dyn Platform>> {

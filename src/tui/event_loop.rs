@@ -17,11 +17,11 @@ use tokio::time::MissedTickBehavior;
 use tokio_util::task::TaskTracker;
 
 use super::action::{Action, Command};
-use super::keymap::KeyMap;
 use super::source::{Collector, Services};
 use super::state::AppState;
 use super::view::{Snapshot, Theme};
 use super::{exec, input, update::update};
+use crate::config::keys::KeyMap;
 use crate::logging::memory::LogBuffer;
 
 /// Data refresh period; open sessions and disk space every fourth tick.

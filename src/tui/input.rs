@@ -5,8 +5,8 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::action::Action;
-use super::keymap::{Binding, KeyMap};
 use super::state::{AppState, Mode};
+use crate::config::keys::{Binding, KeyMap};
 
 /// The action a key press stands for in the current state, if any.
 pub fn action_for(state: &AppState, keys: &KeyMap, ev: &KeyEvent) -> Option<Action> {

@@ -13,17 +13,16 @@ pub mod data;
 pub mod event_loop;
 pub mod exec;
 pub mod input;
-pub mod keymap;
 pub mod source;
 pub mod state;
 pub mod terminal;
 pub mod update;
 pub mod view;
 
+pub use crate::config::keys::KeyMap;
 pub use action::{Action, Command, Op, Outcome};
 pub use data::Data;
 pub use event_loop::{Dashboard, LoopEnd, LoopError, run};
-pub use keymap::KeyMap;
 pub use source::Services;
 pub use state::AppState;
 pub use update::update;

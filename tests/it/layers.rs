@@ -30,15 +30,7 @@ const LAYERS: &[(&str, u8)] = &[
 ];
 
 /// Known upward imports (file, module it imports) still to be fixed.
-const ALLOWED: &[(&str, &str)] = &[
-    // Key syntax is parsed by the dashboard's keymap (crossterm types).
-    ("config/tui.rs", "tui"),
-    // Validation reuses the platform table and the filter compiler.
-    ("config/validate.rs", "platform"),
-    ("config/validate.rs", "monitor"),
-    // The API is built from the container.
-    ("api/mod.rs", "app"),
-];
+const ALLOWED: &[(&str, &str)] = &[];
 
 fn rank(module: &str) -> Option<u8> {
     LAYERS.iter().find(|(m, _)| *m == module).map(|(_, r)| *r)

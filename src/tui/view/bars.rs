@@ -9,7 +9,7 @@ use ratatui::widgets::{Paragraph, Widget};
 
 use super::Snapshot;
 use super::fmt;
-use crate::tui::keymap::Binding;
+use crate::config::keys::Binding;
 use crate::tui::state::Mode;
 
 const SEP: &str = " │ ";

@@ -18,8 +18,8 @@ use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, BorderType, Widget};
 
-use super::keymap::KeyMap;
 use super::state::{AppState, Mode, Pane};
+use crate::config::keys::KeyMap;
 pub use theme::Theme;
 
 /// Smallest terminal the dashboard draws in; below it a notice is shown.

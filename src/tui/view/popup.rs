@@ -26,7 +26,7 @@ pub fn render(snap: &Snapshot<'_>, area: Rect, buf: &mut Buffer) {
             Line::styled(
                 format!(
                     "press {} again to exit at once (files may be left unfinalised)",
-                    snap.keys.first(crate::tui::keymap::Binding::Quit)
+                    snap.keys.first(crate::config::keys::Binding::Quit)
                 ),
                 snap.theme.dim(),
             ),

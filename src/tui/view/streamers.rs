@@ -9,9 +9,9 @@ use ratatui::widgets::{Cell, Paragraph, Row, StatefulWidget, Table, TableState, 
 use super::Snapshot;
 use super::columns::{self, Col};
 use super::fmt;
+use crate::config::keys::Binding;
 use crate::streamer::StreamerState;
 use crate::tui::data::StreamerRow;
-use crate::tui::keymap::Binding;
 use crate::tui::state::Pane;
 
 const COLS: [Col; 10] = [

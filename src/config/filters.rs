@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Datelike, NaiveTime, TimeZone, Timelike, Utc, Weekday};
 
-use crate::config::Filters;
+use super::Filters;
 
 /// Filters parsed once, evaluated on every check.
 #[derive(Debug, Clone)]

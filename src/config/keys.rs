@@ -9,7 +9,7 @@ use std::fmt;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::config::tui::KeyBindings;
+use super::tui::KeyBindings;
 
 /// A configurable dashboard action (the keys of `[tui.keys]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -67,7 +67,7 @@ impl Binding {
             Self::Toggle => "disable / enable the selected streamer",
             Self::Remove => "remove the selected streamer (asks first)",
             Self::CheckNow => "check the selected streamer now",
-            Self::Stop => "stop its current recording (restarts while live)",
+            Self::Stop => "stop recording this session (resumes with the next one)",
             Self::Filter => "filter streamers (Esc clears)",
             Self::LogLevel => "cycle the log pane level",
             Self::Help => "this help",
