@@ -7,4 +7,5 @@
 
 pub mod flv;
 pub mod hls;
+pub mod slow_write;
 pub mod ts;

@@ -140,6 +140,7 @@ impl SegmentSink for FileSink {
 }
 
 fn write_pending(f: &mut OpenFile) -> Result<(), HlsError> {
+    crate::media::slow_write::before_write(&f.part);
     let pieces = std::mem::take(&mut f.pending);
     f.pending_len = 0;
     write_all_vectored(&mut f.file, &pieces).map_err(|e| HlsError::io(&f.part, e))
