@@ -40,9 +40,33 @@ fn parse(value: &str) -> Option<(String, Duration)> {
     }
 }
 
+/// Slow paths set by unit tests (the environment is shared by all tests of
+/// the process, so they register unique patterns here instead).
+#[cfg(test)]
+static FOR_TESTS: std::sync::Mutex<Vec<(String, Duration)>> = std::sync::Mutex::new(Vec::new());
+
+/// Makes writes to paths containing `pattern` sleep `delay` (tests only).
+#[cfg(test)]
+pub fn slow_for_tests(pattern: &str, delay: Duration) {
+    FOR_TESTS.lock().unwrap().push((pattern.to_string(), delay));
+}
+
 /// Called before each write of recorded bytes to `path`: sleeps if the knob
 /// names it (see the module docs).
 pub fn before_write(path: &Path) {
+    #[cfg(test)]
+    {
+        let text = path.to_string_lossy();
+        let delay = FOR_TESTS
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|(p, _)| text.contains(p.as_str()))
+            .map(|(_, d)| *d);
+        if let Some(d) = delay {
+            std::thread::sleep(d);
+        }
+    }
     if let Some((pattern, delay)) = knob()
         && path.to_string_lossy().contains(pattern.as_str())
     {
