@@ -28,7 +28,7 @@ Usage: benches/slow_disk.py [--n 6] [--seconds 30] [--warmup 8]
 Needs: cargo build [--release] --bin srec --example fake_live.
 Prints a Markdown table for docs/BENCHMARKS.md.
 """
-import argparse, json, os, signal, socket, statistics, subprocess, tempfile, time, urllib.request
+import argparse, json, os, shutil, signal, socket, statistics, subprocess, tempfile, time, urllib.request
 
 SLOW = "slowroom"
 
@@ -96,6 +96,7 @@ def run_case(srec, base, rooms, slow_ms, seconds, warmup):
         d.wait(timeout=90)
         for r in rooms:
             post(f"{base}/control/{r}/offline")
+        shutil.rmtree(tmp, ignore_errors=True)
     return samples
 
 
