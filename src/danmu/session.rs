@@ -288,7 +288,9 @@ async fn close(spec: &SessionSpec, f: OpenFile, junk: bool) {
     };
     let Some(row) = row else { return };
     let res = if junk {
-        let _ = std::fs::remove_file(&path);
+        // Off the async workers, like the close above: the disk may stall.
+        let doomed = path.clone();
+        let _ = tokio::task::spawn_blocking(move || std::fs::remove_file(doomed)).await;
         spec.db
             .call(move |c| crate::db::danmu::delete(c, row))
             .await

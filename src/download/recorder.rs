@@ -342,7 +342,10 @@ impl Recorder {
                     Ok(()) => self.outbox_wake.notify_one(),
                 }
                 if junk {
-                    let _ = std::fs::remove_file(&path);
+                    // Off the async workers: a stalled disk must not hold
+                    // up the event loop (and the API sharing its threads).
+                    let doomed = path.clone();
+                    let _ = tokio::task::spawn_blocking(move || std::fs::remove_file(doomed)).await;
                     tracing::info!(
                         streamer = id,
                         index,

@@ -7,6 +7,7 @@
 
 pub mod flv;
 pub mod hls;
+pub mod slow_write;
 pub mod ts;
 
 /// Reads a finished or crash-cut file's media length (crash recovery).

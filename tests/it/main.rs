@@ -33,6 +33,7 @@ mod layers;
 mod mesio_crash;
 mod mesio_faults;
 mod mesio_faults_flv;
+mod mesio_flv_tail;
 mod mesio_probe;
 mod mesio_record;
 mod mesio_support;

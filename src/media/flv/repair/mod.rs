@@ -18,10 +18,16 @@
 //!    before their AAC header, so every written frame is decodable.
 //! 6. [`TimestampRule`] removes forward jumps and rebounds, keeping one shared
 //!    offset so audio and video stay in sync.
+//! 7. [`MonotonicRule`] makes each stream's timestamps move forward: what
+//!    steps back less than the rebound tolerance (an audio tail overlapping
+//!    written audio when the publisher drops, jitter) is moved 1 ms after
+//!    the previous tag of its stream, or dropped if it is audio a whole
+//!    frame behind. Last, so nothing after it can step back again.
 
 mod delayed_audio;
 mod duplicate;
 mod end_of_sequence;
+mod monotonic;
 mod script;
 mod sequence_header;
 mod timestamp;
@@ -35,6 +41,7 @@ use super::tag::FlvTag;
 pub use delayed_audio::{DelayedAudioConfig, DelayedAudioHeaderRule};
 pub use duplicate::{DuplicateConfig, DuplicateRule};
 pub use end_of_sequence::EndOfSequenceRule;
+pub use monotonic::MonotonicRule;
 pub use script::ScriptRule;
 pub use sequence_header::SequenceHeaderRule;
 pub use timestamp::{TimestampConfig, TimestampRule};
@@ -120,7 +127,11 @@ pub struct RepairStats {
     pub duplicate_tags_dropped: u64,
     pub headerless_audio_dropped: u64,
     pub timestamp_rebases: u64,
+    /// Tags moved to 1 ms after the previous tag of their stream.
     pub timestamp_clamps: u64,
+    /// Audio tags dropped because they lay a frame or more behind written
+    /// audio (e.g. the tail a server sends when the publisher drops).
+    pub overlap_audio_dropped: u64,
 }
 
 /// Stream state shared by the rules and read by the segmenter.
@@ -182,6 +193,7 @@ impl RuleChain {
             Box::new(DuplicateRule::new(cfg.duplicate)),
             Box::new(DelayedAudioHeaderRule::new(cfg.delayed_audio)),
             Box::new(TimestampRule::new(cfg.timestamp)),
+            Box::new(MonotonicRule::new()),
         ])
     }
 

@@ -14,7 +14,8 @@ fn standard_order() {
             "sequence-header",
             "duplicate-gop",
             "delayed-audio-header",
-            "timestamp"
+            "timestamp",
+            "monotonic"
         ]
     );
 }

@@ -7,8 +7,8 @@
 //! recomputed so this tag lands at a *predicted* time: the previous tag of its
 //! type plus that type's last frame interval. Because the offset is shared,
 //! the other stream follows the same correction and audio/video stay in sync.
-//! Small per-type regressions within the tolerance are clamped to keep each
-//! stream monotonic. Arithmetic is in i64; output is the low 32 bits, which
+//! Small per-type regressions within the tolerance pass through unchanged;
+//! [`super::MonotonicRule`], next in the chain, moves or drops them. Arithmetic is in i64; output is the low 32 bits, which
 //! downstream compares with wrapping arithmetic, so week-long streams are fine.
 
 use super::{Action, RepairContext, RepairRule, SplitReason};
@@ -103,15 +103,15 @@ impl RepairRule for TimestampRule {
                 }
             }
         }
-        if let Some(l) = self.last[k] {
-            if ts < l {
-                ctx.stats.timestamp_clamps += 1;
-                ts = l;
-            } else if (1..=MAX_DELTA).contains(&(ts - l)) {
-                self.delta[k] = ts - l;
-            }
+        // Small steps back of one stream pass through: `MonotonicRule`
+        // decides whether such a tag is moved or dropped. The prediction
+        // keeps following the newest tag of each stream.
+        if let Some(l) = self.last[k]
+            && (1..=MAX_DELTA).contains(&(ts - l))
+        {
+            self.delta[k] = ts - l;
         }
-        self.last[k] = Some(ts);
+        self.last[k] = Some(self.last[k].map_or(ts, |l| l.max(ts)));
         self.newest = Some(self.newest.map_or(ts, |n| n.max(ts)));
         // Output keeps the low 32 bits; consumers use wrapping differences.
         tag.timestamp = ts as u32;

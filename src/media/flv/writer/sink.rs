@@ -91,7 +91,10 @@ impl<F: FnMut(u32) -> PathBuf> SegmentFileSink<F> {
     /// Hands buffered bytes to the OS.
     pub fn flush(&mut self) -> Result<(), FlvError> {
         match &mut self.current {
-            Some((_, _, w)) => w.flush(),
+            Some((_, path, w)) => {
+                crate::media::slow_write::before_write(path);
+                w.flush()
+            }
             None => Ok(()),
         }
     }

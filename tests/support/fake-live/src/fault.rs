@@ -30,6 +30,18 @@ pub enum Fault {
         #[serde(default = "default_garbage_len")]
         len: usize,
     },
+    /// FLV: the publisher drops once `after_bytes` are sent. Like SRS or
+    /// nginx-rtmp flushing their queue, the server sends a short audio-only
+    /// tail — the next `2 × tail_overlap_ms` of audio, each tag stamped
+    /// `tail_overlap_ms` earlier than its media time, so the tail starts
+    /// behind the audio already sent (an overlap) — then ends the body
+    /// cleanly. The room stays live: a reconnect finds the publisher back.
+    FlvPublisherDrop {
+        #[serde(default)]
+        after_bytes: u64,
+        #[serde(default = "default_tail_overlap_ms")]
+        tail_overlap_ms: u32,
+    },
     /// HLS: segments with media sequence > `after_seq` send half their body
     /// and then the connection is cut.
     SegmentDrop { after_seq: u64 },
@@ -87,6 +99,10 @@ pub enum Fault {
 
 fn default_garbage_len() -> usize {
     1024
+}
+
+fn default_tail_overlap_ms() -> u32 {
+    300
 }
 
 impl Fault {
@@ -229,6 +245,14 @@ mod tests {
             }
         );
         assert_eq!(times, None);
+        let (f, _) = Fault::from_json(json!({"kind": "flv_publisher_drop"})).expect("defaults");
+        assert_eq!(
+            f,
+            Fault::FlvPublisherDrop {
+                after_bytes: 0,
+                tail_overlap_ms: 300
+            }
+        );
     }
 
     #[test]

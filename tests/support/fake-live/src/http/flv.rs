@@ -136,6 +136,8 @@ enum End {
     Clean,
     /// A drop fault: send these last bytes, then cut the connection.
     Cut(Bytes),
+    /// A publisher drop: send this tail, then finish the body cleanly.
+    Tail(Bytes),
 }
 
 async fn run(shared: Arc<Shared>, room: Room, mut pipe: Pipe) {
@@ -144,6 +146,10 @@ async fn run(shared: Arc<Shared>, room: Room, mut pipe: Pipe) {
             if pipe.send(prefix).await.is_ok() {
                 pipe.cut().await;
             }
+        }
+        Ok(End::Tail(tail)) => {
+            // Dropping the pipe afterwards ends the body cleanly.
+            let _ = pipe.send(tail).await;
         }
         // Dropping the pipe ends the body; a gone client needs nothing more.
         Ok(End::Clean) | Err(Gone) => {}
@@ -199,7 +205,8 @@ async fn stream_tags(shared: &Shared, room: &Room, pipe: &mut Pipe) -> Result<En
             continue;
         }
         let bytes = flv::write_tag(tag.kind, out_ts(media_ms, step.jump_ms), &tag.body);
-        if let Some(end) = apply_faults(room, pipe, &mut fired, &bytes).await? {
+        let tail = |overlap_ms| audio_tail(clip, cur, step.jump_ms, overlap_ms);
+        if let Some(end) = apply_faults(room, pipe, &mut fired, &bytes, tail).await? {
             return Ok(end);
         }
         pipe.send(bytes).await?;
@@ -208,15 +215,27 @@ async fn stream_tags(shared: &Shared, room: &Room, pipe: &mut Pipe) -> Result<En
 }
 
 /// Fires the FLV faults due before `next` is sent (each armed fault at most
-/// once per connection). Returns how to end if the connection must be cut.
+/// once per connection). Returns how to end if the connection must end;
+/// `tail(overlap_ms)` builds a publisher drop's audio tail.
 async fn apply_faults(
     room: &Room,
     pipe: &mut Pipe,
     fired: &mut Vec<u64>,
     next: &Bytes,
+    tail: impl FnOnce(u32) -> Bytes,
 ) -> Result<Option<End>, Gone> {
     let sent = pipe.sent();
     let next_len = next.len() as u64;
+    let publisher_drop = room.lock().faults.fire(fired, |f| match f {
+        Fault::FlvPublisherDrop {
+            after_bytes,
+            tail_overlap_ms,
+        } if sent >= *after_bytes => Some(*tail_overlap_ms),
+        _ => None,
+    });
+    if let Some((_, overlap_ms)) = publisher_drop {
+        return Ok(Some(End::Tail(tail(overlap_ms))));
+    }
     let drop_at = room.lock().faults.fire(fired, |f| match f {
         Fault::FlvDrop { after_bytes } if sent + next_len >= *after_bytes => Some(*after_bytes),
         _ => None,
@@ -243,6 +262,23 @@ async fn apply_faults(
         pipe.send(garbage_bytes(len)).await?;
     }
     Ok(None)
+}
+
+/// A publisher drop's tail (see [`Fault::FlvPublisherDrop`]): the audio
+/// tags of the next `2 × overlap_ms` of media from `cur`, each stamped
+/// `overlap_ms` early, so the first ones overlap audio already sent.
+fn audio_tail(clip: &Clip, mut cur: Cursor, jump_ms: i64, overlap_ms: u32) -> Bytes {
+    let end = cur.media_ms(clip) + 2 * u64::from(overlap_ms);
+    let mut out = BytesMut::new();
+    while cur.media_ms(clip) < end {
+        let tag = &clip.flv.tags[cur.idx];
+        if tag.kind == TAG_AUDIO && !tag.is_aac_header() {
+            let ts = out_ts(cur.media_ms(clip), jump_ms).saturating_sub(overlap_ms);
+            out.put_slice(&flv::write_tag(TAG_AUDIO, ts, &tag.body));
+        }
+        cur = cur.advance(clip);
+    }
+    out.freeze()
 }
 
 /// Random bytes whose first byte is not a valid tag type, so a parser that

@@ -22,6 +22,55 @@ async fn flv_drop_cuts_after_the_byte_count() {
 }
 
 #[tokio::test]
+async fn flv_publisher_drop_sends_an_overlapping_audio_tail_then_ends_cleanly() {
+    let server = start_at(4.0).await;
+    let room = server.live_room("flvpubdrop");
+    room.set_fault(Fault::FlvPublisherDrop {
+        after_bytes: 40_000,
+        tail_overlap_ms: 300,
+    });
+    let (data, _, ending) = read_flv(&room, 10.0, usize::MAX).await;
+    assert_eq!(
+        ending,
+        Ending::Clean,
+        "the body ends cleanly after the tail"
+    );
+    let tags = flv_tags(&data);
+    let media: Vec<&(u8, u32, Vec<u8>)> = tags
+        .iter()
+        .filter(|(k, _, b)| *k != 18 && b.len() > 1 && b[1] != 0)
+        .collect();
+    // The tail: audio only, from the first audio tag whose timestamp goes
+    // back to the end of the body.
+    let last_video = media.iter().rposition(|(k, _, _)| *k == 9).expect("video");
+    let tail = &media[last_video + 1..];
+    assert!(
+        tail.len() >= 10,
+        "a tail of 600 ms of audio: {}",
+        tail.len()
+    );
+    assert!(tail.iter().all(|(k, _, _)| *k == 8), "audio only");
+    let before = media[..=last_video]
+        .iter()
+        .filter(|(k, _, _)| *k == 8)
+        .map(|(_, t, _)| *t)
+        .max()
+        .expect("audio before the tail");
+    let back = i64::from(before) - i64::from(tail[0].1);
+    assert!(
+        (250..=330).contains(&back),
+        "the tail starts ~300 ms behind the last audio sent: {back} ms"
+    );
+    let span = tail[tail.len() - 1].1 - tail[0].1;
+    assert!((540..=600).contains(&span), "tail spans ~600 ms: {span}");
+    assert!(
+        tail.windows(2).all(|w| w[1].1 > w[0].1),
+        "the tail itself moves forward"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
 async fn flv_stall_pauses_the_stream() {
     let server = start_at(1.0).await;
     let room = server.live_room("flvstall");
