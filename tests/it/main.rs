@@ -42,6 +42,7 @@ mod pipeline_media;
 mod pipeline_support;
 mod probe;
 mod probe_sites;
+mod proxy;
 mod reconcile;
 mod recording;
 mod site_bilibili;
