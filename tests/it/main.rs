@@ -62,3 +62,4 @@ mod tui_input;
 mod tui_loop;
 mod tui_render;
 mod user_stop;
+mod waits;
