@@ -275,6 +275,64 @@ mod tests {
         );
     }
 
+    /// A one-shot SOCKS5 proxy (user/password auth) that returns the
+    /// request it got (auth and connect messages) and relays to the target.
+    async fn socks_proxy() -> (String, tokio::task::JoinHandle<Vec<u8>>) {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        let task = tokio::spawn(async move {
+            let (mut c, _) = l.accept().await.unwrap();
+            let mut hello = [0u8; 4];
+            c.read_exact(&mut hello).await.unwrap();
+            assert_eq!(hello, [5, 2, 0, 2], "offers no-auth and user/password");
+            c.write_all(&[5, 2]).await.unwrap();
+            let mut seen = Vec::new();
+            let (ver, ulen) = (c.read_u8().await.unwrap(), c.read_u8().await.unwrap());
+            let mut user = vec![0u8; ulen as usize];
+            c.read_exact(&mut user).await.unwrap();
+            let plen = c.read_u8().await.unwrap();
+            let mut pass = vec![0u8; plen as usize];
+            c.read_exact(&mut pass).await.unwrap();
+            assert_eq!(ver, 1);
+            seen.extend_from_slice(&user);
+            seen.push(b':');
+            seen.extend_from_slice(&pass);
+            c.write_all(&[1, 0]).await.unwrap();
+            let mut head = [0u8; 4];
+            c.read_exact(&mut head).await.unwrap();
+            assert_eq!(&head[..3], &[5, 1, 0]);
+            assert_eq!(head[3], 3, "socks5h sends the host name");
+            let n = c.read_u8().await.unwrap();
+            let mut host = vec![0u8; n as usize];
+            c.read_exact(&mut host).await.unwrap();
+            let port = c.read_u16().await.unwrap();
+            seen.push(b'@');
+            seen.extend_from_slice(&host);
+            c.write_all(&[5, 0, 0, 1, 127, 0, 0, 1, 0, 0])
+                .await
+                .unwrap();
+            let mut up = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+            let _ = tokio::io::copy_bidirectional(&mut c, &mut up).await;
+            seen
+        });
+        (format!("socks5h://me:secret@{addr}"), task)
+    }
+
+    #[tokio::test]
+    async fn tunnels_through_a_socks5_proxy() {
+        let port = echo_server().await;
+        let (proxy, seen) = socks_proxy().await;
+        let rules = ProxyRules::with_env(Some(&proxy), |_| None).unwrap();
+        let target = Url::parse(&format!("ws://localhost:{port}/chat")).unwrap();
+        let mut s = connect(&rules, &target).await.unwrap();
+        s.write_all(b"hello").await.unwrap();
+        let mut back = [0u8; 5];
+        s.read_exact(&mut back).await.unwrap();
+        assert_eq!(&back, b"hello");
+        drop(s);
+        assert_eq!(seen.await.unwrap(), b"me:secret@localhost");
+    }
+
     #[tokio::test]
     async fn a_refused_tunnel_names_the_proxy_without_credentials() {
         let (proxy, _seen) =
