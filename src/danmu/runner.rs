@@ -18,6 +18,7 @@ use tokio_util::sync::CancellationToken;
 use super::message::ChatEvent;
 use super::protocol::{ChatProtocol, DecodeError, WsFrame};
 use super::provider::ChatProvider;
+use crate::net::ProxyRules;
 
 /// What the runner hands the writer.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,8 +40,8 @@ pub struct ChatCounters {
     pub connects: AtomicU64,
 }
 
-/// Reconnect timing.
-#[derive(Debug, Clone, Copy)]
+/// Reconnect timing and the route to the chat server.
+#[derive(Debug, Clone)]
 pub struct RunnerSettings {
     pub backoff_min: Duration,
     pub backoff_max: Duration,
@@ -48,6 +49,9 @@ pub struct RunnerSettings {
     pub connect_timeout: Duration,
     /// A connection that lasted this long resets the backoff.
     pub stable_after: Duration,
+    /// The streamer's configured proxy; when unset the proxy environment
+    /// variables apply, as for its HTTP requests ([`ProxyRules`]).
+    pub proxy: Option<String>,
 }
 
 impl Default for RunnerSettings {
@@ -57,6 +61,7 @@ impl Default for RunnerSettings {
             backoff_max: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(10),
             stable_after: Duration::from_secs(30),
+            proxy: None,
         }
     }
 }
@@ -173,7 +178,13 @@ async fn connect(
 ) -> Result<Option<(Ws, Box<dyn ChatProtocol>)>, String> {
     let attempt = async {
         let conn = provider.prepare().await.map_err(|e| e.to_string())?;
-        let (ws, _) = tokio_tungstenite::connect_async(conn.url.as_str())
+        let url = url::Url::parse(&conn.url).map_err(|e| format!("bad chat URL: {e}"))?;
+        let rules = ProxyRules::new(settings.proxy.as_deref()).map_err(|e| e.to_string())?;
+        // TCP (through the proxy the rules pick), then TLS and the upgrade.
+        let tcp = crate::net::tunnel::connect(&rules, &url)
+            .await
+            .map_err(|e| format!("cannot connect to the chat server: {e}"))?;
+        let (ws, _) = tokio_tungstenite::client_async_tls(conn.url.as_str(), tcp)
             .await
             .map_err(|e| format!("cannot connect to the chat server: {e}"))?;
         Ok::<_, String>((ws, conn.protocol))

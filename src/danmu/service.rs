@@ -346,7 +346,10 @@ impl DanmuService {
                 );
                 scheduler.check_now(streamer_id);
             }),
-            runner: self.runner,
+            runner: RunnerSettings {
+                proxy: eff.proxy.clone(),
+                ..self.runner.clone()
+            },
         };
         tracing::info!(streamer = %streamer.name, session = session_id, "chat capture started");
         tasks.spawn(session::run(spec, rx, token.clone()));

@@ -85,7 +85,7 @@ pub async fn run(
         Arc::clone(&spec.provider),
         tx,
         Arc::clone(&spec.counters),
-        spec.runner,
+        spec.runner.clone(),
         runner_cancel.clone(),
     ));
     let mut file: Option<OpenFile> = None;

@@ -8,16 +8,12 @@ use std::time::Duration;
 
 use bytes::{Buf, Bytes, BytesMut};
 use futures::Stream;
-use reqwest::header::{COOKIE, HeaderMap, HeaderName, HeaderValue, RANGE};
+use reqwest::header::RANGE;
 use url::Url;
 
 use super::error::{NetError, redact_url};
+use super::options::HttpOptions;
 use crate::config::EffectiveConfig;
-
-/// A browser-like user agent: several CDNs refuse unknown clients, and a
-/// recorder that looks like a player is the least surprising choice.
-pub const USER_AGENT: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 \
-     (KHTML, like Gecko) Chrome/124.0 Safari/537.36";
 
 /// A byte range of a resource (`EXT-X-BYTERANGE`, `EXT-X-MAP BYTERANGE`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -28,55 +24,6 @@ pub struct ByteRange {
 
 /// A streamed response body.
 pub type BodyStream = Pin<Box<dyn Stream<Item = Result<Bytes, NetError>> + Send>>;
-
-/// Settings of an [`HttpClient`]; built from an `EffectiveConfig` or by hand
-/// in tests.
-#[derive(Debug, Clone)]
-pub struct HttpOptions {
-    /// `http://`, `https://`, `socks5://` or `socks5h://` proxy URL.
-    pub proxy: Option<String>,
-    /// Sent as the `Cookie` header on every request.
-    pub cookies: Option<String>,
-    /// Extra headers; a `User-Agent` here replaces [`USER_AGENT`].
-    pub headers: Vec<(String, String)>,
-    pub connect_timeout: Duration,
-    /// Longest silence while reading a body before the request fails; a
-    /// stalled CDN connection must not hang a recording forever.
-    pub read_timeout: Duration,
-    /// Bound on a whole-body read ([`HttpClient::get_bytes`]).
-    pub request_timeout: Duration,
-    pub max_redirects: usize,
-}
-
-impl Default for HttpOptions {
-    fn default() -> Self {
-        Self {
-            proxy: None,
-            cookies: None,
-            headers: Vec::new(),
-            connect_timeout: Duration::from_secs(10),
-            read_timeout: Duration::from_secs(20),
-            request_timeout: Duration::from_secs(30),
-            max_redirects: 10,
-        }
-    }
-}
-
-impl HttpOptions {
-    /// Proxy, cookies and headers of one streamer, default timeouts.
-    pub fn from_config(cfg: &EffectiveConfig) -> Self {
-        Self {
-            proxy: cfg.proxy.clone(),
-            cookies: cfg.cookies.clone(),
-            headers: cfg
-                .headers
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-            ..Self::default()
-        }
-    }
-}
 
 /// Cheap to clone (the connection pool is shared).
 #[derive(Debug, Clone)]
@@ -91,41 +38,12 @@ impl HttpClient {
         Self::new(&HttpOptions::from_config(cfg))
     }
 
+    /// A media client: connect and read-idle timeouts, no total bound on
+    /// a stream (only [`HttpClient::get_bytes`] and [`HttpClient::post`]
+    /// bound a whole exchange, by `request_timeout`).
     pub fn new(opts: &HttpOptions) -> Result<Self, NetError> {
-        let mut headers = HeaderMap::new();
-        let mut user_agent = USER_AGENT.to_string();
-        for (k, v) in &opts.headers {
-            if k.eq_ignore_ascii_case("user-agent") {
-                user_agent = v.clone();
-                continue;
-            }
-            let name = HeaderName::from_bytes(k.as_bytes())
-                .map_err(|_| NetError::Config(format!("invalid header name `{k}`")))?;
-            let value = HeaderValue::from_str(v)
-                .map_err(|_| NetError::Config(format!("invalid value for header `{k}`")))?;
-            headers.insert(name, value);
-        }
-        if let Some(c) = &opts.cookies {
-            let value = HeaderValue::from_str(c)
-                .map_err(|_| NetError::Config("cookies contain invalid characters".into()))?;
-            headers.insert(COOKIE, value);
-        }
-        let mut builder = reqwest::Client::builder()
-            .user_agent(user_agent)
-            .default_headers(headers)
-            .connect_timeout(opts.connect_timeout)
-            .read_timeout(opts.read_timeout)
-            .redirect(reqwest::redirect::Policy::limited(opts.max_redirects));
-        if let Some(p) = &opts.proxy {
-            let proxy = reqwest::Proxy::all(p.as_str())
-                .map_err(|e| NetError::Config(format!("invalid proxy `{p}`: {e}")))?;
-            builder = builder.proxy(proxy);
-        }
-        let inner = builder
-            .build()
-            .map_err(|e| NetError::Config(format!("cannot build HTTP client: {e}")))?;
         Ok(Self {
-            inner,
+            inner: super::options::build(opts)?,
             request_timeout: opts.request_timeout,
         })
     }

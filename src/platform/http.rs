@@ -1,15 +1,15 @@
-//! HTTP clients for platform checks. A client is built per distinct proxy
-//! setting and reused (connection pooling, TLS set-up once); headers and
-//! cookies are applied per request from the streamer's effective config.
+//! HTTP clients for platform checks, built by the one builder in
+//! [`crate::net`] (API timeouts, the shared proxy rule and user agent). A
+//! client is built per distinct proxy, headers and cookies and reused
+//! (connection pooling, TLS set-up once).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::Duration;
 
 use crate::config::EffectiveConfig;
 
-/// User agent sent when the config sets none.
-pub const USER_AGENT: &str = concat!("srec/", env!("CARGO_PKG_VERSION"));
+/// User agent sent when the config sets none (the one of [`crate::net`]).
+pub use crate::net::USER_AGENT;
 
 /// Reusable clients keyed by proxy, headers and cookies.
 #[derive(Default)]
@@ -35,9 +35,8 @@ impl ClientPool {
 }
 
 /// A desktop Chrome user agent, for sites that serve a different page (or
-/// none) to unknown clients.
-pub const CHROME_UA: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 \
-                             (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+/// none) to unknown clients: the shared default.
+pub use crate::net::USER_AGENT as CHROME_UA;
 
 /// The `Cookie` header for a request that sends cookies of its own. A
 /// per-request `Cookie` replaces the client's default one (the streamer's
@@ -65,32 +64,10 @@ pub fn merge_cookies(configured: Option<&str>, extra: &[(&str, &str)]) -> String
     parts.join("; ")
 }
 
-/// Builds a client honouring proxy, headers and cookies.
+/// Builds a client honouring proxy (configured, else the environment),
+/// headers and cookies, with the API timeouts (20 s per exchange).
 pub fn build(config: &EffectiveConfig) -> Result<reqwest::Client, String> {
-    let mut headers = reqwest::header::HeaderMap::new();
-    for (k, v) in &config.headers {
-        let name = reqwest::header::HeaderName::from_bytes(k.as_bytes())
-            .map_err(|e| format!("header `{k}`: {e}"))?;
-        let value =
-            reqwest::header::HeaderValue::from_str(v).map_err(|e| format!("header `{k}`: {e}"))?;
-        headers.insert(name, value);
-    }
-    if let Some(c) = &config.cookies {
-        let value =
-            reqwest::header::HeaderValue::from_str(c).map_err(|e| format!("cookies: {e}"))?;
-        headers.insert(reqwest::header::COOKIE, value);
-    }
-    let mut b = reqwest::Client::builder()
-        .user_agent(USER_AGENT)
-        .default_headers(headers)
-        .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(20))
-        .redirect(reqwest::redirect::Policy::limited(10));
-    b = match &config.proxy {
-        Some(p) => b.proxy(reqwest::Proxy::all(p).map_err(|e| format!("proxy `{p}`: {e}"))?),
-        None => b.no_proxy(),
-    };
-    b.build().map_err(|e| format!("HTTP client: {e}"))
+    crate::net::api_client(config).map_err(|e| e.to_string())
 }
 
 /// Sends a platform API request; a transport failure is classified.

@@ -104,7 +104,9 @@ fn a_full_disk_stops_recording_cleanly_and_it_resumes_when_space_is_back() {
     let before = segments(&s).len();
     let pid = d.child.id();
     let (t0, c0) = (Instant::now(), cpu_ticks(pid));
-    std::thread::sleep(Duration::from_secs(5));
+    // Four more checks of the (still live) room: four chances to start a
+    // recording, and a window of some seconds to measure CPU over.
+    assert!(crate::waits::wait_checks(&room, 4, Duration::from_secs(20)));
     let ticks = cpu_ticks(pid) - c0;
     let secs = t0.elapsed().as_secs_f64();
     // Clock ticks are 1/100 s on Linux.

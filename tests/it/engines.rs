@@ -146,7 +146,18 @@ fn every_engine_records_hls_and_flv_in_real_time() {
         "every engine opened a segment; log:\n{}",
         d.seen.join("\n")
     );
-    std::thread::sleep(Duration::from_secs(15));
+    // Two closed 6 s segments per engine (at least 12 s of media).
+    assert!(
+        wait_until(Duration::from_secs(60), || added.iter().all(
+            |(id, ..)| segments(&s, *id)
+                .iter()
+                .filter(|g| g.ended_at.is_some())
+                .count()
+                >= 2
+        )),
+        "every engine closed two segments; log:\n{}",
+        d.seen.join("\n")
+    );
     for (_, _, room) in &added {
         fake.room(room).set_live(false);
     }
@@ -209,7 +220,10 @@ fn ffmpeg_graceful_stop_writes_a_playable_mp4() {
     s.ok(&["add", &room.page_url(), "--template", "ffmpeg_hls"]);
     let mut d = s.daemon();
     d.wait_for("segment opened", Duration::from_secs(15));
-    std::thread::sleep(Duration::from_secs(4));
+    // Five more 1 s media segments fetched by ffmpeg after the file opened.
+    let fetched = room.stats().segment;
+    assert!(wait_until(Duration::from_secs(20), || room.stats().segment
+        >= fetched + 5));
     d.signal("TERM");
     assert_eq!(d.wait_exit(EXIT), 0);
     let rows = segments(&s, 1);
@@ -251,7 +265,22 @@ fn hostile_titles_give_safe_names_inside_the_output_folder() {
         })
     });
     assert!(opened, "log:\n{}", d.seen.join("\n"));
-    std::thread::sleep(Duration::from_secs(2));
+    // Media in every open file before the stop (the rows are closed by it).
+    let growing = |id: i64| {
+        segments(&s, id).iter().any(|g| {
+            let part = format!("{}.part", g.path);
+            [g.path.as_str(), part.as_str()]
+                .iter()
+                .filter_map(|p| std::fs::metadata(p).ok())
+                .any(|m| m.len() > 50_000)
+        })
+    };
+    assert!(
+        wait_until(Duration::from_secs(30), || ids
+            .iter()
+            .all(|(id, ..)| growing(*id))),
+        "media in every file"
+    );
     d.signal("TERM");
     assert_eq!(d.wait_exit(EXIT), 0);
     for (id, template, title) in &ids {

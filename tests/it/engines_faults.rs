@@ -86,7 +86,9 @@ fn high_priority_streamer_gets_the_reserved_slot_when_normal_slots_are_full() {
         "the high-priority streamer got a slot; log:\n{}",
         d.seen.join("\n")
     );
-    std::thread::sleep(Duration::from_secs(2));
+    // Two more check rounds of both normal rooms: the queued one had its chances.
+    assert!(crate::waits::wait_checks(&n1, 2, Duration::from_secs(20)));
+    assert!(crate::waits::wait_checks(&n2, 2, Duration::from_secs(20)));
     assert_eq!(
         [recording(1), recording(2)].iter().filter(|r| **r).count(),
         1,

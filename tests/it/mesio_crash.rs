@@ -81,7 +81,19 @@ fn mesio_kill_9_leaves_playable_files_and_restart_recovers_them() {
     assert!(wait_until(Duration::from_secs(15), || {
         open_segment(&s, 1).is_some() && open_segment(&s, 2).is_some()
     }));
-    std::thread::sleep(Duration::from_secs(5));
+    // Both files hold more than the 3 s checked after the kill.
+    let media_secs = |id: i64, part: bool| {
+        open_segment(&s, id)
+            .map(|g| PathBuf::from(&g.path))
+            .map(|p| if part { part_path(&p) } else { p })
+            .and_then(|p| crate::harness::ffprobe_duration(&p))
+            .unwrap_or(0.0)
+    };
+    assert!(
+        wait_until(Duration::from_secs(30), || media_secs(1, false) >= 4.0
+            && media_secs(2, true) >= 4.0),
+        "4 s of media in each file"
+    );
     // While the first files are open, `srec status` counts what they hold
     // so far (the HLS one exists only as its `.part`).
     let status = s.json(&["status"]);

@@ -90,7 +90,10 @@ fn live_and_offline_reach_every_channel_once_in_order() {
         }),
         "offline everywhere"
     );
-    std::thread::sleep(Duration::from_secs(2));
+    // Every channel past the newest event: no delivery is still to come.
+    assert!(wait_until(Duration::from_secs(20), || {
+        crate::waits::notify_caught_up(&s)
+    }));
     d.signal("TERM");
     assert_eq!(d.wait_exit(EXIT), 0);
 
@@ -199,21 +202,29 @@ fn outages_are_retried_dead_lettered_and_retried_on_demand() {
     // The receiver comes back: the patient channel delivers on its own.
     rx.set_down(false);
     assert!(wait_until(Duration::from_secs(10), || ids(&rx, "patient") == [id]));
-    std::thread::sleep(Duration::from_millis(800));
-    assert!(
-        ids(&rx, "hasty").is_empty(),
-        "dead letters wait for a retry"
+    // A later event reaching the hasty channel proves it runs again and
+    // has passed the dead letter without sending it.
+    let later = insert_event(
+        &s,
+        "disk_low",
+        r#"{"path":"/other","free_bytes":1000,"min_free_bytes":5000}"#,
     );
+    assert!(wait_until(Duration::from_secs(10), || ids(&rx, "hasty") == [later]));
+    assert!(wait_until(Duration::from_secs(10), || ids(&rx, "patient")
+        == [id, later]));
+    // Kept: the retry poller (1 s) leaves no trace to wait for; two rounds.
+    std::thread::sleep(Duration::from_millis(2100));
+    assert_eq!(ids(&rx, "hasty"), [later], "dead letters wait for a retry");
 
     let out = s.ok(&["notify", "retry", "--all"]);
     assert!(out.contains("1 dead letter"), "{out}");
-    assert!(wait_until(Duration::from_secs(10), || ids(&rx, "hasty") == [id]));
+    assert!(wait_until(Duration::from_secs(10), || ids(&rx, "hasty") == [later, id]));
     assert!(wait_until(Duration::from_secs(5), || {
         s.json(&["notify", "dead-letters"])
             .as_array()
             .is_some_and(|a| a.is_empty())
     }));
-    assert_eq!(ids(&rx, "patient"), [id], "delivered once");
+    assert_eq!(ids(&rx, "patient"), [id, later], "delivered once");
     let missing = s.run(&["notify", "retry", "999"]);
     assert_eq!(missing.code(), 1);
     d.signal("TERM");
@@ -251,7 +262,10 @@ fn an_event_left_by_kill_9_is_delivered_once_after_restart() {
     assert!(wait_until(Duration::from_secs(10), || ids(&rx, "hook")
         .len()
         >= 2));
-    std::thread::sleep(Duration::from_secs(2));
+    // The channel passed the last row (the skipped unknown kind).
+    assert!(wait_until(Duration::from_secs(10), || {
+        crate::waits::notify_caught_up(&s)
+    }));
     d.signal("TERM");
     assert_eq!(d.wait_exit(EXIT), 0);
     let mut got = ids(&rx, "hook");
@@ -345,7 +359,11 @@ fn a_failing_streamer_reports_streamer_error_once() {
         "log:\n{}",
         d.seen.join("\n")
     );
-    std::thread::sleep(Duration::from_secs(3));
+    // Three more failed checks after the report: chances to report again.
+    let errors = crate::waits::consecutive_errors(&s, 1);
+    assert!(wait_until(Duration::from_secs(20), || {
+        crate::waits::consecutive_errors(&s, 1) >= errors + 3
+    }));
     d.signal("TERM");
     assert_eq!(d.wait_exit(EXIT), 0);
     let hits = rx.delivered("hook");

@@ -139,7 +139,7 @@ font_size = 30
         messages: 1,
         dropped: 0,
     };
-    db(&s)
+    let chat_row = db(&s)
         .with(|c| {
             outbox::insert(
                 c,
@@ -149,7 +149,18 @@ font_size = 30
             )
         })
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    // The pipeline's outbox position passed the chat row: it was handled first.
+    assert!(crate::harness::wait_until(
+        std::time::Duration::from_secs(20),
+        || db(&s)
+            .with(|c| Ok(c.query_row(
+                "SELECT COALESCE(MAX(last_id), 0) FROM outbox_cursors WHERE consumer = 'pipeline'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )?))
+            .unwrap()
+            >= chat_row
+    ));
     segment(&s, id, sess, 0, &video);
     let all = wait_jobs(&s, 1);
     assert_eq!(all[0]["trigger"], "paired");

@@ -56,6 +56,8 @@ async fn drive(keys: Keys, streamers: Arc<StreamerManager>) {
     let id = streamers.list()[0].id;
     // Let a refresh select the new row before acting on it.
     until("enabled", || streamers.get(id).is_some_and(|s| s.enabled)).await;
+    // Kept: the loop selects the row on its 250 ms data tick, which has no
+    // outside trace, and `d` toggles, so it cannot be resent; four ticks.
     tokio::time::sleep(Duration::from_millis(1000)).await;
     send(&keys, KeyCode::Char('d'));
     until("the streamer to be disabled", || {
