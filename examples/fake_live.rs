@@ -79,7 +79,6 @@ async fn main() -> ExitCode {
             .cloned()
             .collect(),
         fixtures: args.fixtures,
-        ..ServerOptions::default()
     };
     let server = match FakeLive::start(opts).await {
         Ok(server) => server,
