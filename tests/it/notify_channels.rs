@@ -40,6 +40,18 @@ fn start(s: &Srec) -> Daemon {
     d
 }
 
+/// Waits until every channel in `ids` has opened its delivery position: a
+/// new channel starts after the newest outbox row at that moment, so an
+/// event written before then is not its to send.
+fn wait_channels(d: &mut Daemon, ids: &[&str]) {
+    for id in ids {
+        d.wait_for(
+            &format!("notification channel started channel={id} "),
+            Duration::from_secs(10),
+        );
+    }
+}
+
 #[test]
 fn live_and_offline_reach_every_channel_once_in_order() {
     let fake = Fake::new();
@@ -66,7 +78,7 @@ fn live_and_offline_reach_every_channel_once_in_order() {
     ));
     s.ok(&["add", &room.page_url()]);
     let mut d = start(&s);
-    d.wait_for("notification channel started", Duration::from_secs(5));
+    wait_channels(&mut d, &["hook", "dc", "mail", "push"]);
 
     room.set_live(true);
     let online = |rx: &Receiver, smtp: &SmtpSink| {
@@ -177,7 +189,7 @@ fn outages_are_retried_dead_lettered_and_retried_on_demand() {
         rx.url("hasty"),
     ));
     let mut d = start(&s);
-    d.wait_for("notification channel started", Duration::from_secs(5));
+    wait_channels(&mut d, &["patient", "hasty"]);
     rx.set_down(true);
     let payload = r#"{"path":"/rec","free_bytes":1000,"min_free_bytes":5000}"#;
     let id = insert_event(&s, "disk_low", payload);
