@@ -113,7 +113,7 @@ pub async fn supervise(mut ffmpeg: Child, mut upstream: Option<Upstream>, s: Sup
                 deadline = None;
             }
             line = err.next_line(), if !err_done => match line {
-                Ok(Some(l)) => on_stderr(&l, &s.sink, &mut open, &mut next_index, out_time, &mut tail, &mut closed_bytes),
+                Ok(Some(l)) => on_stderr(&l, &s.sink, &mut open, &mut next_index, out_time, &mut tail, &mut closed_bytes).await,
                 _ => err_done = true,
             },
             line = next_opt(&mut up_err) => match line {
@@ -137,7 +137,7 @@ pub async fn supervise(mut ffmpeg: Child, mut upstream: Option<Upstream>, s: Sup
                         }
                         // The segment muxer reports no usable total size:
                         // count what is on disk.
-                        let current = open.as_ref().and_then(|o| std::fs::metadata(&o.path).ok()).map_or(0, |m| m.len());
+                        let current = match &open { Some(o) => file_len(&o.path).await, None => 0 };
                         s.sink.emit(DownloadEventKind::Progress { bytes: closed_bytes + current, bitrate: p.bitrate, duration: p.out_time });
                     }
                 }
@@ -186,7 +186,7 @@ pub async fn supervise(mut ffmpeg: Child, mut upstream: Option<Upstream>, s: Sup
         (Some(_), false) => SplitReason::Error,
     };
     if let Some(o) = open.take() {
-        close(&s.sink, o, out_time, reason);
+        close(&s.sink, o, out_time, reason).await;
     }
     match error {
         None => s.sink.emit(DownloadEventKind::Finished),
@@ -222,7 +222,7 @@ fn push_tail(tail: &mut Vec<String>, line: String) {
     tail.push(line);
 }
 
-fn on_stderr(
+async fn on_stderr(
     line: &str,
     sink: &EventSink,
     open: &mut Option<Open>,
@@ -233,7 +233,7 @@ fn on_stderr(
 ) {
     if let Some(path) = parse::opened_segment(line) {
         if let Some(o) = open.take() {
-            *closed_bytes += close(sink, o, out_time, SplitReason::Duration);
+            *closed_bytes += close(sink, o, out_time, SplitReason::Duration).await;
         }
         let index = *next_index;
         *next_index += 1;
@@ -252,9 +252,16 @@ fn on_stderr(
     push_tail(tail, line.to_string());
 }
 
+/// Size of a file being written, 0 when it is not there (yet). The stat
+/// runs on the blocking pool: on a disk stalled by writeback it must hold
+/// up only this recording, never the async worker other recordings share.
+async fn file_len(path: &std::path::Path) -> u64 {
+    tokio::fs::metadata(path).await.map_or(0, |m| m.len())
+}
+
 /// Closes a segment; returns its size.
-fn close(sink: &EventSink, o: Open, out_time: Duration, reason: SplitReason) -> u64 {
-    let bytes = std::fs::metadata(&o.path).map_or(0, |m| m.len());
+async fn close(sink: &EventSink, o: Open, out_time: Duration, reason: SplitReason) -> u64 {
+    let bytes = file_len(&o.path).await;
     sink.emit(DownloadEventKind::SegmentClosed {
         index: o.index,
         path: o.path,
