@@ -3,7 +3,8 @@
 //! Files start only where they are decodable — at a video keyframe, or at any
 //! audio tag in audio-only streams — and every file begins with a header,
 //! metadata and the *current* sequence headers, so each one plays on its own.
-//! Timestamps are rebased so every file starts at 0.
+//! Timestamps are rebased so every file starts at (about) 0 and stay
+//! strictly increasing per stream ([`clock`]).
 //!
 //! Splits come from policy (max size / duration, checked at keyframes) or
 //! from the repair rules. Mandatory splits (sequence header change) always
@@ -16,10 +17,12 @@
 //! keyframe and the other stream's header have been seen, so the first file
 //! does not open with a missing stream and split a moment later.
 
+mod clock;
 mod types;
 
 use bytes::Bytes;
 
+use self::clock::{FileClock, rel_ts};
 use super::duration::DurationTracker;
 use super::repair::{Action, RepairContext, SplitReason};
 use super::script::StreamMetadata;
@@ -33,7 +36,7 @@ const HARD_MAX_DURATION_MS: u64 = 20 * 24 * 3_600 * 1_000;
 #[derive(Debug)]
 struct OpenSegment {
     index: u32,
-    base: u32,
+    clock: FileClock,
     bytes: u64,
     video_header: Option<Bytes>,
     audio_header: Option<Bytes>,
@@ -52,6 +55,8 @@ pub struct Segmenter {
     held_bytes: usize,
     held_keyframe: bool,
     pending: Option<SplitReason>,
+    /// Room the next file leaves for audio trailing its first keyframe.
+    lead: u32,
     stats: SegmenterStats,
 }
 
@@ -65,6 +70,7 @@ impl Segmenter {
             held_bytes: 0,
             held_keyframe: false,
             pending: None,
+            lead: 0,
             stats: SegmenterStats::default(),
         }
     }
@@ -238,7 +244,7 @@ impl Segmenter {
         if let Some(p) = pending.filter(|p| p.is_mandatory()) {
             return Some(p);
         }
-        let rel = u64::from(rel_ts(tag.timestamp, seg.base));
+        let rel = u64::from(seg.clock.offset(tag.timestamp));
         if self.policy.max_bytes.is_some_and(|m| seg.bytes >= m) {
             return Some(SplitReason::Size);
         }
@@ -270,6 +276,7 @@ impl Segmenter {
 
     fn close(&mut self, reason: SplitReason, out: &mut Vec<SegmentEvent>) {
         if let Some(seg) = self.open.take() {
+            self.lead = seg.clock.audio_lag();
             out.push(SegmentEvent::Close {
                 index: seg.index,
                 reason,
@@ -306,7 +313,7 @@ impl Segmenter {
         self.stats.segments_opened += 1;
         self.open = Some(OpenSegment {
             index,
-            base,
+            clock: FileClock::new(base, self.lead),
             bytes: start.preamble_len(),
             video_header: ctx.video_header.as_ref().map(|t| t.data.clone()),
             audio_header: ctx.audio_header.as_ref().map(|t| t.data.clone()),
@@ -332,7 +339,7 @@ impl Segmenter {
         if tag.is_video_keyframe() {
             seg.need_keyframe = false;
         }
-        tag.timestamp = rel_ts(tag.timestamp, seg.base);
+        tag.timestamp = seg.clock.stamp(tag.tag_type, tag.timestamp);
         seg.bytes += tag.encoded_len();
         seg.duration.observe(tag.tag_type, tag.timestamp);
         out.push(SegmentEvent::Tag(tag));
@@ -355,12 +362,6 @@ impl Segmenter {
             _ => 0,
         }
     }
-}
-
-/// `ts - base` in wrapping arithmetic, negative results clamped to 0.
-fn rel_ts(ts: u32, base: u32) -> u32 {
-    let d = ts.wrapping_sub(base);
-    if (d as i32) < 0 { 0 } else { d }
 }
 
 /// True if decoding this tag needs a sequence header (AVC/HEVC/enhanced video,

@@ -326,3 +326,51 @@ fn video_without_header_is_never_written() {
     assert_eq!(segs[0].tags.len(), 1);
     assert_eq!(h.seg.stats().undecodable_dropped, 1);
 }
+
+/// Audio interleaved 100 ms behind video: the file opened at the second
+/// keyframe leaves room for it, so the trailing audio keeps its real
+/// spacing (no frames piled on 0) and every stream stays strictly
+/// increasing in both files.
+#[test]
+fn audio_trailing_the_opening_keyframe_keeps_its_spacing() {
+    let policy = SegmentPolicy {
+        max_duration_ms: Some(1_000),
+        min_duration_ms: 0,
+        min_bytes: 0,
+        ..Default::default()
+    };
+    let mut h = Harness::new(policy);
+    let mut seq = 0;
+    let mut next = || {
+        seq += 1;
+        seq
+    };
+    let mut input = Vec::new();
+    for i in 0..75u32 {
+        input.push(synth::avc_frame(i * 40, i % 50 == 0, next(), 20));
+        if i * 40 >= 100 {
+            input.push(synth::aac_frame(i * 40 - 100, next(), 10));
+        }
+    }
+    h.tags(input);
+    let segs = h.finish();
+    assert_eq!(segs.len(), 2);
+    let times = |s: &Seg, kind: TagType| -> Vec<u32> {
+        s.tags
+            .iter()
+            .filter(|t| t.tag_type == kind)
+            .map(|t| t.timestamp)
+            .collect()
+    };
+    for s in &segs {
+        for kind in [TagType::Audio, TagType::Video] {
+            let ts = times(s, kind);
+            assert!(ts.windows(2).all(|w| w[1] > w[0]), "{kind:?}: {ts:?}");
+        }
+    }
+    assert_eq!(times(&segs[1], TagType::Video)[..2], [100, 140]);
+    assert_eq!(times(&segs[1], TagType::Audio)[..3], [0, 40, 80]);
+    // Every source audio frame is written once, in one of the two files.
+    let audio: usize = segs.iter().map(|s| times(s, TagType::Audio).len()).sum();
+    assert_eq!(audio, (3..75).count());
+}
