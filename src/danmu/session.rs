@@ -22,7 +22,7 @@ use super::message::ChatEvent;
 use super::provider::ChatProvider;
 use super::runner::{self, ChatCounters, Incoming, RunnerSettings};
 use super::waiting::{Pushed, Waiting};
-use super::xml::{DanmuXmlWriter, RecordInfo};
+use super::xml::{ChatFile, RecordInfo};
 use crate::db::Db;
 
 /// Messages queued between the websocket and the file; more in flight
@@ -64,7 +64,7 @@ pub struct SessionSpec {
 struct OpenFile {
     index: u32,
     row: Option<i64>,
-    writer: DanmuXmlWriter,
+    writer: ChatFile,
     origin: Instant,
     /// `counters.dropped` when the file was opened.
     dropped_base: u64,
@@ -143,17 +143,15 @@ pub async fn run(
                 Some(Incoming::Gap { since, until }) => {
                     if let Some(f) = file.as_mut() {
                         let offset = since.saturating_duration_since(f.origin);
-                        if let Err(e) = f.writer.gap(offset, until.saturating_duration_since(since), "reconnect") {
-                            tracing::warn!(session = spec.session_id, "cannot write chat gap: {e}");
+                        if !f.writer.gap(offset, until.saturating_duration_since(since)) {
+                            tracing::warn!(session = spec.session_id, "chat gap not marked: the file's queue is full");
                         }
                     }
                 }
             },
             _ = tick.tick() => {
                 if let Some(f) = file.as_mut() {
-                    if let Err(e) = f.writer.flush_if_due() {
-                        tracing::warn!(session = spec.session_id, "cannot flush chat file: {e}");
-                    }
+                    f.writer.flush_if_due();
                     if f.last_counts.elapsed() >= COUNTS_EVERY {
                         f.last_counts = Instant::now();
                         store_counts(&spec, f).await;
@@ -167,9 +165,7 @@ pub async fn run(
     // Chat already queued belongs to the open file.
     while let Ok(inc) = chat.try_recv() {
         if let (Some(f), Incoming::Chat { event, at }) = (file.as_mut(), inc) {
-            let _ = f
-                .writer
-                .write(at.saturating_duration_since(f.origin), &event);
+            write(&spec, f, &event, at);
         }
     }
     if let Some(f) = file.take() {
@@ -188,14 +184,12 @@ fn note_expired(spec: &SessionSpec, n: usize) {
     }
 }
 
+/// Queues a message for the file's thread; one the disk cannot keep up
+/// with is counted as dropped (write errors are logged by the thread).
 fn write(spec: &SessionSpec, f: &mut OpenFile, event: &ChatEvent, at: Instant) {
     let offset = at.saturating_duration_since(f.origin);
-    if let Err(e) = f.writer.write(offset, event) {
-        tracing::warn!(
-            session = spec.session_id,
-            "cannot write chat to {}: {e}",
-            f.writer.path().display()
-        );
+    if !f.writer.write(offset, event) {
+        spec.counters.dropped.fetch_add(1, Ordering::Relaxed);
     }
 }
 
@@ -208,7 +202,7 @@ fn dropped(spec: &SessionSpec, f: &OpenFile) -> u64 {
 
 async fn store_counts(spec: &SessionSpec, f: &OpenFile) {
     let Some(row) = f.row else { return };
-    let (m, d) = (f.writer.stats().messages, dropped(spec, f));
+    let (m, d) = (f.writer.messages(), dropped(spec, f));
     if let Err(e) = spec
         .db
         .call(move |c| crate::db::danmu::update_counts(c, row, m, d))
@@ -224,13 +218,9 @@ async fn open(spec: &SessionSpec, index: u32, video: PathBuf, at: Instant) -> Op
         start_time: chrono::Local::now().to_rfc3339(),
         ..spec.info.clone()
     };
-    let created = {
-        let path = path.clone();
-        tokio::task::spawn_blocking(move || DanmuXmlWriter::create(&path, &info)).await
-    };
-    let writer = match created {
-        Ok(Ok(w)) => w,
-        Ok(Err(e)) => {
+    let writer = match ChatFile::create(&path, info, QUEUE).await {
+        Ok(w) => w,
+        Err(e) => {
             tracing::warn!(
                 session = spec.session_id,
                 "cannot create chat file {}: {e}",
@@ -238,7 +228,6 @@ async fn open(spec: &SessionSpec, index: u32, video: PathBuf, at: Instant) -> Op
             );
             return None;
         }
-        Err(_) => return None,
     };
     let (sid, st, p) = (
         spec.session_id,
@@ -273,10 +262,9 @@ async fn close(spec: &SessionSpec, f: OpenFile, junk: bool) {
     let d = dropped(spec, &f);
     let path = f.writer.path().to_path_buf();
     let (row, index) = (f.row, f.index);
-    let finished = tokio::task::spawn_blocking(move || f.writer.finish()).await;
-    let stats = match finished {
-        Ok(Ok(s)) => s,
-        Ok(Err(e)) => {
+    let stats = match f.writer.finish().await {
+        Ok(s) => s,
+        Err(e) => {
             tracing::warn!(
                 session = spec.session_id,
                 "cannot close chat file {}: {e}",
@@ -284,7 +272,6 @@ async fn close(spec: &SessionSpec, f: OpenFile, junk: bool) {
             );
             return;
         }
-        Err(_) => return,
     };
     let Some(row) = row else { return };
     let res = if junk {

@@ -44,9 +44,27 @@ pub struct WriterStats {
     pub gaps: u64,
 }
 
+/// The file under the buffer; each write passes the test-only slow-disk
+/// knob ([`crate::media::slow_write`]) like the video's.
+struct Disk {
+    file: File,
+    path: PathBuf,
+}
+
+impl Write for Disk {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        crate::media::slow_write::before_write(&self.path);
+        self.file.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
+
 /// An open chat XML file.
 pub struct DanmuXmlWriter {
-    xml: Writer<BufWriter<File>>,
+    xml: Writer<BufWriter<Disk>>,
     path: PathBuf,
     stats: WriterStats,
     last_flush: Instant,
@@ -70,7 +88,13 @@ impl DanmuXmlWriter {
     pub fn create(path: &Path, info: &RecordInfo) -> io::Result<Self> {
         let file = File::create(path)?;
         let mut w = Self {
-            xml: Writer::new(BufWriter::with_capacity(64 * 1024, file)),
+            xml: Writer::new(BufWriter::with_capacity(
+                64 * 1024,
+                Disk {
+                    file,
+                    path: path.to_path_buf(),
+                },
+            )),
             path: path.to_path_buf(),
             stats: WriterStats::default(),
             last_flush: Instant::now(),
@@ -260,7 +284,7 @@ impl DanmuXmlWriter {
     pub fn finish(mut self) -> io::Result<WriterStats> {
         self.raw(b"\n</i>\n")?;
         self.flush()?;
-        self.xml.get_ref().get_ref().sync_data()?;
+        self.xml.get_ref().get_ref().file.sync_data()?;
         Ok(self.stats)
     }
 }
