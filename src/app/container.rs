@@ -351,9 +351,7 @@ impl ServiceContainer {
             );
         }
         let db = self.db.clone();
-        let closed = db
-            .call(|c| crate::db::sessions::close_all_open(c, "shutdown"))
-            .await;
+        let closed = crate::streamer::recovery::close_open(&db, "shutdown").await;
         match closed {
             Ok(r) if r.sessions_closed > 0 => {
                 tracing::info!(

@@ -134,6 +134,17 @@ pub fn recover_after_crash(
     conn: &mut Connection,
     found: &[FoundFile],
 ) -> Result<Recovery, DbError> {
+    close_with_files(conn, "recovered_after_crash", found)
+}
+
+/// Like [`recover_after_crash`] with `reason` as the sessions' end reason:
+/// also used at a shutdown whose engines did not all close their files in
+/// time, so those rows get their files' facts too.
+pub fn close_with_files(
+    conn: &mut Connection,
+    reason: &str,
+    found: &[FoundFile],
+) -> Result<Recovery, DbError> {
     let tx = conn.transaction()?;
     for f in found {
         tx.execute(
@@ -146,7 +157,7 @@ pub fn recover_after_crash(
             ],
         )?;
     }
-    let r = close_open(&tx, "recovered_after_crash", found)?;
+    let r = close_open(&tx, reason, found)?;
     tx.commit()?;
     Ok(Recovery {
         files_renamed: found.iter().filter(|f| f.renamed).count(),

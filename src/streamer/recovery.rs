@@ -16,6 +16,15 @@ use crate::media::probe;
 /// Recovers the files and rows a crash left open (a no-op after a clean
 /// stop, which closes everything).
 pub async fn recover(db: &Db) -> Result<Recovery, DbError> {
+    close_open(db, "recovered_after_crash").await
+}
+
+/// Closes every open session and segment with `reason`, each segment with
+/// what its file says (size, media length, `.part` renamed). At a shutdown
+/// this covers engines that did not close their files within the deadline:
+/// without it their rows kept the last progress figures and a `.part`
+/// stayed unrenamed for good (the next start finds no open row).
+pub async fn close_open(db: &Db, reason: &'static str) -> Result<Recovery, DbError> {
     let open = db.call(|c| orphans::open_segments(c)).await?;
     let found = if open.is_empty() {
         Vec::new()
@@ -29,7 +38,7 @@ pub async fn recover(db: &Db) -> Result<Recovery, DbError> {
         .await
         .map_err(|_| DbError::Worker)?
     };
-    db.call(move |c| orphans::recover_after_crash(c, &found))
+    db.call(move |c| orphans::close_with_files(c, reason, &found))
         .await
 }
 
@@ -40,24 +49,20 @@ pub fn inspect(seg: &OpenSegment, now: i64) -> Option<FoundFile> {
     let found = match orphans::recover_file(path) {
         Ok(f) => f,
         Err(e) => {
-            tracing::error!(path = seg.path, error = %e, "cannot recover a segment file left by a crash");
+            tracing::error!(path = seg.path, error = %e, "cannot recover a segment file left open");
             return None;
         }
     };
     let (bytes, renamed) = match found {
         FileRecovery::Renamed { bytes } => {
-            tracing::warn!(
-                path = seg.path,
-                bytes,
-                "recovered a segment left as .part by a crash"
-            );
+            tracing::warn!(path = seg.path, bytes, "recovered a segment left as .part");
             (bytes, true)
         }
         FileRecovery::Present { bytes } => (bytes, false),
         FileRecovery::Missing => {
             tracing::warn!(
                 path = seg.path,
-                "segment file of a crashed recording is missing"
+                "segment file of an interrupted recording is missing"
             );
             return None;
         }
@@ -71,7 +76,7 @@ pub fn inspect(seg: &OpenSegment, now: i64) -> Option<FoundFile> {
     let media = match probe::media_length(path) {
         Ok(m) => m,
         Err(e) => {
-            tracing::warn!(path = seg.path, error = %e, "cannot read the media length of a crashed segment");
+            tracing::warn!(path = seg.path, error = %e, "cannot read the media length of a segment left open");
             None
         }
     };
@@ -85,7 +90,7 @@ pub fn inspect(seg: &OpenSegment, now: i64) -> Option<FoundFile> {
         bytes,
         duration_ms,
         container = ?media.map(|m| m.container),
-        "segment file left open by a crash measured"
+        "segment file left open measured"
     );
     Some(FoundFile {
         segment_id: seg.id,

@@ -11,7 +11,7 @@ use crate::fake::Fake;
 use crate::harness::{Srec, wait_until};
 
 /// Pids whose parent is `parent`.
-fn children_of(parent: u32) -> Vec<u32> {
+pub fn children_of(parent: u32) -> Vec<u32> {
     let mut out = Vec::new();
     for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
         let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {

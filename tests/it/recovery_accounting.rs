@@ -3,6 +3,7 @@
 //! open segment with the media length its file holds (as ffprobe sees it,
 //! within 1.5 s) and the file's real size, and the session ends when the
 //! recording did — not a few milliseconds after it started.
+//! The same holds for a shutdown whose engine misses the deadline.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -130,4 +131,62 @@ fn kill_9_then_restart_records_each_file_length_and_real_size() {
         );
         assert_eq!(session.end_reason.as_deref(), Some("recovered_after_crash"));
     }
+}
+
+/// A shutdown whose engine does not close its file in time (its ffmpeg is
+/// paused, as on a stalled disk, and `shutdown_timeout` is 1 s) still
+/// closes the open segment with its file's real size and media length,
+/// not the figures the row had when it opened.
+#[test]
+fn a_shutdown_past_its_deadline_measures_the_file_left_open() {
+    if !crate::engines::have_tools()
+        || !tools("a_shutdown_past_its_deadline_measures_the_file_left_open")
+    {
+        return;
+    }
+    let fake = Fake::new();
+    let room = fake.live_room("paused");
+    let s = Srec::new();
+    crate::engines::engine_config(&s, "[daemon]\nshutdown_timeout = \"1s\"\n");
+    s.ok(&["add", &room.page_url(), "--template", "ffmpeg_flv"]);
+    let mut d = s.daemon();
+    assert!(
+        wait_until(Duration::from_secs(40), || recorded_secs(&s, 1) >= 3.0),
+        "ffmpeg recorded {:.1} s",
+        recorded_secs(&s, 1)
+    );
+    let kids = crate::children::children_of(d.child.id());
+    assert!(!kids.is_empty(), "no ffmpeg child");
+    let signal = |sig: &str| {
+        for pid in &kids {
+            let _ = std::process::Command::new("kill")
+                .args([sig, &pid.to_string()])
+                .status();
+        }
+    };
+    signal("-STOP");
+    d.signal("TERM");
+    d.wait_exit(EXIT);
+    signal("-KILL");
+
+    let (session, seg) = last_segment(&s, 1).expect("rows");
+    assert_eq!(session.end_reason.as_deref(), Some("shutdown"));
+    let path = Path::new(&seg.path);
+    let len = std::fs::metadata(path).expect("the file").len();
+    assert_eq!(seg.bytes as u64, len, "row bytes = file size");
+    // ffmpeg writes an FLV's duration only when it ends, which a killed
+    // one never does: the media span is the packets' own.
+    let p = probe(path);
+    let (first, last) = p
+        .packets
+        .iter()
+        .fold((f64::MAX, 0f64), |(a, b), k| (a.min(k.dts), b.max(k.dts)));
+    let row = seg.duration_ms.expect("a duration") as f64 / 1000.0;
+    assert!(
+        (row - (last - first)).abs() <= 1.5,
+        "row says {row:.3} s, ffprobe's packets span {:.3} s",
+        last - first
+    );
+    assert!(row >= 2.5, "{row:.3} s");
+    assert!(session.ended_at.expect("closed") - session.started_at >= 2_500);
 }
