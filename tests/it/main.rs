@@ -45,6 +45,7 @@ mod notify_support;
 mod pipeline_api;
 mod pipeline_control;
 mod pipeline_dag;
+mod pipeline_files;
 mod pipeline_live;
 mod pipeline_media;
 mod pipeline_support;

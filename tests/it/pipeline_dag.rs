@@ -6,12 +6,9 @@ use std::time::Duration;
 
 use crate::harness::{Srec, wait_until};
 use crate::pipeline_support::{
-    WAIT, daemon, jobs, offline, out_dir, segment, session, step, streamer, wait_jobs, wait_state,
+    WAIT, daemon, jobs, ms, offline, out_dir, segment, session, step, streamer, wait_jobs,
+    wait_state,
 };
-
-fn ms(v: &serde_json::Value) -> i64 {
-    v.as_i64().unwrap_or_else(|| panic!("not a time: {v}"))
-}
 
 #[test]
 fn fan_out_fan_in_order_and_a_failure_cancels_only_downstream() {

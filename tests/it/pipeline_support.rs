@@ -169,6 +169,11 @@ pub fn wait_jobs(s: &Srec, n: usize) -> Vec<serde_json::Value> {
     all
 }
 
+/// Milliseconds since the epoch of a job document's time field.
+pub fn ms(v: &serde_json::Value) -> i64 {
+    v.as_i64().unwrap_or_else(|| panic!("not a time: {v}"))
+}
+
 /// The step `id` of a job document.
 pub fn step<'a>(job: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
     job["steps"]
