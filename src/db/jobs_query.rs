@@ -186,9 +186,23 @@ pub fn logs(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// One active or failed run for the dashboard: `(id, state, processor,
-/// first input)` where state is `running`, `queued` or `failed`.
-pub type PaneRow = (i64, String, String, String);
+/// One active or failed run for the dashboard.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PaneRow {
+    pub id: i64,
+    /// `running`, `queued` or `failed`.
+    pub state: String,
+    /// The processor of the step that matters now (running, else failed,
+    /// else next pending), or the pipeline's name.
+    pub processor: String,
+    /// File name of the first input.
+    pub target: String,
+    /// Progress of the running step (0.0 … 1.0) when it reports one.
+    pub progress: Option<f64>,
+    /// Steps succeeded and steps in all.
+    pub steps_done: u32,
+    pub steps_total: u32,
+}
 
 /// Running and queued runs (running first), then the latest failed ones.
 pub fn pane(conn: &Connection, limit: usize) -> Result<Vec<PaneRow>, DbError> {
@@ -200,7 +214,10 @@ pub fn pane(conn: &Connection, limit: usize) -> Result<Vec<PaneRow>, DbError> {
             COALESCE((SELECT x.processor FROM step_executions x WHERE x.dag_id = d.id
                       AND x.state IN ('running', 'pending', 'failed')
                       ORDER BY x.state = 'running' DESC, x.state = 'failed' DESC, x.id LIMIT 1), d.pipeline),
-            d.inputs
+            d.inputs,
+            (SELECT max(x.progress) FROM step_executions x WHERE x.dag_id = d.id AND x.state = 'running'),
+            (SELECT count(*) FROM step_executions x WHERE x.dag_id = d.id AND x.state = 'succeeded'),
+            (SELECT count(*) FROM step_executions x WHERE x.dag_id = d.id)
          FROM dag_executions d
          WHERE d.state IN ('waiting', 'running') OR (d.state = 'failed' AND d.id IN
              (SELECT id FROM dag_executions WHERE state = 'failed' ORDER BY id DESC LIMIT 10))
@@ -208,7 +225,7 @@ pub fn pane(conn: &Connection, limit: usize) -> Result<Vec<PaneRow>, DbError> {
     )?;
     let rows = stmt.query_map([limit as i64], |r| {
         let inputs: String = r.get(3)?;
-        let first = list_of(inputs)
+        let target = list_of(inputs)
             .into_iter()
             .next()
             .map(|p| {
@@ -217,7 +234,15 @@ pub fn pane(conn: &Connection, limit: usize) -> Result<Vec<PaneRow>, DbError> {
                     .map_or(p.clone(), |n| n.to_string_lossy().into_owned())
             })
             .unwrap_or_default();
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?, first))
+        Ok(PaneRow {
+            id: r.get(0)?,
+            state: r.get(1)?,
+            processor: r.get(2)?,
+            target,
+            progress: r.get(4)?,
+            steps_done: r.get(5)?,
+            steps_total: r.get(6)?,
+        })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }

@@ -116,7 +116,7 @@ fn final_failure_cancels_only_downstream_and_retry_resumes() {
         let settled = jobs::succeed(c, free.id, &[])?.unwrap();
         assert_eq!(settled.error.as_deref(), Some("bad: boom again"));
         assert_eq!(jobs_query::get(c, id)?.unwrap().job.state, "failed");
-        assert_eq!(jobs_query::pane(c, 10)?[0].1, "failed");
+        assert_eq!(jobs_query::pane(c, 10)?[0].state, "failed");
         assert_eq!(jobs::retry(c, id)?, Some(true));
         assert_eq!(jobs::retry(c, id)?, Some(false), "already running");
         let again = jobs::claim(c, "cpu")?.unwrap();

@@ -102,6 +102,10 @@ pub struct JobRow {
     pub kind: String,
     /// What it works on (file name).
     pub target: String,
+    /// The running step's progress (0.0 … 1.0), when it reports one.
+    pub progress: Option<f64>,
+    /// Steps succeeded and steps in all.
+    pub steps: (u32, u32),
 }
 
 impl Data {

@@ -102,15 +102,17 @@ impl Collector {
             Ok(rows) => {
                 self.jobs = Some(
                     rows.into_iter()
-                        .map(|(id, state, kind, target)| JobRow {
-                            id,
-                            status: match state.as_str() {
+                        .map(|r| JobRow {
+                            id: r.id,
+                            status: match r.state.as_str() {
                                 "running" => JobStatus::Running,
                                 "failed" => JobStatus::Failed,
                                 _ => JobStatus::Queued,
                             },
-                            kind,
-                            target,
+                            kind: r.processor,
+                            target: r.target,
+                            progress: r.progress,
+                            steps: (r.steps_done, r.steps_total),
                         })
                         .collect(),
                 )

@@ -299,12 +299,16 @@ fn in_the_pipeline_pane_r_retries_a_failed_job_and_x_cancels_a_running_one() {
             status: JobStatus::Running,
             kind: "remux".into(),
             target: "a.flv".into(),
+            progress: Some(0.4),
+            steps: (0, 2),
         },
         JobRow {
             id: 4,
             status: JobStatus::Failed,
             kind: "upload".into(),
             target: "b.mp4".into(),
+            progress: None,
+            steps: (1, 2),
         },
     ]);
     let mut s = AppState::new(data);

@@ -46,6 +46,49 @@ fn live_streamers_with_progress() {
     snap("live", &s);
 }
 
+/// The pipeline pane: a running job with its progress and step count, a
+/// queued one, a failed one highlighted.
+#[test]
+fn pipeline_jobs_with_progress() {
+    use srec::tui::data::{JobRow, JobStatus};
+    let mut data = fx::live();
+    let row = |id, status, kind: &str, target: &str, progress, steps| JobRow {
+        id,
+        status,
+        kind: kind.into(),
+        target: target.into(),
+        progress,
+        steps,
+    };
+    data.jobs = Some(vec![
+        row(
+            12,
+            JobStatus::Running,
+            "upload",
+            "alice_000.mp4",
+            Some(0.42),
+            (2, 4),
+        ),
+        row(
+            13,
+            JobStatus::Queued,
+            "remux",
+            "alice_001.flv",
+            None,
+            (0, 4),
+        ),
+        row(
+            9,
+            JobStatus::Failed,
+            "thumbnail",
+            "bob_000.ts",
+            None,
+            (1, 4),
+        ),
+    ]);
+    snap("pipeline_jobs", &AppState::new(data));
+}
+
 #[test]
 fn error_states() {
     let mut s = AppState::new(fx::errors());

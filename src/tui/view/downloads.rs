@@ -85,7 +85,7 @@ pub fn pipeline(snap: &Snapshot<'_>, area: Rect, buf: &mut Buffer) {
         let inner = block.inner(area);
         block.render(area, buf);
         Paragraph::new(Line::styled(
-            "empty — the pipeline is not built yet",
+            "no job data yet",
             t.dim(),
         ))
         .wrap(Wrap { trim: true })
@@ -117,9 +117,21 @@ pub fn pipeline(snap: &Snapshot<'_>, area: Rect, buf: &mut Buffer) {
                 JobStatus::Running => ("running", t.ok()),
                 JobStatus::Failed => ("failed ", t.error()),
             };
+            // A running step's progress when it reports one, and how far
+            // the run is through its steps.
+            let pct = match (j.status, j.progress) {
+                (JobStatus::Running, Some(p)) => {
+                    format!(" {:>3.0}%", (p * 100.0).clamp(0.0, 100.0))
+                }
+                _ => String::new(),
+            };
             let line = Line::from(vec![
                 Span::styled(label, style),
-                Span::raw(format!(" #{} {} {}", j.id, j.kind, j.target)),
+                Span::styled(pct, style),
+                Span::raw(format!(
+                    " #{} {} {} ({}/{})",
+                    j.id, j.kind, j.target, j.steps.0, j.steps.1
+                )),
             ]);
             // The selected run (r retries a failed one, x cancels).
             if focused && snap.state.selected_job == Some(j.id) {
