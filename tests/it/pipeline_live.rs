@@ -1,11 +1,11 @@
-//! The pipeline on a real recording: the fake live server streams, srec
-//! records two or more segments with mesio, every finalised segment gets a
-//! remux DAG whose MP4 plays, and the closed session gets one DAG over all
-//! its files in order.
+//! The pipeline on a real recording: the fake live server streams with
+//! chat, srec records two or more segments with mesio and their chat XML,
+//! every finalised segment gets a remux DAG whose MP4 plays, every video
+//! and chat pair gets a subtitles DAG, and the closed session gets one DAG
+//! over all its files in order.
 
 use std::time::Duration;
 
-use crate::fake::Fake;
 use crate::harness::{Srec, ffprobe_ok, wait_until};
 use crate::pipeline_support::{daemon, have_ffmpeg, job, jobs, step, wait_state};
 
@@ -14,7 +14,7 @@ fn a_live_session_gets_segment_dags_and_a_session_dag() {
     if !have_ffmpeg() {
         return;
     }
-    let fake = Fake::new();
+    let fake = crate::danmu_e2e::chatty_server();
     let room = fake.room("pipe");
     room.set_live(false);
     let s = Srec::new();
@@ -27,7 +27,13 @@ offline_confirmations = 2
 stream_format = "flv"
 max_segment_duration = "3s"
 output_dir = "{out}"
-pipeline = ["seg", "whole"]
+record_danmu = true
+pipeline = ["seg", "whole", "subs"]
+[pipelines.subs]
+trigger = "paired"
+[[pipelines.subs.steps]]
+id = "ass"
+processor = "danmu_ass"
 [pipelines.seg]
 [[pipelines.seg.steps]]
 id = "remux"
@@ -76,6 +82,27 @@ processor = "metadata"
         remuxed += 1;
     }
     assert!(remuxed >= 2);
+    // Every closed video + chat pair of the session: subtitles beside it.
+    let pairs: Vec<_> = all.iter().filter(|j| j["pipeline"] == "subs").collect();
+    assert!(pairs.len() >= 2, "paired DAGs: {all:#?}");
+    for j in pairs {
+        assert_eq!(j["trigger"], "paired");
+        let j = wait_state(&s, j["id"].as_i64().unwrap(), "succeeded");
+        let inputs = j["inputs"].as_array().unwrap();
+        let (video, chat) = (inputs[0].as_str().unwrap(), inputs[1].as_str().unwrap());
+        assert!(video.ends_with(".flv") && chat.ends_with(".xml"), "{j:#}");
+        assert_eq!(
+            std::path::Path::new(video).with_extension(""),
+            std::path::Path::new(chat).with_extension(""),
+            "one pair: same base name"
+        );
+        let ass = step(&j, "ass")["outputs"][0].as_str().unwrap().to_string();
+        let text = std::fs::read_to_string(&ass).unwrap();
+        assert!(
+            text.contains("[Events]") && text.contains("Dialogue:"),
+            "{ass}: {text}"
+        );
+    }
     let whole = all.iter().find(|j| j["pipeline"] == "whole").unwrap();
     let w = wait_state(&s, whole["id"].as_i64().unwrap(), "succeeded");
     let files: Vec<String> = w["inputs"]

@@ -84,12 +84,9 @@ pub fn pipeline(snap: &Snapshot<'_>, area: Rect, buf: &mut Buffer) {
         let block = snap.pane(Pane::Pipeline, " Pipeline ");
         let inner = block.inner(area);
         block.render(area, buf);
-        Paragraph::new(Line::styled(
-            "no job data yet",
-            t.dim(),
-        ))
-        .wrap(Wrap { trim: true })
-        .render(inner, buf);
+        Paragraph::new(Line::styled("no job data yet", t.dim()))
+            .wrap(Wrap { trim: true })
+            .render(inner, buf);
         return;
     };
     let count = |s: JobStatus| jobs.iter().filter(|j| j.status == s).count();
