@@ -111,27 +111,59 @@ fn start_time(pid: u32) -> Option<u64> {
     fields.nth(18)?.parse().ok()
 }
 
-/// SIGTERM to each still-running recorded child's process group, then
-/// SIGKILL to those that outlive a short grace period.
+/// SIGTERM to each recorded child's process group still running, then
+/// SIGKILL to those that outlive a short grace period. A group counts
+/// while its leader (the recorded child) runs, or, once the leader is gone,
+/// while processes it started remain in the group: a pipeline command's
+/// shell dies with the daemon, the programs it started do not.
 fn stop_leftovers(path: &Path) -> usize {
     let alive: Vec<(u32, u64)> = entries(path)
         .into_iter()
-        .filter(|(p, s)| start_time(*p) == Some(*s))
+        .filter(|(p, s)| start_time(*p) == Some(*s) || !group_members(*p, *s).is_empty())
         .collect();
     for (pid, _) in &alive {
         tracing::warn!(pid, "stopping an engine process left by a previous run");
         signal_group(*pid, false);
     }
+    let running =
+        |(p, s): &(u32, u64)| start_time(*p) == Some(*s) || !group_members(*p, *s).is_empty();
     let deadline = Instant::now() + Duration::from_secs(5);
-    while Instant::now() < deadline && alive.iter().any(|(p, s)| start_time(*p) == Some(*s)) {
+    while Instant::now() < deadline && alive.iter().any(running) {
         std::thread::sleep(Duration::from_millis(50));
     }
-    for (pid, start) in &alive {
-        if start_time(*pid) == Some(*start) {
-            signal_group(*pid, true);
+    for entry in &alive {
+        if running(entry) {
+            signal_group(entry.0, true);
         }
     }
     alive.len()
+}
+
+/// Processes of process group `pgid` started at or after `since` (clock
+/// ticks since boot), so a group id reused by an unrelated, older process
+/// is never matched.
+fn group_members(pgid: u32, since: u64) -> Vec<u32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                return false;
+            };
+            // After `(comm)`: state, ppid, pgrp, ... starttime (20th).
+            let Some((_, rest)) = stat.rsplit_once(')') else {
+                return false;
+            };
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            f.first().is_some_and(|st| *st != "Z")
+                && f.get(2).and_then(|g| g.parse::<u32>().ok()) == Some(pgid)
+                && f.get(19)
+                    .and_then(|t| t.parse::<u64>().ok())
+                    .is_some_and(|t| t >= since)
+        })
+        .collect()
 }
 
 #[cfg(unix)]
@@ -168,5 +200,38 @@ mod tests {
         let status = child.wait().unwrap();
         assert!(!status.success(), "the leftover was signalled");
         assert!(start_time(std::process::id()).is_some(), "we are alive");
+    }
+
+    /// The recorded child (a shell) is gone, the program it started still
+    /// runs in its group: the group is stopped all the same.
+    #[test]
+    fn a_group_whose_leader_died_is_stopped_too() {
+        use std::os::unix::process::CommandExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("engine-children");
+        let pidfile = dir.path().join("grandchild");
+        let mut shell = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("sleep 4243 & echo $! > '{}'", pidfile.display()))
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let pgid = shell.id();
+        let start = start_time(pgid).unwrap();
+        assert!(shell.wait().unwrap().success());
+        let grandchild: u32 = std::fs::read_to_string(&pidfile)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        assert!(start_time(pgid).is_none(), "the leader exited");
+        assert_eq!(group_members(pgid, start), vec![grandchild]);
+        std::fs::write(&path, format!("{pgid} {start}\n")).unwrap();
+        assert_eq!(stop_leftovers(&path), 1);
+        // The grandchild is not ours to reap: it is gone or a zombie of init.
+        assert!(
+            start_time(grandchild).is_none(),
+            "the grandchild was stopped"
+        );
     }
 }

@@ -98,21 +98,6 @@ depends_on = ["keep"]
     assert_eq!(jobs(&s).len(), 6);
 }
 
-/// Pids of processes whose command line is exactly `args`.
-fn processes(args: &[&str]) -> Vec<u32> {
-    let want: Vec<u8> = args
-        .iter()
-        .flat_map(|a| [a.as_bytes(), b"\0"].concat())
-        .collect();
-    std::fs::read_dir("/proc")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| e.file_name().to_string_lossy().parse::<u32>().ok())
-        .filter(|pid| std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| c == want))
-        .collect()
-}
-
 #[test]
 fn execute_gets_the_srec_environment_and_is_stopped_at_its_timeout() {
     let s = Srec::new();
@@ -164,8 +149,10 @@ timeout = "1s"
         "the timeout is named:\n{logs}"
     );
     assert!(
-        wait_until(Duration::from_secs(10), || processes(&["sleep", "4242"])
-            .is_empty()),
+        wait_until(Duration::from_secs(10), || crate::harness::processes(&[
+            "sleep", "4242"
+        ])
+        .is_empty()),
         "the timed-out command is still running"
     );
 }

@@ -239,3 +239,81 @@ depends_on = ["slow"]
         .collect();
     assert!(parts.is_empty(), "no partial files: {parts:?}");
 }
+
+/// `kill -9` while ffmpeg is remuxing (a wrapper holds its first run open
+/// after writing the temporary file): the restart stops what the crash
+/// left running (the wrapper's own child included), runs the remux again,
+/// the MKV plays, and no `.part` is left.
+#[test]
+fn kill_9_during_a_remux_then_restart_leaves_no_partial_file() {
+    use std::os::unix::fs::PermissionsExt;
+    if !have_ffmpeg() {
+        return;
+    }
+    let s = Srec::new();
+    let rec = out_dir(&s);
+    let flag = s.dir.path().join("first-run-done");
+    let wrapper = s.dir.path().join("slow-ffmpeg");
+    // First run: remux for real, then hang before exiting (as a long remux
+    // would, its output still under the temporary name). Later runs: ffmpeg.
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\nif [ -e '{flag}' ]; then exec ffmpeg \"$@\"; fi\ntouch '{flag}'\nffmpeg \"$@\"\nsleep 4244\n",
+            flag = flag.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let cfg = format!(
+        r#"[recording]
+output_dir = "{rec}"
+pipeline = "p"
+[engines.ffmpeg]
+path = "{wrapper}"
+[pipelines.p]
+[[pipelines.p.steps]]
+id = "remux"
+processor = "remux"
+format = "mkv"
+"#,
+        rec = rec.display(),
+        wrapper = wrapper.display()
+    );
+    let mut d = daemon(&s, &cfg);
+    let id = streamer(&s, "gina");
+    let sess = session(&s, id, "t");
+    let file = rec.join("gina_000.flv");
+    clip(&file, 2);
+    segment(&s, id, sess, 0, &file);
+    let job_id = wait_jobs(&s, 1)[0]["id"].as_i64().unwrap();
+    let temp = rec.join("gina_000.mkv.part");
+    assert!(
+        crate::harness::wait_until(crate::pipeline_support::WAIT, || flag.exists()
+            && std::fs::metadata(&temp).is_ok_and(|m| m.len() > 0)),
+        "the remux never got under way"
+    );
+    d.signal("KILL");
+    d.wait_exit(std::time::Duration::from_secs(10));
+    assert_eq!(
+        step(&crate::pipeline_support::job(&s, job_id), "remux")["state"],
+        "running",
+        "left running by the crash"
+    );
+    assert!(temp.exists(), "the crash left the temporary file");
+    let _d2 = daemon(&s, &cfg);
+    let j = wait_state(&s, job_id, "succeeded");
+    assert_eq!(
+        step(&j, "remux")["attempts"],
+        2,
+        "run again after the crash"
+    );
+    ffprobe_ok(&rec.join("gina_000.mkv"));
+    assert!(
+        crate::harness::wait_until(std::time::Duration::from_secs(10), || {
+            crate::harness::processes(&["sleep", "4244"]).is_empty()
+        }),
+        "a process of the crashed run outlived the restart"
+    );
+    assert!(!temp.exists(), "no partial file left");
+}
