@@ -25,6 +25,18 @@ pub struct JobContext {
     /// Session start and end, unix ms (the metadata sidecar reports them).
     pub started_at: Option<i64>,
     pub ended_at: Option<i64>,
+    /// Titles the session had, oldest first, as of the DAG's creation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub titles: Vec<TitleChange>,
+}
+
+/// One title (and category) a session showed from `at` (unix ms) on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TitleChange {
+    pub at: i64,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
 }
 
 impl JobContext {

@@ -10,7 +10,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use tokio_util::sync::CancellationToken;
 
 use super::PipelineManager;
-use super::context::JobContext;
+use super::context::{JobContext, TitleChange};
 use crate::config::pipeline::{PipelineDef, Trigger};
 use crate::db::DbError;
 use crate::db::jobs::{NewDag, NewStep};
@@ -169,6 +169,7 @@ async fn handle(mgr: &Arc<PipelineManager>, row: &OutboxRow) -> Result<(), DbErr
     mgr.db
         .call(move |c| {
             let (title, category, started, ended) = session_facts(c, session_id)?;
+            let titles = title_history(c, session_id)?;
             for mut d in dags {
                 let mut ctx: JobContext = serde_json::from_str(&d.context)
                     .map_err(|e| DbError::Corrupt(e.to_string()))?;
@@ -176,6 +177,7 @@ async fn handle(mgr: &Arc<PipelineManager>, row: &OutboxRow) -> Result<(), DbErr
                 ctx.category = category.clone();
                 ctx.started_at = Some(started);
                 ctx.ended_at = ended;
+                ctx.titles = titles.clone();
                 d.context =
                     serde_json::to_string(&ctx).map_err(|e| DbError::Corrupt(e.to_string()))?;
                 if let Some(id) = crate::db::jobs::create(c, &d)? {
@@ -242,6 +244,22 @@ fn session_facts(c: &Connection, session: i64) -> Result<SessionFacts, DbError> 
     )
     .optional()?
     .unwrap_or((None, None, 0, None)))
+}
+
+/// The session's title changes, oldest first.
+fn title_history(c: &Connection, session: i64) -> Result<Vec<TitleChange>, DbError> {
+    let mut stmt = c.prepare(
+        "SELECT changed_at, title, category FROM session_titles
+         WHERE session_id = ?1 ORDER BY changed_at, id",
+    )?;
+    let rows = stmt.query_map([session], |r| {
+        Ok(TitleChange {
+            at: r.get(0)?,
+            title: r.get(1)?,
+            category: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// The closed video file of a session's segment.

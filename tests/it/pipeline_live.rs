@@ -125,6 +125,13 @@ processor = "metadata"
     let meta = step(&w, "meta")["outputs"][0].as_str().unwrap().to_string();
     let m: serde_json::Value = serde_json::from_slice(&std::fs::read(&meta).unwrap()).unwrap();
     assert_eq!(m["files"].as_array().unwrap().len(), files.len());
+    for f in m["files"].as_array().unwrap() {
+        assert!(f["duration_ms"].as_u64().is_some_and(|d| d > 0), "{m:#}");
+        assert!(f["bytes"].as_u64().is_some_and(|b| b > 0), "{m:#}");
+    }
+    let titles = m["titles"].as_array().expect("title history");
+    assert!(!titles.is_empty(), "{m:#}");
+    assert_eq!(titles.last().unwrap()["title"], m["title"], "{m:#}");
     assert!(list.exists());
     assert_eq!(job(&s, whole["id"].as_i64().unwrap())["trigger"], "session");
     d.signal("TERM");

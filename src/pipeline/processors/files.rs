@@ -81,13 +81,45 @@ struct Sidecar<'a> {
     index: Option<u32>,
     started_at: Option<String>,
     ended_at: Option<String>,
+    /// Every title the session showed, oldest first.
+    titles: Vec<TitleFact<'a>>,
     files: Vec<FileFact>,
+}
+
+#[derive(Serialize)]
+struct TitleFact<'a> {
+    at: Option<String>,
+    title: &'a str,
+    category: Option<&'a str>,
 }
 
 #[derive(Serialize)]
 struct FileFact {
     path: PathBuf,
     bytes: Option<u64>,
+    /// Media length read from the file's own timestamps (video files).
+    duration_ms: Option<u64>,
+}
+
+/// Size and media length of each input, read off the async workers (a
+/// media walk reads the file).
+async fn file_facts(inputs: &[PathBuf]) -> Vec<FileFact> {
+    let inputs = inputs.to_vec();
+    let facts = tokio::task::spawn_blocking(move || {
+        inputs
+            .into_iter()
+            .map(|p| FileFact {
+                bytes: std::fs::metadata(&p).ok().map(|m| m.len()),
+                duration_ms: crate::media::probe::media_length(&p)
+                    .ok()
+                    .flatten()
+                    .map(|m| u64::try_from(m.duration.as_millis()).unwrap_or(u64::MAX)),
+                path: p,
+            })
+            .collect()
+    })
+    .await;
+    facts.unwrap_or_default()
 }
 
 fn rfc3339(ms: Option<i64>) -> Option<String> {
@@ -109,14 +141,16 @@ pub async fn metadata(io: &StepIo<'_>) -> Result<Vec<PathBuf>, StepError> {
         index: c.index,
         started_at: rfc3339(c.started_at),
         ended_at: rfc3339(c.ended_at),
-        files: io
-            .inputs
+        titles: c
+            .titles
             .iter()
-            .map(|p| FileFact {
-                path: p.clone(),
-                bytes: std::fs::metadata(p).ok().map(|m| m.len()),
+            .map(|t| TitleFact {
+                at: rfc3339(Some(t.at)),
+                title: &t.title,
+                category: t.category.as_deref(),
             })
             .collect(),
+        files: file_facts(&io.inputs).await,
     };
     let text = serde_json::to_vec_pretty(&sidecar).map_err(|e| StepError::Fatal(e.to_string()))?;
     let target = first.with_extension("meta.json");
