@@ -317,3 +317,75 @@ format = "mkv"
     );
     assert!(!temp.exists(), "no partial file left");
 }
+
+/// A TS file whose timestamps jump 60 s forward (a CDN switch) and one
+/// that starts over at 0 (a source reset) remux to MP4s as long as their
+/// media, which decode without an error.
+#[test]
+fn remux_evens_out_timestamp_jumps_inside_a_file() {
+    if !have_ffmpeg() {
+        return;
+    }
+    let s = Srec::new();
+    let rec = out_dir(&s);
+    let part = |name: &str, offset: &str| {
+        let path = rec.join(name);
+        let st = Command::new("ffmpeg")
+            .args([
+                "-hide_banner",
+                "-loglevel",
+                "error",
+                "-y",
+                "-f",
+                "lavfi",
+                "-i",
+            ])
+            .arg("testsrc=duration=3:size=320x240:rate=25")
+            .args(["-f", "lavfi", "-i", "sine=duration=3", "-c:v", "libx264"])
+            .args(["-preset", "ultrafast", "-g", "25", "-c:a", "aac"])
+            .args(["-output_ts_offset", offset, "-f", "mpegts"])
+            .arg(&path)
+            .status()
+            .expect("ffmpeg");
+        assert!(st.success());
+        std::fs::read(&path).unwrap()
+    };
+    let (a, later) = (part("a.part.ts", "0"), part("b.part.ts", "60"));
+    std::fs::write(rec.join("jump_000.ts"), [a.clone(), later].concat()).unwrap();
+    std::fs::write(rec.join("jump_001.ts"), [a.clone(), a].concat()).unwrap();
+    let cfg = format!(
+        "[recording]\noutput_dir = \"{}\"\npipeline = \"p\"\n[pipelines.p]\n\
+         [[pipelines.p.steps]]\nid = \"remux\"\nprocessor = \"remux\"\n",
+        rec.display()
+    );
+    let _d = daemon(&s, &cfg);
+    let id = streamer(&s, "jump");
+    let sess = session(&s, id, "t");
+    for i in 0..2 {
+        segment(&s, id, sess, i, &rec.join(format!("jump_00{i}.ts")));
+    }
+    for j in wait_jobs(&s, 2) {
+        wait_state(&s, j["id"].as_i64().unwrap(), "succeeded");
+    }
+    for name in ["jump_000.mp4", "jump_001.mp4"] {
+        let mp4 = rec.join(name);
+        ffprobe_ok(&mp4);
+        let p = crate::mesio_probe::probe(&mp4);
+        assert!(
+            (5.5..7.5).contains(&p.duration),
+            "{name}: {:.2} s for 6 s of media",
+            p.duration
+        );
+        let decode = Command::new("ffmpeg")
+            .args(["-v", "error", "-i"])
+            .arg(&mp4)
+            .args(["-f", "null", "-"])
+            .output()
+            .expect("ffmpeg");
+        assert!(
+            decode.stderr.is_empty(),
+            "{name}: {}",
+            String::from_utf8_lossy(&decode.stderr)
+        );
+    }
+}

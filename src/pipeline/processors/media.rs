@@ -51,8 +51,11 @@ pub async fn remux(
             "-y",
             "-loglevel",
             "warning",
+            // Missing PTS are generated; DTS are kept (no `igndts`) so the
+            // MPEG-TS demuxer can even out a timestamp jump (a source reset
+            // or a CDN switch inside one file) instead of copying a gap.
             "-fflags",
-            "+genpts+igndts",
+            "+genpts",
             "-i",
         ]
         .iter()
