@@ -112,6 +112,22 @@ impl HttpClient {
         Ok(Box::pin(stream))
     }
 
+    /// Sends a GET with `extra` request headers besides the configured
+    /// ones and returns the response whatever its status (the loopback
+    /// header proxy passes statuses through to its client).
+    pub(crate) async fn get_passthrough(
+        &self,
+        url: &Url,
+        extra: reqwest::header::HeaderMap,
+    ) -> Result<reqwest::Response, NetError> {
+        self.inner
+            .get(url.clone())
+            .headers(extra)
+            .send()
+            .await
+            .map_err(|e| NetError::network(url, &e))
+    }
+
     async fn send(
         &self,
         url: &Url,

@@ -58,6 +58,11 @@ impl Fake {
         self.s().site_stats()
     }
 
+    /// Media requests by kind and Cookie header (`"segment a=1" -> 3`).
+    pub fn media_cookies(&self) -> std::collections::BTreeMap<String, u64> {
+        self.s().media_cookies()
+    }
+
     /// `http://127.0.0.1:PORT`.
     pub fn base_url(&self) -> String {
         self.s().base_url()

@@ -20,6 +20,11 @@ const NO_SPLIT_SECS: u64 = 100 * 365 * 24 * 3600;
 pub enum Input {
     /// A media URL ffmpeg fetches itself (HTTP options apply).
     Url(String),
+    /// A URL on srec's loopback [`HeaderProxy`](crate::net::HeaderProxy),
+    /// which adds the headers, cookies and proxy upstream: ffmpeg gets no
+    /// HTTP options but the I/O timeout, and no proxy (not even one from
+    /// the environment).
+    Loopback(String),
     /// Standard input (streamlink's output).
     Stdin,
 }
@@ -174,6 +179,16 @@ pub fn build(
             }
             push(&mut a, "-i", url.clone());
         }
+        Input::Loopback(url) => {
+            push(
+                &mut a,
+                "-rw_timeout",
+                opts.rw_timeout.as_micros().to_string(),
+            );
+            // An empty value overrides `http_proxy` from the environment.
+            push(&mut a, "-http_proxy", String::new());
+            push(&mut a, "-i", url.clone());
+        }
     }
     for s in [
         "-map", "0:v?", "-map", "0:a?", "-c", "copy", "-f", "segment",
@@ -286,6 +301,35 @@ mod tests {
         assert!(a.contains("-fflags +genpts -i pipe:0 -map"), "{a}");
         assert!(a.ends_with("-metadata x=y -y /x_%03d.flv"), "{a}");
         assert!(!a.contains("-http_proxy"));
+    }
+
+    #[test]
+    fn a_loopback_input_carries_no_headers_and_no_proxy() {
+        let mut r = req(StreamFormat::Flv);
+        r.config.proxy = Some("http://user:pw@127.0.0.1:3128".into());
+        r.config
+            .headers
+            .insert("Authorization".into(), "Bearer b".into());
+        let url = "http://127.0.0.1:9/0123/http/h/live.flv".to_string();
+        let a = build(
+            &r,
+            &Options::default(),
+            &Input::Loopback(url.clone()),
+            Path::new("/x_%03d.flv"),
+            "flv",
+        )
+        .unwrap();
+        let joined = a.join(" ");
+        for secret in ["a=b", "Bearer", "pw@", "Cookie", "-headers"] {
+            assert!(!joined.contains(secret), "{secret} in {joined}");
+        }
+        let i = a
+            .iter()
+            .position(|x| x == "-http_proxy")
+            .expect("-http_proxy");
+        assert_eq!(a[i + 1], "");
+        assert!(joined.contains(&format!("-i {url} -map")), "{joined}");
+        assert!(joined.contains("-rw_timeout 15000000"), "{joined}");
     }
 
     #[test]

@@ -3,7 +3,9 @@
 //! the configured quality first (mesio's resolver), so ffmpeg records one
 //! variant. Segment boundaries come from stderr, progress from `-progress
 //! pipe:1`; a stop writes `q` so ffmpeg finalises the file (an mp4 gets its
-//! moov), and kills it after `stop_timeout`.
+//! moov), and kills it after `stop_timeout`. Secret headers never go on
+//! ffmpeg's command line: FFmpeg 7+ reads them from a private file, older
+//! versions fetch through a loopback [`HeaderProxy`] ([`secret_args`]).
 
 pub mod args;
 pub mod parse;
@@ -25,6 +27,7 @@ use crate::config::engines::FfmpegSettings;
 use crate::download::engine::{DownloadHandle, DownloadRequest, Engine, EngineError, EventSink};
 use crate::download::tools;
 use crate::events::DownloadEventKind;
+use crate::net::HeaderProxy;
 use crate::platform::StreamFormat;
 
 /// Added to `rw_timeout` for the no-output watchdog (probing takes a moment).
@@ -100,16 +103,28 @@ impl Engine for FfmpegEngine {
                     return events.emit(e.failed_event());
                 }
             };
-            let mut argv = match args::build(&req, &opts, &Input::Url(url), &pattern, muxer) {
+            // FFmpeg 7+ reads the headers (cookies) from a 0600 file kept
+            // until the download ends; older ones would take them on argv,
+            // so when there are secret ones they fetch through a loopback
+            // proxy that adds them, living as long as this task.
+            let option_files = secret_args::reads_option_files(&binary);
+            let (input, _header_proxy) =
+                if !option_files && secret_args::has_secret_headers(&req.config) {
+                    match through_header_proxy(&req, &url).await {
+                        Ok((input, proxy)) => (input, Some(proxy)),
+                        Err(e) => return events.emit(e.failed_event()),
+                    }
+                } else {
+                    (Input::Url(url), None)
+                };
+            let mut argv = match args::build(&req, &opts, &input, &pattern, muxer) {
                 Ok(a) => a,
                 Err(e) => {
                     let e = EngineError::Unsupported(e.0);
                     return events.emit(e.failed_event());
                 }
             };
-            // FFmpeg 7+ reads the headers (cookies) from a 0600 file kept
-            // until the download ends; older ones only take them on argv.
-            let _headers_file = if secret_args::reads_option_files(&binary) {
+            let _headers_file = if option_files {
                 match secret_args::move_headers(&mut argv) {
                     Ok(f) => f,
                     Err(e) => {
@@ -163,6 +178,24 @@ async fn media_url(
         r = resolve => Ok(Some(r.map_err(EngineError::from)?.0.to_string())),
         _ = cancel.cancelled() => Ok(None),
     }
+}
+
+/// A loopback [`HeaderProxy`] for `url` with the streamer's client (its
+/// cookies, headers and proxy), and ffmpeg's input on it.
+async fn through_header_proxy(
+    req: &DownloadRequest,
+    url: &str,
+) -> Result<(Input, HeaderProxy), EngineError> {
+    let upstream = url::Url::parse(url)
+        .map_err(|e| EngineError::Unsupported(format!("invalid stream URL: {e}")))?;
+    let client = crate::net::HttpClient::from_config(&req.config)?;
+    let proxy = HeaderProxy::start(client)
+        .await
+        .map_err(|e| EngineError::Other(e.to_string()))?;
+    let local = proxy
+        .url_for(&upstream)
+        .map_err(|e| EngineError::Unsupported(e.to_string()))?;
+    Ok((Input::Loopback(local), proxy))
 }
 
 /// Creates the output folder and returns the `%03d` pattern.

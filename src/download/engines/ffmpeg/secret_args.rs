@@ -1,12 +1,16 @@
 //! Keeps ffmpeg's `-headers` (cookies, `Authorization`) off its command
-//! line where ffmpeg allows it: FFmpeg 7.0 and later read an option's value
-//! from a file when the option is written `-/name FILE`. Older versions
-//! have no such way; their headers stay visible in `ps` (docs/SECURITY.md).
+//! line: FFmpeg 7.0 and later read an option's value from a file when the
+//! option is written `-/name FILE`. Older versions have no such way; when a
+//! download carries secret headers they fetch through srec's loopback
+//! [`HeaderProxy`](crate::net::HeaderProxy) instead, which adds the headers
+//! itself (docs/SECURITY.md).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
+use crate::config::EffectiveConfig;
+use crate::config::secrets::is_secret_header;
 use crate::net::SecretFile;
 
 /// The major version in `ffmpeg -version`'s first line (`ffmpeg version
@@ -30,6 +34,15 @@ pub fn reads_option_files(binary: &Path) -> bool {
             .and_then(|l| major_version(&l))
             .is_some_and(|m| m >= 7)
     })
+}
+
+/// Whether a download sends secrets in its request headers: cookies, or a
+/// header the config counts as secret (`Authorization`, names with
+/// `token`, `key`, `auth`, `session`, ...; see
+/// [`is_secret_header`](crate::config::secrets::is_secret_header)).
+pub fn has_secret_headers(cfg: &EffectiveConfig) -> bool {
+    cfg.cookies.as_deref().is_some_and(|c| !c.is_empty())
+        || cfg.headers.keys().any(|k| is_secret_header(k))
 }
 
 /// Moves the value of `-headers` into a private file and rewrites the pair
@@ -61,6 +74,24 @@ mod tests {
         assert_eq!(major_version("ffmpeg version 5.1.9-0+deb12u1"), Some(5));
         assert_eq!(major_version("ffmpeg version N-113-gabc"), None);
         assert_eq!(major_version("something else"), None);
+    }
+
+    #[test]
+    fn cookies_and_credential_headers_are_secret_a_referer_is_not() {
+        let mut cfg = EffectiveConfig::defaults("/rec".into());
+        assert!(!has_secret_headers(&cfg));
+        cfg.headers.insert("Referer".into(), "https://x/".into());
+        cfg.headers.insert("User-Agent".into(), "ua".into());
+        assert!(!has_secret_headers(&cfg));
+        cfg.cookies = Some("a=1".into());
+        assert!(has_secret_headers(&cfg));
+        cfg.cookies = None;
+        cfg.headers.insert("X-Api-Token".into(), "t".into());
+        assert!(has_secret_headers(&cfg));
+        cfg.headers.clear();
+        cfg.headers
+            .insert("authorization".into(), "Bearer b".into());
+        assert!(has_secret_headers(&cfg));
     }
 
     #[test]

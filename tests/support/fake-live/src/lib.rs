@@ -83,6 +83,7 @@ impl FakeLive {
             counters: Default::default(),
             cancel: CancellationToken::new(),
             site_counts: Mutex::default(),
+            media_cookies: Mutex::default(),
         });
         for id in &opts.rooms {
             shared.room_or_create(id, true);
@@ -157,6 +158,17 @@ impl FakeLive {
     pub fn site_stats(&self) -> std::collections::BTreeMap<String, u64> {
         self.shared
             .site_counts
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Media requests by kind and the `Cookie` header they carried, keyed
+    /// `"KIND COOKIE"`: KIND is `flv`, `playlist`, `segment` (init
+    /// sections included) or `key`; COOKIE is empty when none was sent.
+    pub fn media_cookies(&self) -> std::collections::BTreeMap<String, u64> {
+        self.shared
+            .media_cookies
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()

@@ -20,6 +20,8 @@ pub(crate) struct Shared {
     pub cancel: CancellationToken,
     /// Site emulation request counters, keyed `site.route`.
     pub site_counts: Mutex<BTreeMap<String, u64>>,
+    /// Media requests by kind and `Cookie` header, keyed `KIND COOKIE`.
+    pub media_cookies: Mutex<BTreeMap<String, u64>>,
 }
 
 impl Shared {
@@ -54,6 +56,12 @@ impl Shared {
     pub fn count_site(&self, key: &str, n: u64) {
         let mut map = self.site_counts.lock().unwrap_or_else(|p| p.into_inner());
         *map.entry(key.to_owned()).or_default() += n;
+    }
+
+    /// Counts a media request of `kind` that carried `cookie` ("" if none).
+    pub fn count_cookie(&self, kind: &str, cookie: &str) {
+        let mut map = self.media_cookies.lock().unwrap_or_else(|p| p.into_inner());
+        *map.entry(format!("{kind} {cookie}")).or_default() += 1;
     }
 
     /// Counts a request server-wide and, if known, for its room.
