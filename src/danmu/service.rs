@@ -211,7 +211,8 @@ impl DanmuService {
     /// were missed (a lagged receiver) or came before the session's `live`
     /// row; a task ignores indexes it has already seen. Run on a lag, when
     /// a session starts, and every [`RESYNC_EVERY`]. A file opened this way
-    /// takes its time origin from now, later than the video's first bytes.
+    /// takes its time origin from the row's `started_at` (the engine's open
+    /// time), not from now, which may be a second or more later.
     async fn resync(&self, running: &HashMap<i64, Running>) {
         if running.is_empty() {
             return;
@@ -223,12 +224,12 @@ impl DanmuService {
             .await;
         match open {
             Ok(open) => {
-                for (session_id, index, path) in open {
-                    if let Some(r) = running.get(&session_id) {
+                for seg in open {
+                    if let Some(r) = running.get(&seg.session_id) {
                         let _ = r.signals.send(SegmentSignal::Opened {
-                            index,
-                            path: path.into(),
-                            at: Instant::now(),
+                            index: seg.index,
+                            path: seg.path.into(),
+                            at_ms: seg.started_at,
                         });
                     }
                 }
@@ -245,10 +246,14 @@ impl DanmuService {
         early: &mut HashMap<i64, SegmentSignal>,
     ) {
         let sig = match ev.kind {
-            DownloadEventKind::SegmentOpened { index, path } => SegmentSignal::Opened {
+            DownloadEventKind::SegmentOpened {
                 index,
                 path,
-                at: Instant::now(),
+                opened_at_ms,
+            } => SegmentSignal::Opened {
+                index,
+                path,
+                at_ms: opened_at_ms,
             },
             DownloadEventKind::SegmentClosed { index, bytes, .. } => {
                 let min = self
