@@ -9,6 +9,9 @@
 //! the room's chat pause, forced disconnect (`POST /control/{id}/chat_disconnect`)
 //! and flood (`POST /control/{id}/chat_flood {"count":N}`: N messages at
 //! once, batched 100 per zlib frame). Sent messages count in `chat_sent`.
+//! A message pushed with `Room::send_chat` (`POST /control/{id}/chat`) that
+//! has a `cmd` field is sent as is, as one plain command packet (`LIVE`,
+//! `PREPARING`, anything recorded); it is not counted.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -150,12 +153,18 @@ async fn run(mut socket: WebSocket, shared: Arc<Shared>, interval: Duration) {
         return;
     }
     let mut kick = room.inner.chat_kick.subscribe();
+    let mut pushed = room.inner.chat.subscribe();
     let mut ticker = tokio::time::interval(interval.max(Duration::from_millis(10)));
     let mut n = 0u64;
     loop {
         let out: Vec<u8> = tokio::select! {
             _ = shared.cancel.cancelled() => return,
             _ = kick.changed() => return,
+            msg = pushed.recv() => match msg {
+                Ok(text) if text.contains("\"cmd\"") => packet(0, 5, text.as_bytes()),
+                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(_) => return,
+            },
             _ = ticker.tick() => {
                 let flood = room.inner.chat_flood.swap(0, Ordering::SeqCst);
                 if flood > 0 {
