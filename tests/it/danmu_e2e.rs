@@ -296,11 +296,16 @@ fn bilibili_chat_is_captured_from_the_emulation_with_every_encoding_and_a_flood(
         "heartbeat right after auth: {stats:?}"
     );
     let mut total = 0;
+    let (mut scs, mut guards) = (0, 0);
     for x in xml_files(&out) {
         total += parse(&x).offsets.len();
         let text = std::fs::read_to_string(&x).unwrap();
         assert!(!text.contains("<&>"), "text escaped");
+        scs += text.matches("<sc ").count();
+        guards += text.matches("<guard ").count();
     }
+    assert!(scs > 0, "SUPER_CHAT_MESSAGE written as <sc>");
+    assert!(guards > 0, "GUARD_BUY written as <guard>");
     let (messages, dropped) = counts(&s);
     assert_eq!(messages, total as i64);
     assert_eq!(

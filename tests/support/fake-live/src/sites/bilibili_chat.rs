@@ -4,7 +4,8 @@
 //! auth packet (op 7, `key` = the token) first and answers op 8 `code 0`
 //! (`-101` for a wrong key, then closes); answers heartbeats (op 2,
 //! counted as `bilibili.heartbeat`) with op 3; and sends the room's
-//! scripted chat as `DANMU_MSG` (every fifth a `SEND_GIFT`), cycling
+//! scripted chat as `DANMU_MSG` (every fifth a `SEND_GIFT`, the third of
+//! every ten a `SUPER_CHAT_MESSAGE`, the seventh a `GUARD_BUY`), cycling
 //! through plain (ver 0), zlib (ver 2) and brotli (ver 3) frames. Honours
 //! the room's chat pause, forced disconnect (`POST /control/{id}/chat_disconnect`)
 //! and flood (`POST /control/{id}/chat_flood {"count":N}`: N messages at
@@ -94,6 +95,16 @@ pub(crate) fn command(n: u64) -> String {
     if n.is_multiple_of(5) {
         json!({"cmd": "SEND_GIFT", "data": {"giftName": "辣条", "num": 1, "uname": format!("u{uid}"),
             "uid": uid, "timestamp": unix_ms() / 1000, "giftId": 1, "price": 100, "coin_type": "gold"}})
+        .to_string()
+    } else if n % 10 == 3 {
+        let now = unix_ms() / 1000;
+        json!({"cmd": "SUPER_CHAT_MESSAGE", "data": {"id": n, "uid": uid, "price": 30,
+            "message": format!("sc {n}"), "message_trans": "", "start_time": now, "end_time": now + 60,
+            "time": 60, "user_info": {"uname": format!("u{uid}"), "face": "", "guard_level": 3}}})
+        .to_string()
+    } else if n % 10 == 7 {
+        json!({"cmd": "GUARD_BUY", "data": {"uid": uid, "username": format!("u{uid}"), "guard_level": 3,
+            "num": 1, "price": 198000, "gift_name": "舰长", "start_time": unix_ms() / 1000}})
         .to_string()
     } else {
         let ts = unix_ms();
