@@ -154,6 +154,15 @@ fn chat_files_pair_with_video_segments_and_count_every_message() {
         "three chat files (two closed segments): {:?}",
         files_below(&out)
     );
+    let st = s.json(&["status"]);
+    let listed = st["chat_files"].as_array().cloned().unwrap_or_default();
+    assert!(
+        listed.len() >= 2
+            && listed
+                .iter()
+                .any(|f| f["state"] == "closed" && f["messages"].as_u64().is_some_and(|m| m > 0)),
+        "srec status lists the closed chat files of the live session too: {listed:?}"
+    );
     room.pause_chat(true);
     let sent = room.chat_sent();
     room.set_live(false);
