@@ -25,6 +25,10 @@ use crate::platform::{PlatformRegistry, RoomIdentity};
 use crate::scheduler::Scheduler;
 use crate::streamer::StreamerManager;
 
+/// Test-only knob: handle each `SegmentOpened` N ms late (a consumer busy
+/// with the database); chat offsets must not depend on it.
+pub const TEST_EVENT_DELAY_ENV: &str = "SREC_TEST_DANMU_EVENT_DELAY_MS";
+
 /// Durable outbox consumer name.
 pub const CONSUMER: &str = "danmu";
 
@@ -143,6 +147,10 @@ impl DanmuService {
         let mut running: HashMap<i64, Running> = HashMap::new();
         // A segment opened before its session's `live` row was read.
         let mut early: HashMap<i64, SegmentSignal> = HashMap::new();
+        let delay = std::env::var(TEST_EVENT_DELAY_ENV)
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+            .map(Duration::from_millis);
         let mut resync = tokio::time::interval(RESYNC_EVERY);
         resync.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -190,7 +198,12 @@ impl DanmuService {
                     }
                 }
                 ev = downloads.recv() => match ev {
-                    Ok(ev) => self.route(ev, &running, &mut early),
+                    Ok(ev) => {
+                        if let Some(d) = delay.filter(|_| matches!(ev.kind, DownloadEventKind::SegmentOpened { .. })) {
+                            tokio::time::sleep(d).await;
+                        }
+                        self.route(ev, &running, &mut early)
+                    }
                     Err(broadcast::error::RecvError::Lagged(n)) => {
                         tracing::warn!("danmu: missed {n} download events; following the open segments from the database");
                         self.resync(&running).await;
@@ -211,8 +224,7 @@ impl DanmuService {
     /// were missed (a lagged receiver) or came before the session's `live`
     /// row; a task ignores indexes it has already seen. Run on a lag, when
     /// a session starts, and every [`RESYNC_EVERY`]. A file opened this way
-    /// takes its time origin from the row's `started_at` (the engine's open
-    /// time), not from now, which may be a second or more later.
+    /// takes its origin from the row's `started_at` (the engine's stamp).
     async fn resync(&self, running: &HashMap<i64, Running>) {
         if running.is_empty() {
             return;

@@ -3,10 +3,12 @@
 //! file was created. The fake server stamps each comment with its send
 //! time (`p` field 5), the video file's birth time (statx) is when the
 //! engine created it, so `offset − (sent − born)` is the skew. The chat
-//! service is made to lag (`SREC_EVENT_CAPACITY=1`), so some files are
-//! opened from the database's open segments rather than from the event;
-//! their origin must still be the engine's open time, not when the chat
-//! service noticed.
+//! service is made to lag (`SREC_EVENT_CAPACITY=1`, so some files are
+//! opened from the database's open segments rather than from the event)
+//! and to hear of each opened segment 1.5 s late
+//! (`SREC_TEST_DANMU_EVENT_DELAY_MS`); the origin must still be the
+//! engine's open time, not when the chat service noticed (before, the skew
+//! was the 1.5 s delay).
 
 use std::path::Path;
 use std::time::{Duration, UNIX_EPOCH};
@@ -74,6 +76,7 @@ fn chat_offsets_match_the_video_file_within_a_second_even_when_the_chat_service_
     }
     let mut cmd = s.daemon_command();
     cmd.env("SREC_EVENT_CAPACITY", "1");
+    cmd.env(srec::danmu::service::TEST_EVENT_DELAY_ENV, "1500");
     let mut d = Daemon::spawn(cmd);
     assert!(
         wait_until(Duration::from_secs(90), || videos(&out).len() >= ROOMS * 5),
