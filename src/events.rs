@@ -76,6 +76,12 @@ pub enum DownloadEventKind {
     SegmentOpened {
         index: u32,
         path: std::path::PathBuf,
+        /// Wall clock (Unix ms) when the engine created the file, just
+        /// before its first media bytes reach disk. Consumers that time
+        /// things against the video (the segment row's `started_at`, chat
+        /// offsets) use it rather than when they received the event, which
+        /// a busy or lagging receiver sees later.
+        opened_at_ms: i64,
     },
     SegmentClosed {
         index: u32,

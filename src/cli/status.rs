@@ -46,7 +46,8 @@ struct Status {
     downloads: Option<Downloads>,
     /// Open or half-open download circuit breakers.
     breakers: Vec<BreakerRow>,
-    /// Chat files being written beside the current video files (`record_danmu`).
+    /// The chat file beside every video file of the live sessions, closed
+    /// ones included, with its message count (`record_danmu`).
     chat_files: Vec<crate::db::danmu::DanmuFile>,
 }
 
@@ -71,7 +72,7 @@ impl StatusCmd {
                 streamers::count_by_state(c)?,
                 sessions::active_recordings(c)?,
                 breaker_store::not_closed(c)?,
-                crate::db::danmu::open_files(c)?,
+                crate::db::danmu::current_files(c)?,
             ))
         })?;
         // The open file's size is only on disk until the segment closes.

@@ -25,6 +25,10 @@ use crate::platform::{PlatformRegistry, RoomIdentity};
 use crate::scheduler::Scheduler;
 use crate::streamer::StreamerManager;
 
+/// Test-only knob: handle each `SegmentOpened` N ms late (a consumer busy
+/// with the database); chat offsets must not depend on it.
+pub const TEST_EVENT_DELAY_ENV: &str = "SREC_TEST_DANMU_EVENT_DELAY_MS";
+
 /// Durable outbox consumer name.
 pub const CONSUMER: &str = "danmu";
 
@@ -143,6 +147,10 @@ impl DanmuService {
         let mut running: HashMap<i64, Running> = HashMap::new();
         // A segment opened before its session's `live` row was read.
         let mut early: HashMap<i64, SegmentSignal> = HashMap::new();
+        let delay = std::env::var(TEST_EVENT_DELAY_ENV)
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+            .map(Duration::from_millis);
         let mut resync = tokio::time::interval(RESYNC_EVERY);
         resync.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -190,7 +198,12 @@ impl DanmuService {
                     }
                 }
                 ev = downloads.recv() => match ev {
-                    Ok(ev) => self.route(ev, &running, &mut early),
+                    Ok(ev) => {
+                        if let Some(d) = delay.filter(|_| matches!(ev.kind, DownloadEventKind::SegmentOpened { .. })) {
+                            tokio::time::sleep(d).await;
+                        }
+                        self.route(ev, &running, &mut early)
+                    }
                     Err(broadcast::error::RecvError::Lagged(n)) => {
                         tracing::warn!("danmu: missed {n} download events; following the open segments from the database");
                         self.resync(&running).await;
@@ -211,7 +224,7 @@ impl DanmuService {
     /// were missed (a lagged receiver) or came before the session's `live`
     /// row; a task ignores indexes it has already seen. Run on a lag, when
     /// a session starts, and every [`RESYNC_EVERY`]. A file opened this way
-    /// takes its time origin from now, later than the video's first bytes.
+    /// takes its origin from the row's `started_at` (the engine's stamp).
     async fn resync(&self, running: &HashMap<i64, Running>) {
         if running.is_empty() {
             return;
@@ -223,12 +236,12 @@ impl DanmuService {
             .await;
         match open {
             Ok(open) => {
-                for (session_id, index, path) in open {
-                    if let Some(r) = running.get(&session_id) {
+                for seg in open {
+                    if let Some(r) = running.get(&seg.session_id) {
                         let _ = r.signals.send(SegmentSignal::Opened {
-                            index,
-                            path: path.into(),
-                            at: Instant::now(),
+                            index: seg.index,
+                            path: seg.path.into(),
+                            at_ms: seg.started_at,
                         });
                     }
                 }
@@ -245,10 +258,14 @@ impl DanmuService {
         early: &mut HashMap<i64, SegmentSignal>,
     ) {
         let sig = match ev.kind {
-            DownloadEventKind::SegmentOpened { index, path } => SegmentSignal::Opened {
+            DownloadEventKind::SegmentOpened {
                 index,
                 path,
-                at: Instant::now(),
+                opened_at_ms,
+            } => SegmentSignal::Opened {
+                index,
+                path,
+                at_ms: opened_at_ms,
             },
             DownloadEventKind::SegmentClosed { index, bytes, .. } => {
                 let min = self

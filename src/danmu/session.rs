@@ -2,10 +2,12 @@
 //! for the room and writes what it decodes into the XML file of the video
 //! segment being recorded, rotating in step with the video (same path,
 //! `.xml`). Each message's time is its offset from when the segment was
-//! opened (the engine reports `SegmentOpened` as it creates the file, just
-//! before its first bytes are written), so the skew is the engine's
-//! first-write delay plus the chat's own delivery delay (well under 1 s on
-//! a healthy connection). Chat received while no segment is open waits
+//! opened, as the engine stamped it (`SegmentOpened::opened_at_ms`, taken
+//! as it creates the file, just before its first bytes are written; after a
+//! missed event, the segment row's `started_at`, the same stamp), never
+//! from when this task heard of it, so the skew is the engine's first-write
+//! delay plus the chat's own delivery delay (well under 1 s on a healthy
+//! connection). Chat received while no segment is open waits
 //! (bounded in count and age, see [`super::waiting`]) for the next file, at
 //! offset 0. No error here ever reaches the video recording.
 
@@ -38,7 +40,9 @@ pub enum SegmentSignal {
     Opened {
         index: u32,
         path: PathBuf,
-        at: Instant,
+        /// When the engine created the file (Unix ms): the origin of its
+        /// offsets.
+        at_ms: i64,
     },
     /// `junk`: the recorder deletes the video (below `min_segment_size`),
     /// so its chat file goes too.
@@ -104,12 +108,13 @@ pub async fn run(
             sig = signals.recv() => match sig {
                 None => break,
                 Some(SegmentSignal::Opened { index, .. }) if newest.is_some_and(|n| index <= n) => {}
-                Some(SegmentSignal::Opened { index, path, at }) => {
+                Some(SegmentSignal::Opened { index, path, at_ms }) => {
                     newest = Some(index);
                     if let Some(f) = file.take() {
                         close(&spec, f, false).await;
                     }
-                    file = open(&spec, index, path, at).await;
+                    let at = instant_of(at_ms);
+                    file = open(&spec, index, path, at, at_ms).await;
                     let (held, expired) = waiting.take(at);
                     note_expired(&spec, expired);
                     if let Some(f) = file.as_mut() {
@@ -212,10 +217,32 @@ async fn store_counts(spec: &SessionSpec, f: &OpenFile) {
     }
 }
 
-async fn open(spec: &SessionSpec, index: u32, video: PathBuf, at: Instant) -> Option<OpenFile> {
+/// The session's clock reading at wall-clock time `at_ms` (Unix ms), for a
+/// file's origin reported by the engine. The wall clock is read once, right
+/// here, so only a clock step between the engine's stamp and this call (a
+/// few ms normally) can shift the origin; a stamp in the future (a step
+/// back) gives now, never an origin after the messages.
+pub fn instant_of(at_ms: i64) -> Instant {
+    let now = Instant::now();
+    let ago = crate::db::now_ms().saturating_sub(at_ms);
+    u64::try_from(ago)
+        .ok()
+        .and_then(|ms| now.checked_sub(Duration::from_millis(ms)))
+        .unwrap_or(now)
+}
+
+async fn open(
+    spec: &SessionSpec,
+    index: u32,
+    video: PathBuf,
+    at: Instant,
+    at_ms: i64,
+) -> Option<OpenFile> {
     let path = video.with_extension("xml");
+    let start = chrono::DateTime::from_timestamp_millis(at_ms)
+        .map_or_else(chrono::Local::now, |t| t.with_timezone(&chrono::Local));
     let info = RecordInfo {
-        start_time: chrono::Local::now().to_rfc3339(),
+        start_time: start.to_rfc3339(),
         ..spec.info.clone()
     };
     let writer = match ChatFile::create(&path, info, QUEUE).await {
@@ -302,5 +329,23 @@ async fn close(spec: &SessionSpec, f: OpenFile, junk: bool) {
             session = spec.session_id,
             "cannot finalise chat file {index}: {e}"
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wall_clock_stamp_maps_onto_the_session_clock() {
+        let before = Instant::now();
+        let past = instant_of(crate::db::now_ms() - 1500);
+        let ago = before.saturating_duration_since(past);
+        assert!(
+            ago >= Duration::from_millis(1400) && ago <= Duration::from_millis(1600),
+            "1.5 s ago: {ago:?}"
+        );
+        let future = instant_of(crate::db::now_ms() + 60_000);
+        assert!(future >= before, "a stamp ahead of the clock gives now");
     }
 }

@@ -133,6 +133,19 @@ pub fn open_files(conn: &Connection) -> Result<Vec<DanmuFile>, DbError> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// The chat files of every session still live (closed ones too, so each
+/// video file of the current session shows its `.xml`), plus any file
+/// left open, by session and segment index.
+pub fn current_files(conn: &Connection) -> Result<Vec<DanmuFile>, DbError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM danmu_files WHERE state = 'open'
+           OR session_id IN (SELECT id FROM live_sessions WHERE ended_at IS NULL)
+         ORDER BY session_id, seg_index"
+    ))?;
+    let rows = stmt.query_map([], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// A session's chat files, by segment index.
 pub fn for_session(conn: &Connection, session_id: i64) -> Result<Vec<DanmuFile>, DbError> {
     let mut stmt = conn.prepare_cached(&format!(

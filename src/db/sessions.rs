@@ -298,18 +298,33 @@ pub fn active_recordings(conn: &Connection) -> Result<Vec<ActiveRecording>, DbEr
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// `(session, index, path)` of the segments of `sessions` still being
-/// written (one indexed lookup per session).
-pub fn open_segments(
-    conn: &Connection,
-    sessions: &[i64],
-) -> Result<Vec<(i64, u32, String)>, DbError> {
+/// A segment still being written, as its row says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenSegment {
+    pub session_id: i64,
+    pub index: u32,
+    pub path: String,
+    /// When the engine created the file (Unix ms; see
+    /// [`DownloadEventKind::SegmentOpened`](crate::events::DownloadEventKind)).
+    pub started_at: i64,
+}
+
+/// The segments of `sessions` still being written (one indexed lookup per
+/// session).
+pub fn open_segments(conn: &Connection, sessions: &[i64]) -> Result<Vec<OpenSegment>, DbError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT seg_index, path FROM session_segments WHERE session_id = ?1 AND ended_at IS NULL",
+        "SELECT seg_index, path, started_at FROM session_segments WHERE session_id = ?1 AND ended_at IS NULL",
     )?;
     let mut out = Vec::new();
     for &sid in sessions {
-        let rows = stmt.query_map([sid], |r| Ok((sid, r.get(0)?, r.get(1)?)))?;
+        let rows = stmt.query_map([sid], |r| {
+            Ok(OpenSegment {
+                session_id: sid,
+                index: r.get(0)?,
+                path: r.get(1)?,
+                started_at: r.get(2)?,
+            })
+        })?;
         for row in rows {
             out.push(row?);
         }

@@ -95,7 +95,7 @@ impl DownloadManager {
 /// carry (bytes, bitrate and duration come from the
 /// [`ProgressCell`](crate::download::progress::ProgressCell)).
 fn fold(info: &mut ActiveDownload, kind: &DownloadEventKind) {
-    if let DownloadEventKind::SegmentOpened { index, path } = kind {
+    if let DownloadEventKind::SegmentOpened { index, path, .. } = kind {
         info.segment_index = Some(*index);
         info.segment_path = Some(path.clone());
     }

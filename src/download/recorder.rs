@@ -290,11 +290,15 @@ impl Recorder {
         self.manager.observe(&ev);
         let (id, sid) = (ev.streamer_id, ev.session_id);
         match ev.kind {
-            DownloadEventKind::SegmentOpened { index, path } => {
+            DownloadEventKind::SegmentOpened {
+                index,
+                path,
+                opened_at_ms,
+            } => {
                 let p = path.display().to_string();
                 if let Err(e) = self
                     .db
-                    .call(move |c| sessions::add_segment(c, sid, index, &p, now_ms()))
+                    .call(move |c| sessions::add_segment(c, sid, index, &p, opened_at_ms))
                     .await
                 {
                     tracing::warn!(streamer = id, "cannot record segment {index}: {e}");

@@ -154,6 +154,15 @@ fn chat_files_pair_with_video_segments_and_count_every_message() {
         "three chat files (two closed segments): {:?}",
         files_below(&out)
     );
+    let st = s.json(&["status"]);
+    let listed = st["chat_files"].as_array().cloned().unwrap_or_default();
+    assert!(
+        listed.len() >= 2
+            && listed
+                .iter()
+                .any(|f| f["state"] == "closed" && f["messages"].as_u64().is_some_and(|m| m > 0)),
+        "srec status lists the closed chat files of the live session too: {listed:?}"
+    );
     room.pause_chat(true);
     let sent = room.chat_sent();
     room.set_live(false);
@@ -296,11 +305,16 @@ fn bilibili_chat_is_captured_from_the_emulation_with_every_encoding_and_a_flood(
         "heartbeat right after auth: {stats:?}"
     );
     let mut total = 0;
+    let (mut scs, mut guards) = (0, 0);
     for x in xml_files(&out) {
         total += parse(&x).offsets.len();
         let text = std::fs::read_to_string(&x).unwrap();
         assert!(!text.contains("<&>"), "text escaped");
+        scs += text.matches("<sc ").count();
+        guards += text.matches("<guard ").count();
     }
+    assert!(scs > 0, "SUPER_CHAT_MESSAGE written as <sc>");
+    assert!(guards > 0, "GUARD_BUY written as <guard>");
     let (messages, dropped) = counts(&s);
     assert_eq!(messages, total as i64);
     assert_eq!(

@@ -87,3 +87,40 @@ fn douyu_chat_is_captured_beside_the_video() {
 fn huya_chat_is_captured_beside_the_video() {
     captures("huya", "880022", "https://www.huya.com/880022", 12);
 }
+
+/// A Bilibili `LIVE`/`PREPARING` command in the chat makes the daemon check
+/// the room at once: with a 60 s check interval, each hint is followed by a
+/// room check within seconds.
+#[test]
+fn bilibili_live_and_preparing_hints_make_the_daemon_check_at_once() {
+    let fake = chatty_server();
+    let s = Srec::new();
+    let out = s.dir.path().join("rec");
+    s.write_config(&format!(
+        "[api]\nenabled = false\n[recording]\ncheck_interval = \"60s\"\noffline_confirmations = 1\n\
+         output_dir = \"{}\"\nrecord_danmu = true\n[platforms.bilibili]\napi_base = \"{}\"\n",
+        out.display(),
+        fake.site_base("bilibili")
+    ));
+    let room = fake.live_room("10102");
+    s.ok(&["add", "https://live.bilibili.com/10102"]);
+    let mut d = s.daemon();
+    d.wait_for("chat capture started", LOG);
+    d.wait_for("chat file opened", LOG);
+    let checks = || {
+        let st = fake.site_stats();
+        st.get("bilibili.info").copied().unwrap_or(0)
+            + st.get("bilibili.status_by_uids").copied().unwrap_or(0)
+    };
+    for cmd in ["LIVE", "PREPARING"] {
+        let before = checks();
+        room.send_chat(serde_json::json!({"cmd": cmd, "roomid": 10102}));
+        assert!(
+            wait_until(Duration::from_secs(10), || checks() > before),
+            "{cmd} in the chat made the daemon check the room ({before} checks before): {:?}",
+            fake.site_stats()
+        );
+    }
+    d.signal("TERM");
+    assert_eq!(d.wait_exit(Duration::from_secs(40)), 0);
+}

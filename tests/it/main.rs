@@ -17,6 +17,7 @@ mod danmu_e2e;
 mod danmu_lag;
 mod danmu_protocols;
 mod danmu_sites_e2e;
+mod danmu_timing;
 mod db_full;
 mod db_read;
 mod disk;

@@ -165,7 +165,11 @@ impl<S: SegmentSink> Assembler<S> {
                 rebaser,
                 rebase_warned: false,
             });
-            self.emit(DownloadEventKind::SegmentOpened { index, path });
+            self.emit(DownloadEventKind::SegmentOpened {
+                index,
+                path,
+                opened_at_ms: crate::db::now_ms(),
+            });
             if let Some(init) = head.init {
                 // The init section holds no fragment time: written as is.
                 self.write_out(init.clone()).await?;

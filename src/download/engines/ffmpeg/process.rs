@@ -240,6 +240,7 @@ async fn on_stderr(
         sink.emit(DownloadEventKind::SegmentOpened {
             index,
             path: path.clone(),
+            opened_at_ms: crate::db::now_ms(),
         });
         *open = Some(Open {
             index,

@@ -139,6 +139,7 @@ impl<F: FnMut(u32) -> PathBuf> Output<F> {
                 self.sink.emit(DownloadEventKind::SegmentOpened {
                     index: self.first + index,
                     path: path.clone(),
+                    opened_at_ms: crate::db::now_ms(),
                 });
                 self.current = Some((self.first + index, path));
             }

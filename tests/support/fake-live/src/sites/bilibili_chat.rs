@@ -4,11 +4,15 @@
 //! auth packet (op 7, `key` = the token) first and answers op 8 `code 0`
 //! (`-101` for a wrong key, then closes); answers heartbeats (op 2,
 //! counted as `bilibili.heartbeat`) with op 3; and sends the room's
-//! scripted chat as `DANMU_MSG` (every fifth a `SEND_GIFT`), cycling
+//! scripted chat as `DANMU_MSG` (every fifth a `SEND_GIFT`, the third of
+//! every ten a `SUPER_CHAT_MESSAGE`, the seventh a `GUARD_BUY`), cycling
 //! through plain (ver 0), zlib (ver 2) and brotli (ver 3) frames. Honours
 //! the room's chat pause, forced disconnect (`POST /control/{id}/chat_disconnect`)
 //! and flood (`POST /control/{id}/chat_flood {"count":N}`: N messages at
 //! once, batched 100 per zlib frame). Sent messages count in `chat_sent`.
+//! A message pushed with `Room::send_chat` (`POST /control/{id}/chat`) that
+//! has a `cmd` field is sent as is, as one plain command packet (`LIVE`,
+//! `PREPARING`, anything recorded); it is not counted.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -92,6 +96,16 @@ pub(crate) fn command(n: u64) -> String {
         json!({"cmd": "SEND_GIFT", "data": {"giftName": "辣条", "num": 1, "uname": format!("u{uid}"),
             "uid": uid, "timestamp": unix_ms() / 1000, "giftId": 1, "price": 100, "coin_type": "gold"}})
         .to_string()
+    } else if n % 10 == 3 {
+        let now = unix_ms() / 1000;
+        json!({"cmd": "SUPER_CHAT_MESSAGE", "data": {"id": n, "uid": uid, "price": 30,
+            "message": format!("sc {n}"), "message_trans": "", "start_time": now, "end_time": now + 60,
+            "time": 60, "user_info": {"uname": format!("u{uid}"), "face": "", "guard_level": 3}}})
+        .to_string()
+    } else if n % 10 == 7 {
+        json!({"cmd": "GUARD_BUY", "data": {"uid": uid, "username": format!("u{uid}"), "guard_level": 3,
+            "num": 1, "price": 198000, "gift_name": "舰长", "start_time": unix_ms() / 1000}})
+        .to_string()
     } else {
         let ts = unix_ms();
         json!({"cmd": "DANMU_MSG:4:0:2:2:2:0", "info": [
@@ -150,12 +164,18 @@ async fn run(mut socket: WebSocket, shared: Arc<Shared>, interval: Duration) {
         return;
     }
     let mut kick = room.inner.chat_kick.subscribe();
+    let mut pushed = room.inner.chat.subscribe();
     let mut ticker = tokio::time::interval(interval.max(Duration::from_millis(10)));
     let mut n = 0u64;
     loop {
         let out: Vec<u8> = tokio::select! {
             _ = shared.cancel.cancelled() => return,
             _ = kick.changed() => return,
+            msg = pushed.recv() => match msg {
+                Ok(text) if text.contains("\"cmd\"") => packet(0, 5, text.as_bytes()),
+                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(_) => return,
+            },
             _ = ticker.tick() => {
                 let flood = room.inner.chat_flood.swap(0, Ordering::SeqCst);
                 if flood > 0 {
