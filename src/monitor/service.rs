@@ -340,6 +340,9 @@ impl StreamMonitor {
                     sessions::record_title(&tx, sid, t, status.category.as_deref())?;
                 }
                 streamers::set_state(&tx, id, StreamerState::Live, None)?;
+                if let Some(a) = status.avatar.as_deref().filter(|a| !a.is_empty()) {
+                    streamers::set_avatar(&tx, id, a)?;
+                }
                 let kind = MonitorEventKind::Live {
                     session_id: sid,
                     title: status.title,

@@ -1,5 +1,6 @@
 //! Discord channel: a webhook message with one embed (title, description,
-//! colour by event, link to the stream, timestamp) and optional mentions.
+//! colour by event, link to the stream, the streamer's avatar as thumbnail,
+//! timestamp) and optional mentions.
 //! A 429 is retried after the `retry_after` Discord puts in the body (or
 //! the `Retry-After` header).
 
@@ -51,10 +52,14 @@ pub fn message(ev: &Event, text: &Text, c: &Discord) -> Value {
         "timestamp": ev.timestamp.to_rfc3339(),
         "footer": { "text": format!("{} · event {}", ev.event_type, ev.id) },
     });
-    if let Some(s) = &ev.streamer
-        && s.url.starts_with("http")
-    {
-        embed["url"] = json!(s.url);
+    if let Some(s) = &ev.streamer {
+        if s.url.starts_with("http") {
+            embed["url"] = json!(s.url);
+        }
+        // Discord only fetches http(s) images; anything else would fail the message.
+        if let Some(a) = s.avatar.as_deref().filter(|a| a.starts_with("http")) {
+            embed["thumbnail"] = json!({ "url": a });
+        }
     }
     let mut msg = json!({
         "username": c.username,

@@ -18,6 +18,9 @@ pub struct StreamerRef {
     pub id: i64,
     pub name: String,
     pub url: String,
+    /// The profile picture the platform last reported, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<String>,
 }
 
 /// One notification.
@@ -273,6 +276,7 @@ mod tests {
                 id: 1,
                 name: "alice".into(),
                 url: "http://x/alice".into(),
+                avatar: None,
             }),
         )
         .unwrap();

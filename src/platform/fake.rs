@@ -27,6 +27,8 @@ struct Room {
     hls_url: Option<String>,
     #[serde(default)]
     flv_url: Option<String>,
+    #[serde(default)]
+    avatar: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -50,6 +52,7 @@ impl Room {
             live: self.live,
             title: self.title,
             category: self.category,
+            avatar: self.avatar,
             streams,
             room: Some(RoomIdentity {
                 id: self.id,

@@ -57,6 +57,8 @@ fn live_and_offline_reach_every_channel_once_in_order() {
     let fake = Fake::new();
     let room = fake.room("alice");
     room.set_live(false);
+    let avatar = format!("{}/avatars/alice.png", fake.base_url());
+    room.set_avatar(Some(&avatar));
     let rx = Receiver::start();
     rx.throttle(1);
     let smtp = SmtpSink::start();
@@ -141,6 +143,13 @@ fn live_and_offline_reach_every_channel_once_in_order() {
     assert_eq!(msg["embeds"][0]["title"], "alice is live");
     assert_eq!(msg["embeds"][0]["color"], 0x2e_cc71);
     assert_eq!(msg["content"], "<@42>");
+    // The avatar the platform reported is the embed's thumbnail, on every
+    // event about the streamer.
+    assert_eq!(msg["embeds"][0]["thumbnail"]["url"], avatar, "{msg}");
+    assert_eq!(
+        rx.delivered("discord")[1].json()["embeds"][0]["thumbnail"]["url"],
+        avatar
+    );
     assert_eq!(
         rx.delivered("discord")[1].json()["embeds"][0]["title"],
         "alice went offline"
