@@ -213,7 +213,7 @@ impl StreamMonitor {
                     self.set_state(s, StreamerState::Error, Some(e.to_string()))
                         .await?;
                     if s.state != StreamerState::Error {
-                        self.streamer_error(s.id, "check_failed", &e.to_string())
+                        self.streamer_error(s.id, error_reason(&e), &e.to_string())
                             .await;
                     }
                 } else {
@@ -329,12 +329,13 @@ impl StreamMonitor {
             .db
             .call(move |c| {
                 let tx = c.transaction()?;
+                let opened = now_ms();
                 let sid = sessions::open(
                     &tx,
                     id,
                     status.title.as_deref(),
                     status.category.as_deref(),
-                    now_ms(),
+                    opened,
                 )?;
                 if let Some(t) = &status.title {
                     sessions::record_title(&tx, sid, t, status.category.as_deref())?;
@@ -349,6 +350,7 @@ impl StreamMonitor {
                     category: status.category,
                     streams: status.streams,
                     room: status.room,
+                    started_at: Some(status.started_at.unwrap_or(opened)),
                 };
                 insert_event(&tx, id, &kind)?;
                 tx.commit()?;
@@ -452,6 +454,15 @@ impl StreamMonitor {
             return Ok(());
         }
         self.streamers.set_state(s.id, state, error).await
+    }
+}
+
+/// The `reason` of a `streamer_error` event for a failed check: a login
+/// or cookies the user must supply is told apart from a check that failed.
+fn error_reason(e: &PlatformError) -> &'static str {
+    match e {
+        PlatformError::AuthRequired(_) => "auth_required",
+        _ => "check_failed",
     }
 }
 

@@ -68,6 +68,12 @@ fn data_of(row: &OutboxRow) -> Value {
         m.remove("type");
         m.remove("streams");
         m.remove("room");
+        // Unix ms in the outbox; a person (and a template) reads RFC 3339.
+        if let Some(at) = m.get("started_at").and_then(Value::as_i64)
+            && let Some(t) = Utc.timestamp_millis_opt(at).single()
+        {
+            m.insert("started_at".into(), json!(t.to_rfc3339()));
+        }
     }
     if !v.is_object() {
         v = json!({ "value": v });
@@ -270,7 +276,7 @@ mod tests {
         let ev = Event::from_row(
             &row(
                 "live",
-                r#"{"type":"live","session_id":4,"title":"Hi {there}","category":null,"streams":[{"url":"http://cdn/?token=x"}]}"#,
+                r#"{"type":"live","session_id":4,"title":"Hi {there}","category":null,"streams":[{"url":"http://cdn/?token=x"}],"started_at":1700000000000}"#,
             ),
             Some(StreamerRef {
                 id: 1,
@@ -282,6 +288,7 @@ mod tests {
         .unwrap();
         assert_eq!(ev.event_type, "stream_online");
         assert!(!ev.data.to_string().contains("token"), "{}", ev.data);
+        assert_eq!(ev.data["started_at"], "2023-11-14T22:13:20+00:00");
         let (t, b) = default_templates(ev.event_type);
         assert_eq!(render(t, &ev.vars()), "alice is live");
         assert_eq!(render(b, &ev.vars()), "Hi {there}");

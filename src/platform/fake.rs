@@ -29,6 +29,9 @@ struct Room {
     flv_url: Option<String>,
     #[serde(default)]
     avatar: Option<String>,
+    /// When the current broadcast started (unix ms).
+    #[serde(default)]
+    live_since_ms: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -53,6 +56,7 @@ impl Room {
             title: self.title,
             category: self.category,
             avatar: self.avatar,
+            started_at: self.live_since_ms.filter(|_| self.live),
             streams,
             room: Some(RoomIdentity {
                 id: self.id,

@@ -5,6 +5,7 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -12,7 +13,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use srec::db::{Db, outbox};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+use crate::harness::{Daemon, Srec};
 
 /// One request the receiver got.
 #[derive(Debug, Clone)]
@@ -285,5 +289,59 @@ impl SmtpSink {
 
     pub fn mails(&self) -> Vec<Mail> {
         self.mails.lock().unwrap().clone()
+    }
+}
+
+/// The test's database (to write outbox rows the way services do).
+pub fn db(s: &Srec) -> Db {
+    Db::open(&s.db_path()).expect("db")
+}
+
+/// Event types of the successful requests to `path`, in arrival order.
+pub fn types(r: &Receiver, path: &str) -> Vec<String> {
+    r.delivered(path)
+        .iter()
+        .map(|h| {
+            h.json()["event_type"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect()
+}
+
+/// Event ids of the successful requests to `path`, in arrival order.
+pub fn ids(rx: &Receiver, path: &str) -> Vec<i64> {
+    rx.delivered(path)
+        .iter()
+        .filter_map(|h| h.json()["event_id"].as_i64())
+        .collect()
+}
+
+/// Writes an outbox row without a streamer; returns its id.
+pub fn insert_event(s: &Srec, kind: &str, payload: &str) -> i64 {
+    db(s)
+        .with(|c| outbox::insert(c, None, kind, payload))
+        .unwrap()
+}
+
+/// Starts the daemon with info logs and waits until it is ready.
+pub fn start(s: &Srec) -> Daemon {
+    let mut cmd = s.daemon_command();
+    cmd.env("SREC_LOG", "srec=info");
+    let mut d = Daemon::spawn(cmd);
+    d.wait_for("srec ready", Duration::from_secs(20));
+    d
+}
+
+/// Waits until every channel in `ids` has opened its delivery position: a
+/// new channel starts after the newest outbox row at that moment, so an
+/// event written before then is not its to send.
+pub fn wait_channels(d: &mut Daemon, ids: &[&str]) {
+    for id in ids {
+        d.wait_for(
+            &format!("notification channel started channel={id} "),
+            Duration::from_secs(10),
+        );
     }
 }
