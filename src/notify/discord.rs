@@ -27,8 +27,11 @@ pub fn colour(event_type: &str) -> u32 {
         "stream_online" | "recording_started" => 0x2e_cc71,
         "stream_offline" | "daemon_stopping" => 0x95_a5a6,
         "recording_failed" | "streamer_error" | "pipeline_failed" => 0xe7_4c3c,
-        "disk_low" => 0xe6_7e22,
-        "pipeline_completed" | "segment_finalised" | "danmu_finalised" => 0x34_98db,
+        "disk_low" | "pipeline_throttled" => 0xe6_7e22,
+        "pipeline_completed"
+        | "pipeline_throttle_released"
+        | "segment_finalised"
+        | "danmu_finalised" => 0x34_98db,
         _ => 0x58_65f2,
     }
 }

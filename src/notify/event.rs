@@ -8,7 +8,9 @@ use serde_json::{Value, json};
 
 use crate::config::notify::Priority;
 use crate::db::outbox::OutboxRow;
-use crate::events::{DanmuFinalised, DiskLow, PipelineFinished, SegmentFinalised};
+use crate::events::{
+    DanmuFinalised, DiskLow, PipelineFinished, PipelineThrottle, SegmentFinalised,
+};
 
 pub use crate::events::kinds;
 
@@ -51,11 +53,25 @@ pub fn classify(kind: &str) -> Option<(&'static str, Priority)> {
         DiskLow::KIND => ("disk_low", Critical),
         PipelineFinished::COMPLETED => ("pipeline_completed", Normal),
         PipelineFinished::FAILED => ("pipeline_failed", High),
+        // Engaged; a release is told apart by its payload (see `refine`).
+        PipelineThrottle::KIND => ("pipeline_throttled", Normal),
         kinds::DAEMON_STARTED => ("daemon_started", Low),
         kinds::DAEMON_STOPPING => ("daemon_stopping", Low),
         "test" => ("test", Normal),
         _ => return None,
     })
+}
+
+/// The type of a row whose kind alone does not say it: a pipeline
+/// throttle row is `pipeline_throttled` when it engaged and
+/// `pipeline_throttle_released` when the backlog drained.
+fn refine(event_type: &'static str, data: &Value) -> &'static str {
+    match event_type {
+        "pipeline_throttled" if data.get("engaged") == Some(&Value::Bool(false)) => {
+            "pipeline_throttle_released"
+        }
+        t => t,
+    }
 }
 
 /// The payload notifications show: monitor events lose their stream list
@@ -85,16 +101,17 @@ impl Event {
     /// Maps an outbox row; `None` for an unknown kind.
     pub fn from_row(row: &OutboxRow, streamer: Option<StreamerRef>) -> Option<Self> {
         let (event_type, priority) = classify(&row.kind)?;
+        let data = data_of(row);
         Some(Self {
             id: row.id,
-            event_type,
+            event_type: refine(event_type, &data),
             timestamp: Utc
                 .timestamp_millis_opt(row.created_at)
                 .single()
                 .unwrap_or_else(Utc::now),
             priority,
             streamer,
-            data: data_of(row),
+            data,
         })
     }
 
@@ -196,6 +213,14 @@ pub fn default_templates(event_type: &str) -> (&'static str, &'static str) {
         "disk_low" => ("Disk space low", "{path}: only {free} free"),
         "pipeline_completed" => ("Pipeline {pipeline} finished", "{pipeline} done."),
         "pipeline_failed" => ("Pipeline {pipeline} failed", "{error}"),
+        "pipeline_throttled" => (
+            "Pipeline backlog: fewer new recordings",
+            "{depth} queued steps; new recordings limited to {max_concurrent} at a time.",
+        ),
+        "pipeline_throttle_released" => (
+            "Pipeline backlog drained",
+            "New recordings may use {max_concurrent} slots again.",
+        ),
         "daemon_started" => ("srec started", "srec {version} is running."),
         "daemon_stopping" => ("srec is stopping", "srec is shutting down."),
         "test" => ("srec test notification", "{message}"),
@@ -264,11 +289,39 @@ mod tests {
             "streamer_error",
             "daemon_started",
             "daemon_stopping",
+            "pipeline_throttle",
         ] {
             let (t, _) = classify(kind).unwrap();
             assert!(crate::config::notify::EVENT_TYPES.contains(&t), "{t}");
         }
         assert!(Event::from_row(&row("something_new", "{}"), None).is_none());
+    }
+
+    #[test]
+    fn pipeline_throttle_rows_say_whether_it_engaged_or_released() {
+        let payload = |engaged: bool| {
+            format!(r#"{{"engaged":{engaged},"depth":7,"oldest_wait_ms":10,"max_concurrent":2}}"#)
+        };
+        let on = Event::from_row(&row("pipeline_throttle", &payload(true)), None).unwrap();
+        let off = Event::from_row(&row("pipeline_throttle", &payload(false)), None).unwrap();
+        assert_eq!(
+            (on.event_type, on.priority),
+            ("pipeline_throttled", Priority::Normal)
+        );
+        assert_eq!(
+            (off.event_type, off.priority),
+            ("pipeline_throttle_released", Priority::Normal)
+        );
+        assert!(crate::config::notify::EVENT_TYPES.contains(&off.event_type));
+        let (t, b) = default_templates(on.event_type);
+        assert_eq!(
+            render(t, &on.vars()),
+            "Pipeline backlog: fewer new recordings"
+        );
+        assert_eq!(
+            render(b, &on.vars()),
+            "7 queued steps; new recordings limited to 2 at a time."
+        );
     }
 
     #[test]
