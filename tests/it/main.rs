@@ -41,6 +41,7 @@ mod metrics;
 mod no_daemon;
 mod notify_api;
 mod notify_channels;
+mod notify_delivery;
 mod notify_events;
 mod notify_support;
 mod pipeline_api;

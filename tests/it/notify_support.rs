@@ -1,6 +1,7 @@
 //! Loopback receivers for notification tests: an HTTP receiver that records
 //! every request (webhook, Discord and ntfy shapes; it can answer 503 while
-//! "down" or 429 with `Retry-After` once) and a minimal SMTP sink speaking
+//! "down", 429 with `Retry-After` once, or answer one path only after a long
+//! delay) and a minimal SMTP sink speaking
 //! EHLO/MAIL/RCPT/DATA/QUIT that stores each mail.
 
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -50,6 +51,10 @@ struct Shared {
     down: AtomicBool,
     /// 429s still to answer on `/discord`.
     throttle: AtomicU32,
+    /// Paths that answer only after this delay (a slow receiver).
+    slow: Mutex<Vec<(String, Duration)>>,
+    /// Requests that reached the handler, per path (before any delay).
+    arrived: Mutex<Vec<String>>,
 }
 
 /// An HTTP receiver on 127.0.0.1:0, served on its own runtime.
@@ -65,6 +70,17 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    s.arrived.lock().unwrap().push(path.clone());
+    let delay = s
+        .slow
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map(|(_, d)| *d);
+    if let Some(d) = delay {
+        tokio::time::sleep(d).await;
+    }
     let (status, resp): (u16, Response) = if s.down.load(Ordering::SeqCst) {
         (
             503,
@@ -135,6 +151,26 @@ impl Receiver {
     /// Answer the next `n` requests to `/discord` with 429.
     pub fn throttle(&self, n: u32) {
         self.shared.throttle.store(n, Ordering::SeqCst);
+    }
+
+    /// Answer requests to `path` only after `delay` (a receiver that hangs).
+    pub fn set_slow(&self, path: &str, delay: Duration) {
+        self.shared
+            .slow
+            .lock()
+            .unwrap()
+            .push((path.to_string(), delay));
+    }
+
+    /// Requests to `path` that arrived, answered or not yet.
+    pub fn arrived(&self, path: &str) -> usize {
+        self.shared
+            .arrived
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|p| *p == path)
+            .count()
     }
 
     pub fn hits(&self, path: &str) -> Vec<Hit> {
