@@ -137,6 +137,10 @@ pub enum MonitorEventKind {
         /// learnt it.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         room: Option<crate::model::stream::RoomIdentity>,
+        /// When the broadcast started (unix ms): the platform's time when
+        /// it says, else the session's opening (notifications show it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        started_at: Option<i64>,
     },
     /// The title or category changed during a session.
     TitleChanged {

@@ -303,6 +303,8 @@ pub const EVENT_TYPES: &[&str] = &[
     "disk_low",
     "pipeline_completed",
     "pipeline_failed",
+    "pipeline_throttled",
+    "pipeline_throttle_released",
     "daemon_started",
     "daemon_stopping",
     "test",

@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[M<'static>] = &[
         "../../migrations/0007_notify_dead_letters.sql"
     )),
     M::up(include_str!("../../migrations/0008_session_user_stop.sql")),
+    M::up(include_str!("../../migrations/0009_streamer_avatar.sql")),
 ];
 
 /// Brings the schema to the latest version, refusing a newer database.

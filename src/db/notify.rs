@@ -146,12 +146,18 @@ pub fn delete(conn: &Connection, id: i64) -> Result<(), DbError> {
     Ok(())
 }
 
-/// A streamer's name and URL (notifications name and link the streamer).
-pub fn streamer_ref(conn: &Connection, id: i64) -> Result<Option<(String, String)>, DbError> {
+/// A streamer's name, URL and avatar (notifications name, link and show
+/// the streamer).
+pub fn streamer_ref(
+    conn: &Connection,
+    id: i64,
+) -> Result<Option<(String, String, Option<String>)>, DbError> {
     Ok(conn
-        .query_row("SELECT name, url FROM streamers WHERE id = ?1", [id], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT name, url, avatar_url FROM streamers WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
         .optional()?)
 }
 

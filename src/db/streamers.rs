@@ -130,6 +130,15 @@ pub fn update_settings(conn: &Connection, s: &Streamer) -> Result<bool, DbError>
     )? > 0)
 }
 
+/// Remembers the avatar URL a live check reported (notifications show it).
+pub fn set_avatar(conn: &Connection, id: i64, avatar: &str) -> Result<(), DbError> {
+    conn.execute(
+        "UPDATE streamers SET avatar_url = ?2 WHERE id = ?1",
+        params![id, avatar],
+    )?;
+    Ok(())
+}
+
 /// Records a new state; an `Error` state bumps `consecutive_errors`, any
 /// other resets it. `Live` stamps `last_live_at`.
 pub fn set_state(

@@ -69,6 +69,7 @@ impl Recorder {
                     "download failed: {e}; restarting in {delay:?}"
                 );
                 let payload = serde_json::json!({
+                    "reason": "download_failed",
                     "session_id": r.session_id,
                     "error": e,
                     "attempt": attempt,

@@ -213,7 +213,7 @@ impl StreamMonitor {
                     self.set_state(s, StreamerState::Error, Some(e.to_string()))
                         .await?;
                     if s.state != StreamerState::Error {
-                        self.streamer_error(s.id, "check_failed", &e.to_string())
+                        self.streamer_error(s.id, error_reason(&e), &e.to_string())
                             .await;
                     }
                 } else {
@@ -329,23 +329,28 @@ impl StreamMonitor {
             .db
             .call(move |c| {
                 let tx = c.transaction()?;
+                let opened = now_ms();
                 let sid = sessions::open(
                     &tx,
                     id,
                     status.title.as_deref(),
                     status.category.as_deref(),
-                    now_ms(),
+                    opened,
                 )?;
                 if let Some(t) = &status.title {
                     sessions::record_title(&tx, sid, t, status.category.as_deref())?;
                 }
                 streamers::set_state(&tx, id, StreamerState::Live, None)?;
+                if let Some(a) = status.avatar.as_deref().filter(|a| !a.is_empty()) {
+                    streamers::set_avatar(&tx, id, a)?;
+                }
                 let kind = MonitorEventKind::Live {
                     session_id: sid,
                     title: status.title,
                     category: status.category,
                     streams: status.streams,
                     room: status.room,
+                    started_at: Some(status.started_at.unwrap_or(opened)),
                 };
                 insert_event(&tx, id, &kind)?;
                 tx.commit()?;
@@ -449,6 +454,15 @@ impl StreamMonitor {
             return Ok(());
         }
         self.streamers.set_state(s.id, state, error).await
+    }
+}
+
+/// The `reason` of a `streamer_error` event for a failed check: a login
+/// or cookies the user must supply is told apart from a check that failed.
+fn error_reason(e: &PlatformError) -> &'static str {
+    match e {
+        PlatformError::AuthRequired(_) => "auth_required",
+        _ => "check_failed",
     }
 }
 

@@ -1,5 +1,6 @@
 //! Discord channel: a webhook message with one embed (title, description,
-//! colour by event, link to the stream, timestamp) and optional mentions.
+//! colour by event, link to the stream, the streamer's avatar as thumbnail,
+//! timestamp) and optional mentions.
 //! A 429 is retried after the `retry_after` Discord puts in the body (or
 //! the `Retry-After` header).
 
@@ -26,8 +27,11 @@ pub fn colour(event_type: &str) -> u32 {
         "stream_online" | "recording_started" => 0x2e_cc71,
         "stream_offline" | "daemon_stopping" => 0x95_a5a6,
         "recording_failed" | "streamer_error" | "pipeline_failed" => 0xe7_4c3c,
-        "disk_low" => 0xe6_7e22,
-        "pipeline_completed" | "segment_finalised" | "danmu_finalised" => 0x34_98db,
+        "disk_low" | "pipeline_throttled" => 0xe6_7e22,
+        "pipeline_completed"
+        | "pipeline_throttle_released"
+        | "segment_finalised"
+        | "danmu_finalised" => 0x34_98db,
         _ => 0x58_65f2,
     }
 }
@@ -51,10 +55,14 @@ pub fn message(ev: &Event, text: &Text, c: &Discord) -> Value {
         "timestamp": ev.timestamp.to_rfc3339(),
         "footer": { "text": format!("{} · event {}", ev.event_type, ev.id) },
     });
-    if let Some(s) = &ev.streamer
-        && s.url.starts_with("http")
-    {
-        embed["url"] = json!(s.url);
+    if let Some(s) = &ev.streamer {
+        if s.url.starts_with("http") {
+            embed["url"] = json!(s.url);
+        }
+        // Discord only fetches http(s) images; anything else would fail the message.
+        if let Some(a) = s.avatar.as_deref().filter(|a| a.starts_with("http")) {
+            embed["thumbnail"] = json!({ "url": a });
+        }
     }
     let mut msg = json!({
         "username": c.username,

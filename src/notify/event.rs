@@ -8,7 +8,9 @@ use serde_json::{Value, json};
 
 use crate::config::notify::Priority;
 use crate::db::outbox::OutboxRow;
-use crate::events::{DanmuFinalised, DiskLow, PipelineFinished, SegmentFinalised};
+use crate::events::{
+    DanmuFinalised, DiskLow, PipelineFinished, PipelineThrottle, SegmentFinalised,
+};
 
 pub use crate::events::kinds;
 
@@ -18,6 +20,9 @@ pub struct StreamerRef {
     pub id: i64,
     pub name: String,
     pub url: String,
+    /// The profile picture the platform last reported, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<String>,
 }
 
 /// One notification.
@@ -48,11 +53,25 @@ pub fn classify(kind: &str) -> Option<(&'static str, Priority)> {
         DiskLow::KIND => ("disk_low", Critical),
         PipelineFinished::COMPLETED => ("pipeline_completed", Normal),
         PipelineFinished::FAILED => ("pipeline_failed", High),
+        // Engaged; a release is told apart by its payload (see `refine`).
+        PipelineThrottle::KIND => ("pipeline_throttled", Normal),
         kinds::DAEMON_STARTED => ("daemon_started", Low),
         kinds::DAEMON_STOPPING => ("daemon_stopping", Low),
         "test" => ("test", Normal),
         _ => return None,
     })
+}
+
+/// The type of a row whose kind alone does not say it: a pipeline
+/// throttle row is `pipeline_throttled` when it engaged and
+/// `pipeline_throttle_released` when the backlog drained.
+fn refine(event_type: &'static str, data: &Value) -> &'static str {
+    match event_type {
+        "pipeline_throttled" if data.get("engaged") == Some(&Value::Bool(false)) => {
+            "pipeline_throttle_released"
+        }
+        t => t,
+    }
 }
 
 /// The payload notifications show: monitor events lose their stream list
@@ -65,6 +84,12 @@ fn data_of(row: &OutboxRow) -> Value {
         m.remove("type");
         m.remove("streams");
         m.remove("room");
+        // Unix ms in the outbox; a person (and a template) reads RFC 3339.
+        if let Some(at) = m.get("started_at").and_then(Value::as_i64)
+            && let Some(t) = Utc.timestamp_millis_opt(at).single()
+        {
+            m.insert("started_at".into(), json!(t.to_rfc3339()));
+        }
     }
     if !v.is_object() {
         v = json!({ "value": v });
@@ -76,16 +101,17 @@ impl Event {
     /// Maps an outbox row; `None` for an unknown kind.
     pub fn from_row(row: &OutboxRow, streamer: Option<StreamerRef>) -> Option<Self> {
         let (event_type, priority) = classify(&row.kind)?;
+        let data = data_of(row);
         Some(Self {
             id: row.id,
-            event_type,
+            event_type: refine(event_type, &data),
             timestamp: Utc
                 .timestamp_millis_opt(row.created_at)
                 .single()
                 .unwrap_or_else(Utc::now),
             priority,
             streamer,
-            data: data_of(row),
+            data,
         })
     }
 
@@ -187,6 +213,14 @@ pub fn default_templates(event_type: &str) -> (&'static str, &'static str) {
         "disk_low" => ("Disk space low", "{path}: only {free} free"),
         "pipeline_completed" => ("Pipeline {pipeline} finished", "{pipeline} done."),
         "pipeline_failed" => ("Pipeline {pipeline} failed", "{error}"),
+        "pipeline_throttled" => (
+            "Pipeline backlog: fewer new recordings",
+            "{depth} queued steps; new recordings limited to {max_concurrent} at a time.",
+        ),
+        "pipeline_throttle_released" => (
+            "Pipeline backlog drained",
+            "New recordings may use {max_concurrent} slots again.",
+        ),
         "daemon_started" => ("srec started", "srec {version} is running."),
         "daemon_stopping" => ("srec is stopping", "srec is shutting down."),
         "test" => ("srec test notification", "{message}"),
@@ -255,6 +289,7 @@ mod tests {
             "streamer_error",
             "daemon_started",
             "daemon_stopping",
+            "pipeline_throttle",
         ] {
             let (t, _) = classify(kind).unwrap();
             assert!(crate::config::notify::EVENT_TYPES.contains(&t), "{t}");
@@ -263,21 +298,50 @@ mod tests {
     }
 
     #[test]
+    fn pipeline_throttle_rows_say_whether_it_engaged_or_released() {
+        let payload = |engaged: bool| {
+            format!(r#"{{"engaged":{engaged},"depth":7,"oldest_wait_ms":10,"max_concurrent":2}}"#)
+        };
+        let on = Event::from_row(&row("pipeline_throttle", &payload(true)), None).unwrap();
+        let off = Event::from_row(&row("pipeline_throttle", &payload(false)), None).unwrap();
+        assert_eq!(
+            (on.event_type, on.priority),
+            ("pipeline_throttled", Priority::Normal)
+        );
+        assert_eq!(
+            (off.event_type, off.priority),
+            ("pipeline_throttle_released", Priority::Normal)
+        );
+        assert!(crate::config::notify::EVENT_TYPES.contains(&off.event_type));
+        let (t, b) = default_templates(on.event_type);
+        assert_eq!(
+            render(t, &on.vars()),
+            "Pipeline backlog: fewer new recordings"
+        );
+        assert_eq!(
+            render(b, &on.vars()),
+            "7 queued steps; new recordings limited to 2 at a time."
+        );
+    }
+
+    #[test]
     fn live_events_drop_stream_urls_and_render_templates() {
         let ev = Event::from_row(
             &row(
                 "live",
-                r#"{"type":"live","session_id":4,"title":"Hi {there}","category":null,"streams":[{"url":"http://cdn/?token=x"}]}"#,
+                r#"{"type":"live","session_id":4,"title":"Hi {there}","category":null,"streams":[{"url":"http://cdn/?token=x"}],"started_at":1700000000000}"#,
             ),
             Some(StreamerRef {
                 id: 1,
                 name: "alice".into(),
                 url: "http://x/alice".into(),
+                avatar: None,
             }),
         )
         .unwrap();
         assert_eq!(ev.event_type, "stream_online");
         assert!(!ev.data.to_string().contains("token"), "{}", ev.data);
+        assert_eq!(ev.data["started_at"], "2023-11-14T22:13:20+00:00");
         let (t, b) = default_templates(ev.event_type);
         assert_eq!(render(t, &ev.vars()), "alice is live");
         assert_eq!(render(b, &ev.vars()), "Hi {there}");

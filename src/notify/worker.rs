@@ -266,11 +266,17 @@ pub async fn load_event(db: &Db, row: &OutboxRow) -> Option<Event> {
             .await
             .ok()
             .flatten()
-            .map(|(name, url)| StreamerRef { id, name, url })
+            .map(|(name, url, avatar)| StreamerRef {
+                id,
+                name,
+                url,
+                avatar,
+            })
             .or(Some(StreamerRef {
                 id,
                 name: format!("streamer {id}"),
                 url: String::new(),
+                avatar: None,
             })),
         None => None,
     };

@@ -27,6 +27,11 @@ struct Room {
     hls_url: Option<String>,
     #[serde(default)]
     flv_url: Option<String>,
+    #[serde(default)]
+    avatar: Option<String>,
+    /// When the current broadcast started (unix ms).
+    #[serde(default)]
+    live_since_ms: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -50,6 +55,8 @@ impl Room {
             live: self.live,
             title: self.title,
             category: self.category,
+            avatar: self.avatar,
+            started_at: self.live_since_ms.filter(|_| self.live),
             streams,
             room: Some(RoomIdentity {
                 id: self.id,

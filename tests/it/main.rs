@@ -42,6 +42,8 @@ mod metrics;
 mod no_daemon;
 mod notify_api;
 mod notify_channels;
+mod notify_delivery;
+mod notify_events;
 mod notify_support;
 mod pipeline_api;
 mod pipeline_control;

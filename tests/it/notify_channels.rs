@@ -6,57 +6,24 @@
 
 use std::time::Duration;
 
-use srec::db::{Db, outbox};
+use srec::db::outbox;
 
 use crate::fake::Fake;
-use crate::harness::{Daemon, Srec, wait_until};
-use crate::notify_support::{Receiver, SmtpSink, verify_hmac};
+use crate::harness::{Srec, wait_until};
+use crate::notify_support::{
+    Receiver, SmtpSink, db, ids, insert_event, start, types, verify_hmac, wait_channels,
+};
 
 const EXIT: Duration = Duration::from_secs(35);
 const SECRET: &str = "s3cret-hmac";
-
-fn db(s: &Srec) -> Db {
-    Db::open(&s.db_path()).expect("db")
-}
-
-/// Event types of the successful requests to `path`, in arrival order.
-fn types(r: &Receiver, path: &str) -> Vec<String> {
-    r.delivered(path)
-        .iter()
-        .map(|h| {
-            h.json()["event_type"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string()
-        })
-        .collect()
-}
-
-fn start(s: &Srec) -> Daemon {
-    let mut cmd = s.daemon_command();
-    cmd.env("SREC_LOG", "srec=info");
-    let mut d = Daemon::spawn(cmd);
-    d.wait_for("srec ready", Duration::from_secs(20));
-    d
-}
-
-/// Waits until every channel in `ids` has opened its delivery position: a
-/// new channel starts after the newest outbox row at that moment, so an
-/// event written before then is not its to send.
-fn wait_channels(d: &mut Daemon, ids: &[&str]) {
-    for id in ids {
-        d.wait_for(
-            &format!("notification channel started channel={id} "),
-            Duration::from_secs(10),
-        );
-    }
-}
 
 #[test]
 fn live_and_offline_reach_every_channel_once_in_order() {
     let fake = Fake::new();
     let room = fake.room("alice");
     room.set_live(false);
+    let avatar = format!("{}/avatars/alice.png", fake.base_url());
+    room.set_avatar(Some(&avatar));
     let rx = Receiver::start();
     rx.throttle(1);
     let smtp = SmtpSink::start();
@@ -81,6 +48,7 @@ fn live_and_offline_reach_every_channel_once_in_order() {
     wait_channels(&mut d, &["hook", "dc", "mail", "push"]);
 
     room.set_live(true);
+    let since = room.info().live_since_ms.unwrap();
     let online = |rx: &Receiver, smtp: &SmtpSink| {
         !rx.delivered("hook").is_empty()
             && !rx.delivered("discord").is_empty()
@@ -129,6 +97,18 @@ fn live_and_offline_reach_every_channel_once_in_order() {
         "{}",
         hook[1].json()
     );
+    // The stream start is the platform's, not the moment srec noticed.
+    let started = hook[0].json()["data"]["started_at"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let started = chrono::DateTime::parse_from_rfc3339(&started).unwrap();
+    assert_eq!(
+        started.timestamp_millis(),
+        since as i64,
+        "{}",
+        hook[0].json()
+    );
     let mut tampered = hook[0].clone();
     tampered.body.push(b' ');
     assert!(!verify_hmac(SECRET, &tampered));
@@ -141,6 +121,13 @@ fn live_and_offline_reach_every_channel_once_in_order() {
     assert_eq!(msg["embeds"][0]["title"], "alice is live");
     assert_eq!(msg["embeds"][0]["color"], 0x2e_cc71);
     assert_eq!(msg["content"], "<@42>");
+    // The avatar the platform reported is the embed's thumbnail, on every
+    // event about the streamer.
+    assert_eq!(msg["embeds"][0]["thumbnail"]["url"], avatar, "{msg}");
+    assert_eq!(
+        rx.delivered("discord")[1].json()["embeds"][0]["thumbnail"]["url"],
+        avatar
+    );
     assert_eq!(
         rx.delivered("discord")[1].json()["embeds"][0]["title"],
         "alice went offline"
@@ -161,19 +148,6 @@ fn live_and_offline_reach_every_channel_once_in_order() {
     assert_eq!(mails[1].subject(), "alice went offline");
     assert!(mails[0].from.contains("srec@localhost"));
     assert_eq!(mails[0].to, ["<me@localhost>"]);
-}
-
-fn insert_event(s: &Srec, kind: &str, payload: &str) -> i64 {
-    db(s)
-        .with(|c| outbox::insert(c, None, kind, payload))
-        .unwrap()
-}
-
-fn ids(rx: &Receiver, path: &str) -> Vec<i64> {
-    rx.delivered(path)
-        .iter()
-        .filter_map(|h| h.json()["event_id"].as_i64())
-        .collect()
 }
 
 #[test]
@@ -383,6 +357,7 @@ fn a_failing_streamer_reports_streamer_error_once() {
     let v = hits[0].json();
     assert_eq!(v["streamer"]["name"], "gone");
     assert!(v["data"]["error"].as_str().is_some(), "{v}");
+    assert_eq!(v["data"]["reason"], "check_failed", "{v}");
 }
 
 #[test]

@@ -1,10 +1,12 @@
 //! Loopback receivers for notification tests: an HTTP receiver that records
 //! every request (webhook, Discord and ntfy shapes; it can answer 503 while
-//! "down" or 429 with `Retry-After` once) and a minimal SMTP sink speaking
+//! "down", 429 with `Retry-After` once, or answer one path only after a long
+//! delay) and a minimal SMTP sink speaking
 //! EHLO/MAIL/RCPT/DATA/QUIT that stores each mail.
 
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -12,7 +14,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use srec::db::{Db, outbox};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+use crate::harness::{Daemon, Srec};
 
 /// One request the receiver got.
 #[derive(Debug, Clone)]
@@ -46,6 +51,10 @@ struct Shared {
     down: AtomicBool,
     /// 429s still to answer on `/discord`.
     throttle: AtomicU32,
+    /// Paths that answer only after this delay (a slow receiver).
+    slow: Mutex<Vec<(String, Duration)>>,
+    /// Requests that reached the handler, per path (before any delay).
+    arrived: Mutex<Vec<String>>,
 }
 
 /// An HTTP receiver on 127.0.0.1:0, served on its own runtime.
@@ -61,6 +70,17 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    s.arrived.lock().unwrap().push(path.clone());
+    let delay = s
+        .slow
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map(|(_, d)| *d);
+    if let Some(d) = delay {
+        tokio::time::sleep(d).await;
+    }
     let (status, resp): (u16, Response) = if s.down.load(Ordering::SeqCst) {
         (
             503,
@@ -131,6 +151,26 @@ impl Receiver {
     /// Answer the next `n` requests to `/discord` with 429.
     pub fn throttle(&self, n: u32) {
         self.shared.throttle.store(n, Ordering::SeqCst);
+    }
+
+    /// Answer requests to `path` only after `delay` (a receiver that hangs).
+    pub fn set_slow(&self, path: &str, delay: Duration) {
+        self.shared
+            .slow
+            .lock()
+            .unwrap()
+            .push((path.to_string(), delay));
+    }
+
+    /// Requests to `path` that arrived, answered or not yet.
+    pub fn arrived(&self, path: &str) -> usize {
+        self.shared
+            .arrived
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|p| *p == path)
+            .count()
     }
 
     pub fn hits(&self, path: &str) -> Vec<Hit> {
@@ -285,5 +325,59 @@ impl SmtpSink {
 
     pub fn mails(&self) -> Vec<Mail> {
         self.mails.lock().unwrap().clone()
+    }
+}
+
+/// The test's database (to write outbox rows the way services do).
+pub fn db(s: &Srec) -> Db {
+    Db::open(&s.db_path()).expect("db")
+}
+
+/// Event types of the successful requests to `path`, in arrival order.
+pub fn types(r: &Receiver, path: &str) -> Vec<String> {
+    r.delivered(path)
+        .iter()
+        .map(|h| {
+            h.json()["event_type"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect()
+}
+
+/// Event ids of the successful requests to `path`, in arrival order.
+pub fn ids(rx: &Receiver, path: &str) -> Vec<i64> {
+    rx.delivered(path)
+        .iter()
+        .filter_map(|h| h.json()["event_id"].as_i64())
+        .collect()
+}
+
+/// Writes an outbox row without a streamer; returns its id.
+pub fn insert_event(s: &Srec, kind: &str, payload: &str) -> i64 {
+    db(s)
+        .with(|c| outbox::insert(c, None, kind, payload))
+        .unwrap()
+}
+
+/// Starts the daemon with info logs and waits until it is ready.
+pub fn start(s: &Srec) -> Daemon {
+    let mut cmd = s.daemon_command();
+    cmd.env("SREC_LOG", "srec=info");
+    let mut d = Daemon::spawn(cmd);
+    d.wait_for("srec ready", Duration::from_secs(20));
+    d
+}
+
+/// Waits until every channel in `ids` has opened its delivery position: a
+/// new channel starts after the newest outbox row at that moment, so an
+/// event written before then is not its to send.
+pub fn wait_channels(d: &mut Daemon, ids: &[&str]) {
+    for id in ids {
+        d.wait_for(
+            &format!("notification channel started channel={id} "),
+            Duration::from_secs(10),
+        );
     }
 }

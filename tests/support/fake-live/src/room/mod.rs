@@ -36,6 +36,9 @@ pub struct RoomInfo {
     pub title: String,
     pub category: String,
     pub streamer: String,
+    /// The streamer's profile picture URL (absent unless a test set one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<String>,
     /// Absolute URL of the HLS master playlist.
     pub hls_url: String,
     /// Absolute URL of the HTTP-FLV stream.
@@ -138,6 +141,11 @@ impl Room {
 
     pub fn set_streamer(&self, streamer: &str) {
         self.lock().streamer = streamer.to_owned();
+    }
+
+    /// Sets (or with `None` removes) the avatar URL the API reports.
+    pub fn set_avatar(&self, avatar: Option<&str>) {
+        self.lock().avatar = avatar.map(str::to_owned);
     }
 
     /// Arms a fault until cleared, or applies a timeline fault now.
@@ -312,6 +320,7 @@ impl Room {
             title: st.title.clone(),
             category: st.category.clone(),
             streamer: st.streamer.clone(),
+            avatar: st.avatar.clone(),
             hls_url: self.hls_master_url(),
             flv_url: self.flv_url(),
             page_url: self.page_url(),

@@ -16,6 +16,8 @@ pub struct RoomState {
     pub title: String,
     pub category: String,
     pub streamer: String,
+    /// The streamer's profile picture URL, when the test gave one.
+    pub avatar: Option<String>,
     pub live: bool,
     /// Bumped each time the room goes live; FLV connections of an older
     /// session end.
@@ -47,6 +49,7 @@ impl RoomState {
             title: format!("{id} is live"),
             category: "Just Chatting".into(),
             streamer: format!("streamer_{id}"),
+            avatar: None,
             live,
             session: u64::from(live),
             started: Instant::now(),
