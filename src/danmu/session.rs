@@ -100,6 +100,9 @@ pub async fn run(
     // Chat received while no segment is open (before the first, between a
     // close and the next open): written at offset 0 of the next file.
     let mut waiting = Waiting::new(QUEUE);
+    // A reconnect while no file is open (between two segments): marked at
+    // the start of the next file, so no gap goes unrecorded.
+    let mut unmarked_gap: Option<(Instant, Instant)> = None;
     let mut tick = tokio::time::interval(Duration::from_millis(500));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -118,6 +121,9 @@ pub async fn run(
                     let (held, expired) = waiting.take(at);
                     note_expired(&spec, expired);
                     if let Some(f) = file.as_mut() {
+                        if let Some((since, until)) = unmarked_gap.take() {
+                            mark_gap(&spec, f, since, until);
+                        }
                         for (event, at) in held {
                             write(&spec, f, &event, at);
                         }
@@ -145,14 +151,10 @@ pub async fn run(
                         }
                     }
                 },
-                Some(Incoming::Gap { since, until }) => {
-                    if let Some(f) = file.as_mut() {
-                        let offset = since.saturating_duration_since(f.origin);
-                        if !f.writer.gap(offset, until.saturating_duration_since(since)) {
-                            tracing::warn!(session = spec.session_id, "chat gap not marked: the file's queue is full");
-                        }
-                    }
-                }
+                Some(Incoming::Gap { since, until }) => match file.as_mut() {
+                    Some(f) => mark_gap(&spec, f, since, until),
+                    None => unmarked_gap = Some((unmarked_gap.map_or(since, |g| g.0), until)),
+                },
             },
             _ = tick.tick() => {
                 if let Some(f) = file.as_mut() {
@@ -185,6 +187,17 @@ fn note_expired(spec: &SessionSpec, n: usize) {
         tracing::debug!(
             session = spec.session_id,
             "{n} chat message(s) from a pause without video not recorded"
+        );
+    }
+}
+
+/// Marks a reconnect gap in the file (offset 0 when it began before it).
+fn mark_gap(spec: &SessionSpec, f: &OpenFile, since: Instant, until: Instant) {
+    let offset = since.saturating_duration_since(f.origin);
+    if !f.writer.gap(offset, until.saturating_duration_since(since)) {
+        tracing::warn!(
+            session = spec.session_id,
+            "chat gap not marked: the file's queue is full"
         );
     }
 }
