@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::notify::{ChannelConfig, EVENT_TYPES, NotifySettings};
+use super::notify::{ChannelConfig, EVENT_TYPES, NotifySettings, SmtpSecurity};
 
 /// Checks `[notify]`; errors name the dotted key.
 pub fn validate(n: &NotifySettings) -> Result<(), (String, String)> {
@@ -88,6 +88,15 @@ pub fn validate(n: &NotifySettings) -> Result<(), (String, String)> {
                 }
                 if c.password.is_some() && c.user.is_none() {
                     return Err((key("user"), "is required when `password` is set".into()));
+                }
+                if let Some(ca) = &c.ca_file {
+                    if c.security == SmtpSecurity::Plain {
+                        return Err((
+                            key("ca_file"),
+                            "has no effect with `security = \"plain\"` (no TLS)".into(),
+                        ));
+                    }
+                    super::ca_file::load(ca).map_err(|m| (key("ca_file"), m))?;
                 }
             }
             ChannelConfig::Ntfy(c) => {
