@@ -44,6 +44,7 @@ mod notify_api;
 mod notify_channels;
 mod notify_delivery;
 mod notify_events;
+mod notify_secrets;
 mod notify_support;
 mod notify_tls;
 mod pipeline_api;

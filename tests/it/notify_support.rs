@@ -122,7 +122,7 @@ impl Receiver {
             .unwrap();
         let shared = Arc::new(Shared::default());
         let app = axum::Router::new()
-            .route("/{path}", axum::routing::post(handle))
+            .route("/{*path}", axum::routing::post(handle))
             .with_state(Arc::clone(&shared));
         let listener = rt
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
