@@ -54,6 +54,12 @@ struct Shared {
     slow: Mutex<Vec<(String, Duration)>>,
     /// Requests that reached the handler, per path (before any delay).
     arrived: Mutex<Vec<String>>,
+    /// The next request to this path is recorded as answered 200 and then
+    /// held until [`Receiver::release`]: the receiver has the event, the
+    /// sender has no answer yet.
+    hold_next: Mutex<Option<String>>,
+    /// Whether a held request is waiting (`true`), flipped by `release`.
+    held: Mutex<Option<tokio::sync::watch::Sender<bool>>>,
 }
 
 /// An HTTP receiver on 127.0.0.1:0, served on its own runtime.
@@ -79,6 +85,22 @@ async fn handle(
         .map(|(_, d)| *d);
     if let Some(d) = delay {
         tokio::time::sleep(d).await;
+    }
+    let hold = {
+        let mut next = s.hold_next.lock().unwrap();
+        (next.as_deref() == Some(path.as_str())).then(|| next.take())
+    };
+    if hold.is_some() {
+        s.hits.lock().unwrap().push(Hit {
+            path,
+            headers,
+            body: body.to_vec(),
+            status: 200,
+        });
+        let (tx, mut rx) = tokio::sync::watch::channel(true);
+        *s.held.lock().unwrap() = Some(tx);
+        let _ = rx.wait_for(|held| !*held).await;
+        return (StatusCode::OK, "ok").into_response();
     }
     let (status, resp): (u16, Response) = if s.down.load(Ordering::SeqCst) {
         (
@@ -159,6 +181,28 @@ impl Receiver {
             .lock()
             .unwrap()
             .push((path.to_string(), delay));
+    }
+
+    /// Holds the answer to the next request to `path` (see [`Shared`]).
+    pub fn hold_next(&self, path: &str) {
+        *self.shared.hold_next.lock().unwrap() = Some(path.to_string());
+    }
+
+    /// Whether a request is being held now.
+    pub fn holding(&self) -> bool {
+        self.shared
+            .held
+            .lock()
+            .unwrap()
+            .as_ref()
+            .is_some_and(|tx| *tx.borrow())
+    }
+
+    /// Lets a held request answer.
+    pub fn release(&self) {
+        if let Some(tx) = self.shared.held.lock().unwrap().take() {
+            let _ = tx.send(false);
+        }
     }
 
     /// Requests to `path` that arrived, answered or not yet.
