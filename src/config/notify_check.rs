@@ -160,6 +160,16 @@ mod tests {
                 "[notify.channels.m]\ntype = \"email\"\nhost = \"h\"\nfrom = \"nope\"\nto = [\"a@b.c\"]\n",
                 "notify.channels.m.from",
             ),
+            (
+                "[notify.channels.m]\ntype = \"email\"\nhost = \"h\"\nfrom = \"a@b.c\"\nto = [\"a@b.c\"]\n\
+                 ca_file = \"/nonexistent/srec-ca.pem\"\n",
+                "notify.channels.m.ca_file",
+            ),
+            (
+                "[notify.channels.m]\ntype = \"email\"\nhost = \"h\"\nfrom = \"a@b.c\"\nto = [\"a@b.c\"]\n\
+                 security = \"plain\"\nca_file = \"/etc/hosts\"\n",
+                "notify.channels.m.ca_file",
+            ),
         ] {
             let err = parse_str(toml).unwrap_err().to_string();
             assert!(err.contains(key), "{toml}: {err}");
