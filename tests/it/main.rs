@@ -13,6 +13,7 @@ mod children;
 mod cli_config;
 mod cli_streamers;
 mod daemon;
+mod danmu_compat;
 mod danmu_e2e;
 mod danmu_lag;
 mod danmu_protocols;
