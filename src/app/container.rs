@@ -114,6 +114,12 @@ impl ServiceContainer {
         let (streamers, recovery) =
             StreamerManager::start(db.clone(), config_events.clone()).await?;
         let streamers = Arc::new(streamers);
+        // Before any service runs, so no new chat file can be taken for a
+        // crashed one.
+        let repaired = crate::danmu::recovery::repair_open(&db).await;
+        if repaired > 0 {
+            tracing::info!("closed {repaired} chat file(s) left open by a previous run");
+        }
         let (monitor_events, _) = broadcast::channel(event_capacity());
         let (download_events, _) = broadcast::channel(event_capacity());
         let outbox_wake = Arc::new(Notify::new());

@@ -139,10 +139,6 @@ impl DanmuService {
         mut downloads: broadcast::Receiver<DownloadEvent>,
         cancel: CancellationToken,
     ) {
-        let repaired = super::recovery::repair_open(&self.db).await;
-        if repaired > 0 {
-            tracing::info!("closed {repaired} chat file(s) left open by a previous run");
-        }
         let tasks = TaskTracker::new();
         let mut running: HashMap<i64, Running> = HashMap::new();
         // A segment opened before its session's `live` row was read.
