@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::data::{Data, DownloadRow, Header, JobRow, JobStatus, Recording, StreamerRow};
+use super::data::{
+    Data, DownloadRow, Header, JobRow, JobStatus, Recording, StreamerRow, Throttled,
+};
 use crate::app::ServiceContainer;
 use crate::config::ConfigService;
 use crate::db::{Db, sessions};
@@ -62,6 +64,9 @@ pub struct Collector {
     output_dir: PathBuf,
     /// Active and recently failed pipeline runs (`None` until first read).
     jobs: Option<Vec<JobRow>>,
+    /// Queued pipeline steps and the oldest one's wait (ms), read while
+    /// the throttle is engaged.
+    backlog: (u64, u64),
 }
 
 impl Collector {
@@ -73,6 +78,7 @@ impl Collector {
             disk_free: None,
             output_dir: PathBuf::new(),
             jobs: None,
+            backlog: (0, 0),
         }
     }
 
@@ -118,6 +124,14 @@ impl Collector {
                 )
             }
             Err(e) => tracing::debug!("dashboard cannot read pipeline jobs: {e}"),
+        }
+        // The queue behind a throttle, live rather than as it was when the
+        // throttle engaged (the outbox row keeps that one).
+        if self.svc.pipeline.throttle.engaged() {
+            match self.svc.db.read(crate::db::jobs_query::backlog).await {
+                Ok(b) => self.backlog = b,
+                Err(e) => tracing::debug!("dashboard cannot read the pipeline backlog: {e}"),
+            }
         }
         self.output_dir = self
             .svc
@@ -200,6 +214,17 @@ impl Collector {
             streamers,
             downloads,
             jobs: self.jobs.clone(),
+            throttle: self
+                .svc
+                .pipeline
+                .throttle
+                .lowered()
+                .map(|(configured, lowered)| Throttled {
+                    configured,
+                    lowered,
+                    queue: self.backlog.0,
+                    oldest_wait_ms: self.backlog.1,
+                }),
             logs: self.logs.lines(),
         }
     }

@@ -71,6 +71,7 @@ mod systemd;
 mod tui_e2e;
 mod tui_fixes;
 mod tui_fixtures;
+mod tui_indicators;
 mod tui_input;
 mod tui_loop;
 mod tui_render;
