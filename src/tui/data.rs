@@ -46,8 +46,16 @@ pub struct Throttled {
     pub configured: usize,
     /// The limit in force while throttled.
     pub lowered: usize,
-    /// Queued pipeline steps.
-    pub queue: u64,
+    /// The queue behind it; `None` until read (it is read once a second,
+    /// the throttle itself at every frame).
+    pub backlog: Option<Backlog>,
+}
+
+/// The pipeline's queue of waiting steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backlog {
+    /// Queued (pending) steps.
+    pub queued: u64,
     /// How long the oldest queued step has waited, ms.
     pub oldest_wait_ms: u64,
 }

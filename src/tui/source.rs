@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::data::{
-    Data, DownloadRow, Header, JobRow, JobStatus, Recording, StreamerRow, Throttled,
+    Backlog, Data, DownloadRow, Header, JobRow, JobStatus, Recording, StreamerRow, Throttled,
 };
 use crate::app::ServiceContainer;
 use crate::config::ConfigService;
@@ -64,9 +64,9 @@ pub struct Collector {
     output_dir: PathBuf,
     /// Active and recently failed pipeline runs (`None` until first read).
     jobs: Option<Vec<JobRow>>,
-    /// Queued pipeline steps and the oldest one's wait (ms), read while
-    /// the throttle is engaged.
-    backlog: (u64, u64),
+    /// The pipeline queue, read while the throttle is engaged (`None`
+    /// after it released, so a new engagement never shows a stale one).
+    backlog: Option<Backlog>,
 }
 
 impl Collector {
@@ -78,7 +78,7 @@ impl Collector {
             disk_free: None,
             output_dir: PathBuf::new(),
             jobs: None,
-            backlog: (0, 0),
+            backlog: None,
         }
     }
 
@@ -129,9 +129,16 @@ impl Collector {
         // throttle engaged (the outbox row keeps that one).
         if self.svc.pipeline.throttle.engaged() {
             match self.svc.db.read(crate::db::jobs_query::backlog).await {
-                Ok(b) => self.backlog = b,
+                Ok((queued, oldest_wait_ms)) => {
+                    self.backlog = Some(Backlog {
+                        queued,
+                        oldest_wait_ms,
+                    })
+                }
                 Err(e) => tracing::debug!("dashboard cannot read the pipeline backlog: {e}"),
             }
+        } else {
+            self.backlog = None;
         }
         self.output_dir = self
             .svc
@@ -222,8 +229,7 @@ impl Collector {
                 .map(|(configured, lowered)| Throttled {
                     configured,
                     lowered,
-                    queue: self.backlog.0,
-                    oldest_wait_ms: self.backlog.1,
+                    backlog: self.backlog,
                 }),
             logs: self.logs.lines(),
         }

@@ -6,7 +6,7 @@
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::{Color, Modifier};
-use srec::tui::data::Throttled;
+use srec::tui::data::{Backlog, Throttled};
 use srec::tui::{AppState, KeyMap, Theme};
 
 use crate::tui_fixtures::{self as fx, render};
@@ -34,8 +34,10 @@ fn throttled() -> Throttled {
     Throttled {
         configured: 4,
         lowered: 2,
-        queue: 14,
-        oldest_wait_ms: 6 * 60_000 + 5_000,
+        backlog: Some(Backlog {
+            queued: 14,
+            oldest_wait_ms: 6 * 60_000 + 5_000,
+        }),
     }
 }
 
@@ -61,6 +63,17 @@ fn throttle_notice_only_while_throttled() {
             "{w}x{h}: {status}"
         );
     }
+    // Before the queue was read: the limits alone.
+    let mut data = fx::live();
+    data.throttle = Some(Throttled {
+        backlog: None,
+        ..throttled()
+    });
+    let status = status_line(&render(&AppState::new(data), 80, 24));
+    assert!(
+        status.contains("THROTTLED: downloads 4→2 ") && !status.contains("queue"),
+        "{status}"
+    );
     // Narrow: shortened, never pushing out help and quit.
     let status = status_line(&render(&on, 40, 12));
     assert!(

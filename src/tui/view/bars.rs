@@ -59,13 +59,15 @@ pub fn status(snap: &Snapshot<'_>, area: Rect, buf: &mut Buffer) {
 
 /// The throttle notice: why new recordings wait although slots look free.
 pub fn throttle_text(t: &Throttled) -> String {
-    format!(
-        " THROTTLED: downloads {}→{}, queue {}, oldest {}",
-        t.configured,
-        t.lowered,
-        t.queue,
-        fmt::short_duration(i64::try_from(t.oldest_wait_ms).unwrap_or(i64::MAX))
-    )
+    let mut s = format!(" THROTTLED: downloads {}→{}", t.configured, t.lowered);
+    if let Some(b) = t.backlog {
+        s.push_str(&format!(
+            ", queue {}, oldest {}",
+            b.queued,
+            fmt::short_duration(i64::try_from(b.oldest_wait_ms).unwrap_or(i64::MAX))
+        ));
+    }
+    s
 }
 
 /// The throttle notice, the last message and the key hints within `width`
