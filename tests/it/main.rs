@@ -46,6 +46,7 @@ mod notify_delivery;
 mod notify_events;
 mod notify_support;
 mod pipeline_api;
+mod pipeline_chat_ass;
 mod pipeline_control;
 mod pipeline_dag;
 mod pipeline_files;
