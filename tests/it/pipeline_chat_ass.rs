@@ -33,9 +33,11 @@ fn style() -> AssStyle {
     }
 }
 
-/// What the fixture holds, read independently of srec's reader:
-/// `(tag, attributes, text)` of every child of `<i>`.
-fn children(path: &Path) -> Vec<(String, Vec<(String, String)>, String)> {
+/// A child of `<i>`: `(tag, attributes, text)`.
+type Child = (String, Vec<(String, String)>, String);
+
+/// What the fixture holds, read independently of srec's reader.
+fn children(path: &Path) -> Vec<Child> {
     let text = std::fs::read_to_string(path).expect("fixture");
     let mut r = Reader::from_str(text.trim_start_matches('\u{feff}'));
     let (mut out, mut depth) = (Vec::new(), 0);
