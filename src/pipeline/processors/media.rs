@@ -1,5 +1,5 @@
 //! ffmpeg processors: `remux` (stream copy into MP4 with faststart, or
-//! MKV; timestamps regenerated so jumps do not break the output) and
+//! MKV; a timestamp jump inside a TS input is evened out, not copied) and
 //! `thumbnail` (one JPEG at an offset or the middle).
 
 use std::path::{Path, PathBuf};
@@ -51,9 +51,11 @@ pub async fn remux(
             "-y",
             "-loglevel",
             "warning",
-            // Missing PTS are generated; DTS are kept (no `igndts`) so the
-            // MPEG-TS demuxer can even out a timestamp jump (a source reset
-            // or a CDN switch inside one file) instead of copying a gap.
+            // Missing PTS are generated; DTS are kept (no `igndts`): ffmpeg
+            // evens out a timestamp jump inside an MPEG-TS file (a source
+            // reset or a CDN switch) from the DTS, and with B-frames
+            // ignoring them left a 60 s gap or non-monotonic DTS
+            // (it/pipeline_media::remux_evens_out_timestamp_jumps_inside_a_file).
             "-fflags",
             "+genpts",
             "-i",
