@@ -52,6 +52,7 @@ mod pipeline_dag;
 mod pipeline_files;
 mod pipeline_live;
 mod pipeline_media;
+mod pipeline_remux;
 mod pipeline_support;
 mod probe;
 mod probe_sites;
