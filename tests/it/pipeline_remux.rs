@@ -1,7 +1,7 @@
-//! The remux processor on MPEG-TS files whose timestamps jump inside the
-//! file (concatenated parts, as a CDN switch or a source reset leaves
-//! them), through the daemon: the MP4 is as long as the media and decodes
-//! clean.
+//! The remux processor on files whose timestamps jump inside the file
+//! (concatenated MPEG-TS parts, as a CDN switch or a source reset leaves
+//! them, and an FLV carrying the same jump), through the daemon: the MP4
+//! is as long as the media and decodes clean.
 
 use std::process::Command;
 
@@ -21,6 +21,11 @@ use crate::pipeline_support::{
 /// measured with ffmpeg 5.1, the jump file became a 60.16 s MP4 and the
 /// reset file had non-monotonic DTS that fail to decode; with the current
 /// `+genpts` both are 6.10 s and decode clean.
+///
+/// The FLV with the 60 s jump (the ffmpeg engine copies one from an
+/// HTTP-FLV source) became a 63.0 s MP4 with either flag set: ffmpeg evens
+/// out jumps only when it reads TS, so the remux now stages such an FLV
+/// through TS (6.10 s).
 #[test]
 fn remux_evens_out_timestamp_jumps_inside_a_file() {
     if !have_ffmpeg() {
@@ -66,6 +71,20 @@ fn remux_evens_out_timestamp_jumps_inside_a_file() {
     );
     std::fs::write(rec.join("jump_000.ts"), [a.clone(), later].concat()).unwrap();
     std::fs::write(rec.join("jump_001.ts"), [a.clone(), a].concat()).unwrap();
+    // The same jump in an FLV: copied with the TS timestamps kept as they
+    // are (no discontinuity handling), so the FLV is 63 s long.
+    let flv = rec.join("jump_002.flv");
+    let st = Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-y", "-copyts"])
+        .args(["-dts_delta_threshold", "1000000", "-i"])
+        .arg(rec.join("jump_000.ts"))
+        .args(["-map", "0", "-c", "copy", "-f", "flv"])
+        .arg(&flv)
+        .status()
+        .expect("ffmpeg");
+    assert!(st.success());
+    let flv_len = crate::mesio_probe::probe(&flv).duration;
+    assert!(flv_len > 60.0, "the FLV keeps the jump: {flv_len:.2} s");
     let cfg = format!(
         "[recording]\noutput_dir = \"{}\"\npipeline = \"p\"\n[pipelines.p]\n\
          [[pipelines.p.steps]]\nid = \"remux\"\nprocessor = \"remux\"\n",
@@ -77,12 +96,13 @@ fn remux_evens_out_timestamp_jumps_inside_a_file() {
     for i in 0..2 {
         segment(&s, id, sess, i, &rec.join(format!("jump_00{i}.ts")));
     }
-    for j in wait_jobs(&s, 2) {
+    segment(&s, id, sess, 2, &flv);
+    for j in wait_jobs(&s, 3) {
         wait_state(&s, j["id"].as_i64().unwrap(), "succeeded");
     }
     // Both files checked before failing, so a regression names both.
     let mut problems = Vec::new();
-    for name in ["jump_000.mp4", "jump_001.mp4"] {
+    for name in ["jump_000.mp4", "jump_001.mp4", "jump_002.mp4"] {
         let mp4 = rec.join(name);
         ffprobe_ok(&mp4);
         let p = crate::mesio_probe::probe(&mp4);
@@ -102,6 +122,16 @@ fn remux_evens_out_timestamp_jumps_inside_a_file() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let left: Vec<String> = std::fs::read_dir(&rec)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("stage") || n.ends_with(".part") && !n.ends_with(".part.ts"))
+        .collect();
+    assert!(
+        left.is_empty(),
+        "no staging or temporary files left: {left:?}"
+    );
 }
 
 /// Whether some video packet of `path` has a PTS different from its DTS

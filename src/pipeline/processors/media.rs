@@ -1,5 +1,6 @@
 //! ffmpeg processors: `remux` (stream copy into MP4 with faststart, or
-//! MKV; a timestamp jump inside a TS input is evened out, not copied) and
+//! MKV; a timestamp jump inside a TS input is evened out, not copied, and
+//! an FLV with one goes through TS first) and
 //! `thumbnail` (one JPEG at an offset or the middle).
 
 use std::path::{Path, PathBuf};
@@ -45,6 +46,8 @@ pub async fn remux(
             continue;
         }
         let temp = temp_of(&target);
+        let staged = stage_if_jumping(io, input).await?;
+        let source = staged.as_deref().unwrap_or(input);
         let mut args: Vec<String> = [
             "-hide_banner",
             "-nostdin",
@@ -63,7 +66,7 @@ pub async fn remux(
         .iter()
         .map(|s| s.to_string())
         .collect();
-        args.push(input.display().to_string());
+        args.push(source.display().to_string());
         args.extend(
             ["-map", "0", "-c", "copy", "-avoid_negative_ts", "make_zero"].map(String::from),
         );
@@ -78,7 +81,11 @@ pub async fn remux(
         io.log
             .note(format!("remux {} -> {}", input.display(), target.display()))
             .await;
-        ffmpeg_into(io, args, &temp, Duration::from_secs(6 * 3600)).await?;
+        let res = ffmpeg_into(io, args, &temp, Duration::from_secs(6 * 3600)).await;
+        if let Some(staged) = &staged {
+            let _ = std::fs::remove_file(staged);
+        }
+        res?;
         finish(&temp, &target)?;
         if delete_source {
             let _ = std::fs::remove_file(input);
@@ -87,6 +94,50 @@ pub async fn remux(
         out.push(target);
     }
     Ok(out)
+}
+
+/// An FLV input with a timestamp jump copied into MPEG-TS first (stream
+/// copy, a temporary `.stage.ts.part` beside it), because ffmpeg evens
+/// out jumps only when it reads TS; `None` for any other input.
+async fn stage_if_jumping(io: &StepIo<'_>, input: &Path) -> Result<Option<PathBuf>, StepError> {
+    let flv = input
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("flv"));
+    if !flv {
+        return Ok(None);
+    }
+    let path = input.to_path_buf();
+    let jump = tokio::task::spawn_blocking(move || super::flv_jump::has_jump(&path))
+        .await
+        .map_err(|e| StepError::Retry(format!("FLV scan stopped: {e}")))?
+        .map_err(|e| StepError::Retry(format!("cannot read {}: {e}", input.display())))?;
+    if !jump {
+        return Ok(None);
+    }
+    let staged = temp_of(&input.with_extension("stage.ts"));
+    io.log
+        .note(format!(
+            "{} has a timestamp jump: remuxing through MPEG-TS to even it out",
+            input.display()
+        ))
+        .await;
+    let mut args: Vec<String> = [
+        "-hide_banner",
+        "-nostdin",
+        "-y",
+        "-loglevel",
+        "warning",
+        "-fflags",
+        "+genpts",
+        "-i",
+    ]
+    .map(String::from)
+    .to_vec();
+    args.push(input.display().to_string());
+    args.extend(["-map", "0:v?", "-map", "0:a?", "-c", "copy", "-f", "mpegts"].map(String::from));
+    args.push(staged.display().to_string());
+    ffmpeg_into(io, args, &staged, Duration::from_secs(6 * 3600)).await?;
+    Ok(Some(staged))
 }
 
 pub async fn thumbnail(

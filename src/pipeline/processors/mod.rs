@@ -7,6 +7,7 @@ mod chat_xml;
 mod danmu_ass;
 mod exec;
 mod files;
+mod flv_jump;
 mod media;
 mod upload;
 
