@@ -28,23 +28,11 @@ Usage: benches/slow_disk.py [--n 6] [--seconds 30] [--warmup 8]
 Needs: cargo build [--release] --bin srec --example fake_live.
 Prints a Markdown table for docs/BENCHMARKS.md.
 """
-import argparse, json, os, shutil, signal, socket, statistics, subprocess, tempfile, time, urllib.request
+import argparse, json, os, shutil, signal, socket, statistics, subprocess, tempfile, time
+
+from monitor import free_port, post
 
 SLOW = "slowroom"
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def post(url):
-    req = urllib.request.Request(url, data=b"", method="POST")
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return r.read()
 
 
 def dir_bytes(path):

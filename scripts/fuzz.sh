@@ -9,8 +9,10 @@
 # config (the config loader: TOML, serde, validation and bounds; an accepted
 # config must render as TOML and read back identically), danmu_bilibili
 # (Bilibili chat frames: headers, zlib/brotli nesting, commands, then the XML
-# writer, whose output must parse), or danmu_twitch, danmu_douyu, danmu_huya
-# (the chat codecs' decode on arbitrary frames).
+# writer, whose output must parse), danmu_bilibili_gift_v2 (the protobuf of a
+# SEND_GIFT_V2 gift broadcast, raw and wrapped twice in a command frame: each
+# gift's tid written once), or danmu_twitch, danmu_douyu, danmu_huya (the chat
+# codecs' decode on arbitrary frames).
 # `scripts/fuzz.sh 120` still fuzzes flv_parser for 120 s.
 #
 # Needs cargo-fuzz (`cargo install cargo-fuzz`) and a nightly toolchain; with
@@ -23,7 +25,7 @@ set -euo pipefail
 
 target=flv_parser
 case "${1:-}" in
-    flv_parser | hls_playlist | fmp4_rebase | config | danmu_bilibili | danmu_twitch | danmu_douyu | danmu_huya) target="$1"; shift ;;
+    flv_parser | hls_playlist | fmp4_rebase | config | danmu_bilibili | danmu_bilibili_gift_v2 | danmu_twitch | danmu_douyu | danmu_huya) target="$1"; shift ;;
     '' | *[!0-9]*) [ -n "${1:-}" ] && { echo "unknown target: $1" >&2; exit 2; } ;;
 esac
 secs="${1:-60}"
@@ -98,6 +100,28 @@ open(d + "/seed-auth", "wb").write(pkt(0, 8, b'{"code":0}') + pkt(1, 3, b"\x00\x
 PY
 }
 
+# A SendGiftBroadcastProtobuf: sender, blind box, three gifts with tids.
+seed_gift_v2() {
+    [ -e "$corpus/seed-blind-box" ] && return 0
+    python3 - "$corpus/seed-blind-box" <<'PY'
+import sys
+def varint(v):
+    out = b""
+    while v >= 0x80:
+        out += bytes([(v & 0x7F) | 0x80]); v >>= 7
+    return out + bytes([v])
+def num(f, v): return varint(f << 3) + varint(v)
+def ld(f, b):
+    b = b.encode() if isinstance(b, str) else b
+    return varint(f << 3 | 2) + varint(len(b)) + b
+def item(i, name, tid):
+    return num(1, i) + ld(2, name) + num(3, 1) + num(5, 100) + num(7, 100) + ld(8, "gold") + ld(9, tid) + num(10, 1767268812)
+msg = num(1, 42) + ld(2, "viewer") + num(5, 3) + ld(9, num(1, 3) + num(2, 32251) + ld(3, "blind"))
+msg += ld(10, item(1, "a", "t1")) + ld(10, item(2, "b", "t1")) + ld(10, item(3, "c", "")) + num(11, 1)
+open(sys.argv[1], "wb").write(msg)
+PY
+}
+
 # Two bytes of init length, one of chunk size, init section, fragments.
 seed_fmp4() {
     [ -e "$corpus/seed-fixture" ] && return 0
@@ -115,6 +139,7 @@ case "$target" in
     hls_playlist) seed_hls; max_len=65536 ;;
     config) seed_config; max_len=16384 ;;
     danmu_bilibili) seed_danmu; max_len=65536 ;;
+    danmu_bilibili_gift_v2) seed_gift_v2; max_len=16384 ;;
     danmu_*) max_len=16384 ;;
 esac
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one command that sets up and runs every check: installs the external
-# tools the tests need when missing (ffmpeg, tmux and rclone via apt-get, streamlink via pip),
+# tools the tests need when missing (ffmpeg, tmux and rclone via apt-get, streamlink and
+# biliass (the chat XML compatibility test's third-party reader) via pip),
 # then runs rustfmt, clippy (warnings are errors) and the full test suite.
 # In CI (CI set) or with SREC_REQUIRE_TOOLS=1, a failed install fails this
 # script and every test that needs a missing tool fails instead of skipping.
@@ -40,7 +41,12 @@ if ! command -v streamlink >/dev/null; then
   python3 -m pip install --quiet --disable-pip-version-check streamlink || installed streamlink
   command -v pyenv >/dev/null && pyenv rehash || true
 fi
-for tool in ffmpeg ffprobe tmux streamlink rclone; do
+if ! command -v biliass >/dev/null; then
+  echo "==> installing biliass (chat XML read by a third-party converter)"
+  python3 -m pip install --quiet --disable-pip-version-check biliass || installed biliass
+  command -v pyenv >/dev/null && pyenv rehash || true
+fi
+for tool in ffmpeg ffprobe tmux streamlink rclone biliass; do
   command -v "$tool" >/dev/null || installed "$tool"
 done
 command -v ffmpeg >/dev/null && ffmpeg -hide_banner -version | head -n1

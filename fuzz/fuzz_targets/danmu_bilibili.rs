@@ -12,12 +12,7 @@ use srec::danmu::protocol::{ChatProtocol, WsFrame};
 use srec::danmu::xml::{DanmuXmlWriter, RecordInfo, RepairOutcome, repair};
 
 fuzz_target!(|data: &[u8]| {
-    let mut p = BilibiliProtocol {
-        room_id: 1,
-        uid: 0,
-        buvid: String::new(),
-        key: String::new(),
-    };
+    let mut p = BilibiliProtocol::new(1, 0, String::new(), String::new());
     let Ok(decoded) = p.decode(&WsFrame::Binary(data.to_vec())) else {
         return;
     };

@@ -3,6 +3,7 @@
 //! templates and the hot-reloading [`ConfigService`].
 
 pub mod bounds;
+pub mod ca_file;
 pub mod effective;
 pub mod engines;
 pub mod filters;

@@ -4,6 +4,7 @@
 //! letters, so renaming or reordering other channels never mixes them up.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -239,6 +240,11 @@ channel!(
         pub user: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub password: Option<String>,
+        /// PEM file of extra trusted CA certificates, for a relay whose
+        /// certificate comes from a private CA or is self-signed (the
+        /// public roots stay trusted too). Absolute path.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub ca_file: Option<PathBuf>,
         pub from: String,
         pub to: Vec<String>,
         /// Subject template (default: the title template).

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::notify::{ChannelConfig, EVENT_TYPES, NotifySettings};
+use super::notify::{ChannelConfig, EVENT_TYPES, NotifySettings, SmtpSecurity};
 
 /// Checks `[notify]`; errors name the dotted key.
 pub fn validate(n: &NotifySettings) -> Result<(), (String, String)> {
@@ -89,6 +89,15 @@ pub fn validate(n: &NotifySettings) -> Result<(), (String, String)> {
                 if c.password.is_some() && c.user.is_none() {
                     return Err((key("user"), "is required when `password` is set".into()));
                 }
+                if let Some(ca) = &c.ca_file {
+                    if c.security == SmtpSecurity::Plain {
+                        return Err((
+                            key("ca_file"),
+                            "has no effect with `security = \"plain\"` (no TLS)".into(),
+                        ));
+                    }
+                    super::ca_file::load(ca).map_err(|m| (key("ca_file"), m))?;
+                }
             }
             ChannelConfig::Ntfy(c) => {
                 check_url(&c.url).map_err(|m| (key("url"), m))?;
@@ -150,6 +159,16 @@ mod tests {
             (
                 "[notify.channels.m]\ntype = \"email\"\nhost = \"h\"\nfrom = \"nope\"\nto = [\"a@b.c\"]\n",
                 "notify.channels.m.from",
+            ),
+            (
+                "[notify.channels.m]\ntype = \"email\"\nhost = \"h\"\nfrom = \"a@b.c\"\nto = [\"a@b.c\"]\n\
+                 ca_file = \"/nonexistent/srec-ca.pem\"\n",
+                "notify.channels.m.ca_file",
+            ),
+            (
+                "[notify.channels.m]\ntype = \"email\"\nhost = \"h\"\nfrom = \"a@b.c\"\nto = [\"a@b.c\"]\n\
+                 security = \"plain\"\nca_file = \"/etc/hosts\"\n",
+                "notify.channels.m.ca_file",
             ),
         ] {
             let err = parse_str(toml).unwrap_err().to_string();

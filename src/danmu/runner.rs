@@ -184,9 +184,14 @@ async fn connect(
         let tcp = crate::net::tunnel::connect(&rules, &url)
             .await
             .map_err(|e| format!("cannot connect to the chat server: {e}"))?;
-        let (ws, _) = tokio_tungstenite::client_async_tls(conn.url.as_str(), tcp)
-            .await
-            .map_err(|e| format!("cannot connect to the chat server: {e}"))?;
+        let (ws, _) = tokio_tungstenite::client_async_tls_with_config(
+            conn.url.as_str(),
+            tcp,
+            Some(ws_config()),
+            None,
+        )
+        .await
+        .map_err(|e| format!("cannot connect to the chat server: {e}"))?;
         Ok::<_, String>((ws, conn.protocol))
     };
     tokio::select! {
@@ -196,6 +201,18 @@ async fn connect(
             Err(_) => Err(format!("no chat connection within {:?}", settings.connect_timeout)),
         },
     }
+}
+
+/// Websocket limits for chat. tungstenite's default read buffer (128 KiB)
+/// is allocated per connection and zero-filled before every read; chat
+/// frames are small, so 8 KiB cuts both the memset per frame and ~120 KiB
+/// of memory per room. Messages are capped well above any chat batch seen
+/// (a hostile server cannot make a room hold 64 MiB, the default).
+fn ws_config() -> tokio_tungstenite::tungstenite::protocol::WebSocketConfig {
+    tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+        .read_buffer_size(8 * 1024)
+        .max_message_size(Some(8 << 20))
+        .max_frame_size(Some(8 << 20))
 }
 
 /// Forwards one decoded event; a full queue counts it as dropped.

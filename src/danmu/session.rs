@@ -192,7 +192,7 @@ fn note_expired(spec: &SessionSpec, n: usize) {
 }
 
 /// Marks a reconnect gap in the file (offset 0 when it began before it).
-fn mark_gap(spec: &SessionSpec, f: &OpenFile, since: Instant, until: Instant) {
+fn mark_gap(spec: &SessionSpec, f: &mut OpenFile, since: Instant, until: Instant) {
     let offset = since.saturating_duration_since(f.origin);
     if !f.writer.gap(offset, until.saturating_duration_since(since)) {
         tracing::warn!(

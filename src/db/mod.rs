@@ -19,6 +19,8 @@ pub mod orphans;
 pub mod outbox;
 pub mod pool;
 pub mod sessions;
+#[cfg(test)]
+mod sessions_tests;
 pub mod streamers;
 
 use std::path::{Path, PathBuf};

@@ -25,8 +25,7 @@ use super::manager::DownloadManager;
 use crate::config::{ConfigService, EngineKind};
 use crate::db::{Db, now_ms, sessions};
 use crate::events::{
-    ConfigUpdateEvent, DownloadEvent, DownloadEventKind, DownloadId, MonitorEvent,
-    MonitorEventKind, SegmentFinalised,
+    ConfigUpdateEvent, DownloadEvent, DownloadEventKind, DownloadId, MonitorEvent, MonitorEventKind,
 };
 use crate::monitor::StreamMonitor;
 use crate::platform::StreamCandidate;
@@ -39,8 +38,11 @@ mod disk_guard;
 mod reconcile;
 #[path = "recorder_retry.rs"]
 mod retry_flow;
+#[path = "recorder_segments.rs"]
+mod segments;
 use reconcile::{RECONCILE_EVERY, Tx, Wake};
 use retry_flow::schedule;
+use segments::ClosedSegment;
 
 /// Recording state of one live session.
 struct Rec {
@@ -295,18 +297,8 @@ impl Recorder {
                 path,
                 opened_at_ms,
             } => {
-                let p = path.display().to_string();
-                if let Err(e) = self
-                    .db
-                    .call(move |c| sessions::add_segment(c, sid, index, &p, opened_at_ms))
+                self.segment_opened(id, sid, index, path, opened_at_ms, recs)
                     .await
-                {
-                    tracing::warn!(streamer = id, "cannot record segment {index}: {e}");
-                }
-                if let Some(r) = recs.get_mut(&id).filter(|r| r.session_id == sid) {
-                    r.next_index = r.next_index.max(index + 1);
-                }
-                tracing::info!(streamer = id, session = sid, index, path = %path.display(), "segment opened");
             }
             DownloadEventKind::SegmentClosed {
                 index,
@@ -315,61 +307,15 @@ impl Recorder {
                 bytes,
                 split_reason,
             } => {
-                let min = self
-                    .streamers
-                    .get(id)
-                    .map_or(0, |s| self.config.effective(&s).min_segment_size);
-                // An empty file (an engine killed before its first write)
-                // is never a recording.
-                let junk = bytes == 0 || (min > 0 && bytes < min);
-                let done = SegmentFinalised {
-                    session_id: sid,
-                    streamer_id: id,
+                let closed = ClosedSegment {
                     index,
-                    path: path.clone(),
-                    duration_ms: duration.as_millis() as u64,
+                    path,
+                    duration,
                     bytes,
                     split_reason,
                 };
-                let res = self
-                    .db
-                    .call(move |c| {
-                        if junk {
-                            sessions::delete_segment(c, sid, index).map(|_| ())
-                        } else {
-                            sessions::finalise_segment(c, &done)
-                        }
-                    })
-                    .await;
-                match res {
-                    Err(e) => tracing::warn!(streamer = id, "cannot finalise segment {index}: {e}"),
-                    Ok(()) => self.outbox_wake.notify_one(),
-                }
-                if junk {
-                    // Off the async workers: a stalled disk must not hold
-                    // up the event loop (and the API sharing its threads).
-                    let doomed = path.clone();
-                    let _ = tokio::task::spawn_blocking(move || std::fs::remove_file(doomed)).await;
-                    tracing::info!(
-                        streamer = id,
-                        index,
-                        bytes,
-                        "deleted empty segment or one below min_segment_size"
-                    );
-                } else {
-                    tracing::info!(
-                        streamer = id,
-                        session = sid,
-                        index,
-                        bytes,
-                        ?duration,
-                        reason = split_reason.as_str(),
-                        "segment closed"
-                    );
-                }
-                if bytes > 0 {
-                    self.delivered(id, ev.download_id, recs).await;
-                }
+                self.segment_closed((id, sid, ev.download_id), closed, recs)
+                    .await
             }
             DownloadEventKind::Failed {
                 error,

@@ -251,18 +251,23 @@ mod tests {
         port
     }
 
+    /// Connects to `target` through `rules` and checks the echo server
+    /// answers "hello" over the tunnel, then closes it.
+    async fn echo_through(rules: &ProxyRules, target: &str) {
+        let target = Url::parse(target).unwrap();
+        let mut s = connect(rules, &target).await.unwrap();
+        s.write_all(b"hello").await.unwrap();
+        let mut back = [0u8; 5];
+        s.read_exact(&mut back).await.unwrap();
+        assert_eq!(&back, b"hello");
+    }
+
     #[tokio::test]
     async fn tunnels_through_an_http_proxy_with_credentials() {
         let port = echo_server().await;
         let (proxy, seen) = connect_proxy("HTTP/1.1 200 Connection established\r\n\r\n").await;
         let rules = ProxyRules::with_env(Some(&proxy), |_| None).unwrap();
-        let target = Url::parse(&format!("ws://127.0.0.1:{port}/chat")).unwrap();
-        let mut s = connect(&rules, &target).await.unwrap();
-        s.write_all(b"hello").await.unwrap();
-        let mut back = [0u8; 5];
-        s.read_exact(&mut back).await.unwrap();
-        assert_eq!(&back, b"hello");
-        drop(s);
+        echo_through(&rules, &format!("ws://127.0.0.1:{port}/chat")).await;
         let head = seen.await.unwrap();
         assert!(
             head.starts_with(&format!("CONNECT 127.0.0.1:{port} HTTP/1.1")),
@@ -323,13 +328,7 @@ mod tests {
         let port = echo_server().await;
         let (proxy, seen) = socks_proxy().await;
         let rules = ProxyRules::with_env(Some(&proxy), |_| None).unwrap();
-        let target = Url::parse(&format!("ws://localhost:{port}/chat")).unwrap();
-        let mut s = connect(&rules, &target).await.unwrap();
-        s.write_all(b"hello").await.unwrap();
-        let mut back = [0u8; 5];
-        s.read_exact(&mut back).await.unwrap();
-        assert_eq!(&back, b"hello");
-        drop(s);
+        echo_through(&rules, &format!("ws://localhost:{port}/chat")).await;
         assert_eq!(seen.await.unwrap(), b"me:secret@localhost");
     }
 

@@ -5,30 +5,76 @@ use std::time::Duration;
 
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::channel::{Failure, Sent, Text};
 use super::event::{Event, render};
 use crate::config::notify::{EmailChannel, SmtpSecurity};
 
+/// The port used: the configured one or the default of the security mode.
+fn transport_port(c: &EmailChannel) -> u16 {
+    c.port.unwrap_or(match c.security {
+        SmtpSecurity::Plain => 25,
+        SmtpSecurity::Tls => 465,
+        SmtpSecurity::Starttls => 587,
+    })
+}
+
+/// TLS settings for the relay: its host name checked against the
+/// certificate, the public roots plus the channel's `ca_file` if any.
+fn tls_parameters(c: &EmailChannel) -> Result<TlsParameters, String> {
+    let mut b = TlsParameters::builder(c.host.clone());
+    if let Some(path) = &c.ca_file {
+        let pem = crate::config::ca_file::load(path).map_err(|e| format!("ca_file: {e}"))?;
+        let cert = Certificate::from_pem(&pem).map_err(|e| format!("ca_file: {e}"))?;
+        b = b.add_root_certificate(cert);
+    }
+    b.build().map_err(|e| format!("TLS setup failed: {e}"))
+}
+
 pub struct Email {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
     to: Vec<Mailbox>,
     subject: Option<String>,
+    /// `host:port` when the relay is reached over TLS (for error messages).
+    tls: Option<String>,
+}
+
+/// An SMTP failure as text. A refused certificate is named as a TLS
+/// failure with the relay and a hint, instead of lettre's nested
+/// "Connection error: Connection error: invalid peer certificate". The text
+/// never holds the credentials (lettre's errors do not carry them).
+fn describe(e: &lettre::transport::smtp::Error, tls: Option<&String>) -> String {
+    let mut detail = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        detail = s.to_string();
+        source = s.source();
+    }
+    match tls {
+        Some(relay) if e.is_tls() || detail.contains("certificate") => format!(
+            "SMTP: TLS handshake with {relay} failed: {detail} (a relay with a private CA or a \
+             self-signed certificate needs it in `ca_file`)"
+        ),
+        _ => format!("SMTP: {e}"),
+    }
 }
 
 impl Email {
     pub fn new(c: &EmailChannel) -> Result<Self, String> {
         let builder = match c.security {
             SmtpSecurity::Plain => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&c.host)
-                .port(c.port.unwrap_or(25)),
-            SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&c.host)
-                .map_err(|e| format!("TLS setup failed: {e}"))?
-                .port(c.port.unwrap_or(465)),
-            SmtpSecurity::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&c.host)
-                .map_err(|e| format!("TLS setup failed: {e}"))?
-                .port(c.port.unwrap_or(587)),
+                .port(transport_port(c)),
+            SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&c.host)
+                .tls(Tls::Wrapper(tls_parameters(c)?))
+                .port(transport_port(c)),
+            SmtpSecurity::Starttls => {
+                AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&c.host)
+                    .tls(Tls::Required(tls_parameters(c)?))
+                    .port(transport_port(c))
+            }
         };
         let mut builder = builder.timeout(Some(Duration::from_secs(30)));
         if let Some(user) = &c.user {
@@ -46,6 +92,8 @@ impl Email {
             from: parse(&c.from)?,
             to: c.to.iter().map(|t| parse(t)).collect::<Result<_, _>>()?,
             subject: c.subject.clone(),
+            tls: (c.security != SmtpSecurity::Plain)
+                .then(|| format!("{}:{}", c.host, transport_port(c))),
         })
     }
 
@@ -80,7 +128,7 @@ impl Email {
             }),
             Err(e) => Err(Failure {
                 permanent: e.is_permanent(),
-                message: format!("SMTP: {e}"),
+                message: describe(&e, self.tls.as_ref()),
                 retry_after: None,
             }),
         }

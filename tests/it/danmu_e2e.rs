@@ -305,22 +305,41 @@ fn bilibili_chat_is_captured_from_the_emulation_with_every_encoding_and_a_flood(
         "heartbeat right after auth: {stats:?}"
     );
     let mut total = 0;
-    let (mut scs, mut guards) = (0, 0);
+    let (mut scs, mut guards, mut gifts) = (0, 0, 0);
+    let mut all = String::new();
     for x in xml_files(&out) {
         total += parse(&x).offsets.len();
         let text = std::fs::read_to_string(&x).unwrap();
         assert!(!text.contains("<&>"), "text escaped");
         scs += text.matches("<sc ").count();
         guards += text.matches("<guard ").count();
+        gifts += text.matches("<gift ").count();
+        all.push_str(&text);
     }
     assert!(scs > 0, "SUPER_CHAT_MESSAGE written as <sc>");
     assert!(guards > 0, "GUARD_BUY written as <guard>");
+    for name in ["辣条", "小花花", "牛哇牛哇", "情书", "星河入梦", "告白花束"] {
+        assert!(
+            all.contains(&format!("giftname=\"{name}\"")),
+            "gift {name} written (SEND_GIFT, SEND_GIFT_V2, both, blind box)"
+        );
+    }
     let (messages, dropped) = counts(&s);
     assert_eq!(messages, total as i64);
     assert_eq!(
         (messages + dropped) as u64,
         sent,
-        "every message sent is written or counted as dropped"
+        "every message sent is written or counted as dropped \
+         (a gift sent as SEND_GIFT and SEND_GIFT_V2 once, every blind-box gift)"
     );
+    let gift_sent = stats.get("bilibili.gift_sent").copied().unwrap_or(0);
+    if dropped == 0 {
+        assert_eq!(gifts as u64, gift_sent, "each gift's tid written once");
+    } else {
+        assert!(
+            gifts as u64 <= gift_sent && gifts as u64 + dropped as u64 >= gift_sent,
+            "{gifts} gifts written, {gift_sent} sent, {dropped} dropped"
+        );
+    }
     assert!(total > 12, "plain, zlib and brotli frames all decode");
 }

@@ -1,13 +1,15 @@
 //! Per-channel delivery rules through the real daemon over loopback:
 //! `min_priority` and the streamer filter, the circuit breaker opening and
-//! closing, and a slow receiver that never holds back another channel.
+//! closing, a slow receiver that never holds back another channel, and a
+//! kill -9 after the receiver got an event but before the daemon stored
+//! that it was sent (delivered again: at least once, deduped by event_id).
 
 use std::time::Duration;
 
 use srec::db::outbox;
 
 use crate::harness::{Srec, wait_until};
-use crate::notify_support::{Receiver, db, ids, insert_event, start, wait_channels};
+use crate::notify_support::{Receiver, db, ids, insert_event, start, verify_hmac, wait_channels};
 
 const EXIT: Duration = Duration::from_secs(35);
 const DISK_LOW: &str = r#"{"path":"/rec","free_bytes":1,"min_free_bytes":2}"#;
@@ -159,4 +161,61 @@ fn a_slow_receiver_never_holds_back_another_channel() {
     assert_eq!(rx.arrived("slow"), 1, "one request at a time per channel");
     d.signal("TERM");
     assert_eq!(d.wait_exit(EXIT), 0);
+}
+
+#[test]
+fn a_kill_9_between_the_send_and_the_ack_delivers_again_with_the_same_id() {
+    const SECRET: &str = "hold-hmac";
+    let rx = Receiver::start();
+    let s = Srec::new();
+    s.write_config(&format!(
+        "[notify]\ndebounce = \"0s\"\n\
+         [notify.channels.hook]\ntype = \"webhook\"\nurl = \"{}\"\nsecret = \"{SECRET}\"\n\
+         events = [\"disk_low\"]\n",
+        rx.url("hook")
+    ));
+    let mut d = start(&s);
+    wait_channels(&mut d, &["hook"]);
+    let first = insert_event(&s, "disk_low", DISK_LOW);
+    assert!(wait_until(Duration::from_secs(10), || ids(&rx, "hook") == [first]));
+    // The receiver takes the next event, then sits on its 200.
+    rx.hold_next("hook");
+    let second = insert_event(&s, "disk_low", DISK_LOW);
+    assert!(
+        wait_until(Duration::from_secs(10), || rx.holding()),
+        "log:\n{}",
+        d.seen.join("\n")
+    );
+    assert_eq!(ids(&rx, "hook"), [first, second]);
+    d.signal("KILL");
+    d.wait_exit(EXIT);
+    rx.release();
+    // Written while the daemon is dead.
+    let third = insert_event(&s, "disk_low", DISK_LOW);
+
+    let mut d = start(&s);
+    let fourth = insert_event(&s, "disk_low", DISK_LOW);
+    assert!(
+        wait_until(Duration::from_secs(15), || ids(&rx, "hook")
+            .contains(&fourth)),
+        "log:\n{}",
+        d.seen.join("\n")
+    );
+    assert!(wait_until(Duration::from_secs(10), || {
+        crate::waits::notify_caught_up(&s)
+    }));
+    d.signal("TERM");
+    assert_eq!(d.wait_exit(EXIT), 0);
+
+    // At least once: the event whose answer never arrived came again, with
+    // the same id and the same signed body; nothing else repeated.
+    let got = ids(&rx, "hook");
+    assert_eq!(got, [first, second, second, third, fourth], "in order");
+    let hits = rx.delivered("hook");
+    assert_eq!(hits[1].body, hits[2].body, "the same envelope again");
+    assert!(hits.iter().all(|h| verify_hmac(SECRET, h)));
+    // What a receiver that dedupes by event_id keeps: each event once.
+    let mut seen = std::collections::BTreeSet::new();
+    let kept: Vec<i64> = got.into_iter().filter(|id| seen.insert(*id)).collect();
+    assert_eq!(kept, [first, second, third, fourth]);
 }

@@ -40,42 +40,6 @@ fn a_room_that_needs_a_login_reports_auth_required() {
     assert!(v["data"]["error"].as_str().unwrap().contains("403"), "{v}");
 }
 
-/// Writes `n` finished segments of session `sess` and their outbox rows, as
-/// the recorder does, so the pipeline queues `n` runs.
-fn queue_segments(s: &Srec, rec: &std::path::Path, id: i64, sess: i64, n: u32) {
-    crate::pipeline_support::db(s)
-        .with(|c| {
-            let tx = c.transaction()?;
-            for i in 0..n {
-                let f = rec.join(format!("q{i}.flv"));
-                std::fs::write(&f, b"x").unwrap();
-                tx.execute(
-                    "INSERT INTO session_segments (session_id, seg_index, path, started_at, ended_at)
-                     VALUES (?1, ?2, ?3, 1, 1)",
-                    rusqlite::params![sess, i, f.display().to_string()],
-                )?;
-                let ev = srec::events::SegmentFinalised {
-                    session_id: sess,
-                    streamer_id: id,
-                    index: i,
-                    path: f,
-                    duration_ms: 1,
-                    bytes: 1,
-                    split_reason: srec::events::SplitReason::Duration,
-                };
-                srec::db::outbox::insert(
-                    &tx,
-                    Some(id),
-                    srec::events::SegmentFinalised::KIND,
-                    &serde_json::to_string(&ev).unwrap(),
-                )?;
-            }
-            tx.commit()?;
-            Ok(())
-        })
-        .unwrap();
-}
-
 #[test]
 fn pipeline_throttle_changes_are_notified() {
     let rx = Receiver::start();
@@ -113,7 +77,7 @@ events = ["pipeline_throttled", "pipeline_throttle_released"]
     wait_channels(&mut d, &["hook"]);
     let id = crate::pipeline_support::streamer(&s, "jay");
     let sess = crate::pipeline_support::session(&s, id, "t");
-    queue_segments(&s, &rec, id, sess, 5);
+    crate::pipeline_support::queue_segments(&s, &rec, "q", id, sess, 5);
     assert!(
         wait_until(Duration::from_secs(30), || rx.delivered("hook").len() >= 2),
         "log:\n{}",

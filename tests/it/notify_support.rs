@@ -1,8 +1,7 @@
 //! Loopback receivers for notification tests: an HTTP receiver that records
 //! every request (webhook, Discord and ntfy shapes; it can answer 503 while
 //! "down", 429 with `Retry-After` once, or answer one path only after a long
-//! delay) and a minimal SMTP sink speaking
-//! EHLO/MAIL/RCPT/DATA/QUIT that stores each mail.
+//! delay); the SMTP sink lives in `smtp_sink`.
 
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
@@ -15,9 +14,9 @@ use axum::response::{IntoResponse, Response};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use srec::db::{Db, outbox};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 use crate::harness::{Daemon, Srec};
+pub use crate::smtp_sink::SmtpSink;
 
 /// One request the receiver got.
 #[derive(Debug, Clone)]
@@ -55,6 +54,12 @@ struct Shared {
     slow: Mutex<Vec<(String, Duration)>>,
     /// Requests that reached the handler, per path (before any delay).
     arrived: Mutex<Vec<String>>,
+    /// The next request to this path is recorded as answered 200 and then
+    /// held until [`Receiver::release`]: the receiver has the event, the
+    /// sender has no answer yet.
+    hold_next: Mutex<Option<String>>,
+    /// Whether a held request is waiting (`true`), flipped by `release`.
+    held: Mutex<Option<tokio::sync::watch::Sender<bool>>>,
 }
 
 /// An HTTP receiver on 127.0.0.1:0, served on its own runtime.
@@ -80,6 +85,22 @@ async fn handle(
         .map(|(_, d)| *d);
     if let Some(d) = delay {
         tokio::time::sleep(d).await;
+    }
+    let hold = {
+        let mut next = s.hold_next.lock().unwrap();
+        (next.as_deref() == Some(path.as_str())).then(|| next.take())
+    };
+    if hold.is_some() {
+        s.hits.lock().unwrap().push(Hit {
+            path,
+            headers,
+            body: body.to_vec(),
+            status: 200,
+        });
+        let (tx, mut rx) = tokio::sync::watch::channel(true);
+        *s.held.lock().unwrap() = Some(tx);
+        let _ = rx.wait_for(|held| !*held).await;
+        return (StatusCode::OK, "ok").into_response();
     }
     let (status, resp): (u16, Response) = if s.down.load(Ordering::SeqCst) {
         (
@@ -123,7 +144,7 @@ impl Receiver {
             .unwrap();
         let shared = Arc::new(Shared::default());
         let app = axum::Router::new()
-            .route("/{path}", axum::routing::post(handle))
+            .route("/{*path}", axum::routing::post(handle))
             .with_state(Arc::clone(&shared));
         let listener = rt
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
@@ -160,6 +181,28 @@ impl Receiver {
             .lock()
             .unwrap()
             .push((path.to_string(), delay));
+    }
+
+    /// Holds the answer to the next request to `path` (see [`Shared`]).
+    pub fn hold_next(&self, path: &str) {
+        *self.shared.hold_next.lock().unwrap() = Some(path.to_string());
+    }
+
+    /// Whether a request is being held now.
+    pub fn holding(&self) -> bool {
+        self.shared
+            .held
+            .lock()
+            .unwrap()
+            .as_ref()
+            .is_some_and(|tx| *tx.borrow())
+    }
+
+    /// Lets a held request answer.
+    pub fn release(&self) {
+        if let Some(tx) = self.shared.held.lock().unwrap().take() {
+            let _ = tx.send(false);
+        }
     }
 
     /// Requests to `path` that arrived, answered or not yet.
@@ -209,123 +252,6 @@ pub fn verify_hmac(secret: &str, hit: &Hit) -> bool {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(&hit.body);
     mac.verify_slice(&sig).is_ok()
-}
-
-/// One mail the SMTP sink accepted.
-#[derive(Debug, Clone)]
-pub struct Mail {
-    pub from: String,
-    pub to: Vec<String>,
-    pub data: String,
-}
-
-impl Mail {
-    /// The `Subject:` header (lettre may encode non-ASCII; tests use ASCII).
-    pub fn subject(&self) -> String {
-        self.data
-            .lines()
-            .find_map(|l| l.strip_prefix("Subject: "))
-            .unwrap_or_default()
-            .to_string()
-    }
-}
-
-/// A minimal SMTP server on 127.0.0.1:0 (no TLS, no AUTH).
-pub struct SmtpSink {
-    pub port: u16,
-    mails: Arc<Mutex<Vec<Mail>>>,
-    _rt: tokio::runtime::Runtime,
-}
-
-async fn smtp_session(stream: tokio::net::TcpStream, mails: Arc<Mutex<Vec<Mail>>>) {
-    let (r, mut w) = stream.into_split();
-    let mut lines = BufReader::new(r);
-    let _ = w.write_all(b"220 sink ESMTP ready\r\n").await;
-    let (mut from, mut to) = (String::new(), Vec::new());
-    loop {
-        let mut line = String::new();
-        if lines.read_line(&mut line).await.unwrap_or(0) == 0 {
-            return;
-        }
-        let cmd = line.trim_end().to_string();
-        let upper = cmd.to_ascii_uppercase();
-        let reply: &[u8] = if upper.starts_with("EHLO") {
-            b"250-sink\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n"
-        } else if upper.starts_with("HELO") {
-            b"250 sink\r\n"
-        } else if upper.starts_with("MAIL FROM:") {
-            from = cmd[10..].trim().to_string();
-            to.clear();
-            b"250 2.1.0 ok\r\n"
-        } else if upper.starts_with("RCPT TO:") {
-            to.push(cmd[8..].trim().to_string());
-            b"250 2.1.5 ok\r\n"
-        } else if upper == "DATA" {
-            let _ = w.write_all(b"354 end with <CRLF>.<CRLF>\r\n").await;
-            let mut data = String::new();
-            loop {
-                let mut l = String::new();
-                if lines.read_line(&mut l).await.unwrap_or(0) == 0 {
-                    return;
-                }
-                if l == ".\r\n" || l == ".\n" {
-                    break;
-                }
-                let unstuffed = if l.starts_with("..") {
-                    &l[1..]
-                } else {
-                    l.as_str()
-                };
-                data.push_str(unstuffed);
-            }
-            mails.lock().unwrap().push(Mail {
-                from: from.clone(),
-                to: to.clone(),
-                data,
-            });
-            b"250 2.0.0 queued as sink\r\n"
-        } else if upper == "RSET" || upper == "NOOP" {
-            b"250 ok\r\n"
-        } else if upper == "QUIT" {
-            let _ = w.write_all(b"221 bye\r\n").await;
-            return;
-        } else {
-            b"502 command not implemented\r\n"
-        };
-        if w.write_all(reply).await.is_err() {
-            return;
-        }
-    }
-}
-
-impl SmtpSink {
-    pub fn start() -> Self {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let listener = rt
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let mails = Arc::new(Mutex::new(Vec::new()));
-        let m = Arc::clone(&mails);
-        rt.spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(smtp_session(stream, Arc::clone(&m)));
-            }
-        });
-        Self {
-            port,
-            mails,
-            _rt: rt,
-        }
-    }
-
-    pub fn mails(&self) -> Vec<Mail> {
-        self.mails.lock().unwrap().clone()
-    }
 }
 
 /// The test's database (to write outbox rows the way services do).

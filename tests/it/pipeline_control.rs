@@ -88,37 +88,7 @@ command = ["sleep", "0.4"]
     let mut d = daemon(&s, &cfg);
     let id = streamer(&s, "jay");
     let sess = session(&s, id, "t");
-    crate::pipeline_support::db(&s)
-        .with(|c| {
-            let tx = c.transaction()?;
-            for i in 0..5u32 {
-                let f = rec.join(format!("j{i}.flv"));
-                std::fs::write(&f, b"x").unwrap();
-                tx.execute(
-                    "INSERT INTO session_segments (session_id, seg_index, path, started_at, ended_at)
-                     VALUES (?1, ?2, ?3, 1, 1)",
-                    rusqlite::params![sess, i, f.display().to_string()],
-                )?;
-                let ev = srec::events::SegmentFinalised {
-                    session_id: sess,
-                    streamer_id: id,
-                    index: i,
-                    path: f,
-                    duration_ms: 1,
-                    bytes: 1,
-                    split_reason: srec::events::SplitReason::Duration,
-                };
-                srec::db::outbox::insert(
-                    &tx,
-                    Some(id),
-                    srec::events::SegmentFinalised::KIND,
-                    &serde_json::to_string(&ev).unwrap(),
-                )?;
-            }
-            tx.commit()?;
-            Ok(())
-        })
-        .unwrap();
+    crate::pipeline_support::queue_segments(&s, &rec, "j", id, sess, 5);
     let events = || -> Vec<serde_json::Value> {
         crate::pipeline_support::db(&s)
             .with(|c| {

@@ -223,3 +223,40 @@ pub fn clip(path: &Path, seconds: u32) {
         .expect("ffmpeg");
     assert!(st.success(), "clip made");
 }
+
+/// Writes `n` finished segments of session `sess` and their outbox rows, as
+/// the recorder does, so the pipeline queues `n` runs. Files are named
+/// `{prefix}{index}.flv` in `rec`.
+pub fn queue_segments(s: &Srec, rec: &Path, prefix: &str, id: i64, sess: i64, n: u32) {
+    db(s)
+        .with(|c| {
+            let tx = c.transaction()?;
+            for i in 0..n {
+                let f = rec.join(format!("{prefix}{i}.flv"));
+                std::fs::write(&f, b"x").unwrap();
+                tx.execute(
+                    "INSERT INTO session_segments (session_id, seg_index, path, started_at, ended_at)
+                     VALUES (?1, ?2, ?3, 1, 1)",
+                    rusqlite::params![sess, i, f.display().to_string()],
+                )?;
+                let ev = SegmentFinalised {
+                    session_id: sess,
+                    streamer_id: id,
+                    index: i,
+                    path: f,
+                    duration_ms: 1,
+                    bytes: 1,
+                    split_reason: SplitReason::Duration,
+                };
+                outbox::insert(
+                    &tx,
+                    Some(id),
+                    SegmentFinalised::KIND,
+                    &serde_json::to_string(&ev).unwrap(),
+                )?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .unwrap();
+}

@@ -1,12 +1,33 @@
 //! Bilibili `op 5` command bodies (`{"cmd": ...}` JSON) turned into
 //! [`ChatEvent`]s: `DANMU_MSG`, `SUPER_CHAT_MESSAGE`, `SEND_GIFT`,
-//! `GUARD_BUY`, and `LIVE`/`PREPARING` as live hints. `cmd` may carry
-//! suffixes (`DANMU_MSG:4:0:2:2:2:0`), so the part before `:` is matched.
-//! Other commands (entries, rank updates, ...) are ignored.
+//! `SEND_GIFT_V2` (protobuf, see [`super::gift_v2`]), `GUARD_BUY`, and
+//! `LIVE`/`PREPARING` as live hints. `cmd` may carry suffixes
+//! (`DANMU_MSG:4:0:2:2:2:0`), so the part before `:` is matched. Other
+//! commands (entries, rank updates, ...) are ignored. Gifts carry their
+//! dedupe key (`tid` + gift id) so the connection writes a gift pushed as
+//! both `SEND_GIFT` and `SEND_GIFT_V2` once.
 
 use serde_json::Value;
 
+use super::dedupe::RecentGifts;
+use super::gift_v2;
 use crate::danmu::message::{ChatEvent, Comment, Gift, Guard, Sender, SuperChat};
+
+/// One event of a command, with the key that dedupes it (gifts with a tid).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Keyed {
+    pub event: ChatEvent,
+    pub gift_key: Option<String>,
+}
+
+impl From<ChatEvent> for Keyed {
+    fn from(event: ChatEvent) -> Self {
+        Self {
+            event,
+            gift_key: None,
+        }
+    }
+}
 
 /// A number or numeric string as text (uids come as either).
 fn id_text(v: &Value) -> Option<String> {
@@ -43,18 +64,26 @@ fn secs_ms(v: &Value) -> Option<i64> {
         .map(|n| (n * 1000.0) as i64)
 }
 
-/// The events of one command body (none for commands not kept).
+/// The events of one command body (none for commands not kept), without
+/// their dedupe keys.
 pub fn parse(body: &[u8]) -> Result<Vec<ChatEvent>, String> {
+    Ok(parse_keyed(body)?.into_iter().map(|k| k.event).collect())
+}
+
+/// The events of one command body with their gift dedupe keys.
+pub fn parse_keyed(body: &[u8]) -> Result<Vec<Keyed>, String> {
     let v: Value = serde_json::from_slice(body).map_err(|e| format!("command JSON: {e}"))?;
     let cmd = v.get("cmd").and_then(Value::as_str).unwrap_or_default();
     let cmd = cmd.split(':').next().unwrap_or_default();
+    let one = |e: ChatEvent| vec![Keyed::from(e)];
     Ok(match cmd {
-        "DANMU_MSG" => danmu(&v["info"]).into_iter().collect(),
-        "SUPER_CHAT_MESSAGE" => vec![super_chat(&v["data"])],
+        "DANMU_MSG" => danmu(&v["info"]).into_iter().map(Keyed::from).collect(),
+        "SUPER_CHAT_MESSAGE" => one(super_chat(&v["data"])),
         "SEND_GIFT" => vec![gift(&v["data"])],
-        "GUARD_BUY" => vec![guard(&v["data"])],
-        "LIVE" => vec![ChatEvent::LiveHint { live: true }],
-        "PREPARING" => vec![ChatEvent::LiveHint { live: false }],
+        "SEND_GIFT_V2" => gifts_v2(&v["data"])?,
+        "GUARD_BUY" => one(guard(&v["data"])),
+        "LIVE" => one(ChatEvent::LiveHint { live: true }),
+        "PREPARING" => one(ChatEvent::LiveHint { live: false }),
         _ => Vec::new(),
     })
 }
@@ -97,9 +126,9 @@ fn super_chat(d: &Value) -> ChatEvent {
 }
 
 /// `price` is per unit in gold seeds (1000 = ¥1).
-fn gift(d: &Value) -> ChatEvent {
+fn gift(d: &Value) -> Keyed {
     let count = u32_of(&d["num"], 1);
-    ChatEvent::Gift(Gift {
+    let event = ChatEvent::Gift(Gift {
         sender: Sender {
             name: text(&d["uname"]),
             uid: id_text(&d["uid"]),
@@ -110,7 +139,39 @@ fn gift(d: &Value) -> ChatEvent {
             .filter(|p| p.is_finite())
             .map(|p| p * f64::from(count) / 1000.0),
         sent_ms: secs_ms(&d["timestamp"]),
-    })
+    });
+    let tid = id_text(&d["tid"]).unwrap_or_default();
+    let gift_id = id_text(&d["giftId"]).unwrap_or_default();
+    Keyed {
+        event,
+        gift_key: RecentGifts::key(&tid, &gift_id),
+    }
+}
+
+/// Every gift of a `SEND_GIFT_V2` broadcast, priced like `SEND_GIFT`.
+fn gifts_v2(d: &Value) -> Result<Vec<Keyed>, String> {
+    let pb = gift_v2::payload(d).map_err(|e| e.to_string())?;
+    let b = gift_v2::decode(&pb).map_err(|e| e.to_string())?;
+    let sender = Sender {
+        name: b.uname,
+        uid: Some(b.uid.to_string()),
+    };
+    Ok(b.gifts
+        .into_iter()
+        .map(|g| {
+            let count = u32::try_from(g.num).ok().filter(|n| *n > 0).unwrap_or(1);
+            Keyed {
+                gift_key: RecentGifts::key(&g.tid, &g.gift_id.to_string()),
+                event: ChatEvent::Gift(Gift {
+                    sender: sender.clone(),
+                    name: g.gift_name,
+                    count,
+                    price: Some(g.price as f64 * f64::from(count) / 1000.0),
+                    sent_ms: secs_ms(&Value::from(g.timestamp)),
+                }),
+            }
+        })
+        .collect())
 }
 
 fn guard(d: &Value) -> ChatEvent {

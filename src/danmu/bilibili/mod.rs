@@ -9,13 +9,17 @@
 //! in `cookies` the auth uses the cookie owner's uid and names are real.
 
 pub mod commands;
+pub mod dedupe;
+pub mod gift_v2;
 pub mod packet;
+pub mod protowire;
 
 use std::time::Duration;
 
 use futures::future::BoxFuture;
 use serde_json::json;
 
+use self::dedupe::RecentGifts;
 use self::packet::{OP_AUTH, OP_AUTH_REPLY, OP_COMMAND, OP_HEARTBEAT};
 use super::protocol::{ChatProtocol, DecodeError, Decoded, WsFrame};
 use super::provider::{ChatProvider, Connection, ProviderError};
@@ -35,6 +39,21 @@ pub struct BilibiliProtocol {
     pub uid: u64,
     pub buvid: String,
     pub key: String,
+    /// Gifts written lately, so one pushed as both `SEND_GIFT` and
+    /// `SEND_GIFT_V2` is written once.
+    recent_gifts: RecentGifts,
+}
+
+impl BilibiliProtocol {
+    pub fn new(room_id: u64, uid: u64, buvid: String, key: String) -> Self {
+        Self {
+            room_id,
+            uid,
+            buvid,
+            key,
+            recent_gifts: RecentGifts::default(),
+        }
+    }
 }
 
 fn malformed(detail: String) -> DecodeError {
@@ -92,8 +111,18 @@ impl ChatProtocol for BilibiliProtocol {
                         });
                     }
                 }
-                OP_COMMAND => match commands::parse(&p.body) {
-                    Ok(events) => out.events.extend(events),
+                OP_COMMAND => match commands::parse_keyed(&p.body) {
+                    Ok(events) => {
+                        for k in events {
+                            let fresh = k
+                                .gift_key
+                                .as_deref()
+                                .is_none_or(|key| self.recent_gifts.first_time(key));
+                            if fresh {
+                                out.events.push(k.event);
+                            }
+                        }
+                    }
                     Err(e) => tracing::debug!("bilibili: {e}"),
                 },
                 _ => {}
@@ -133,16 +162,16 @@ impl BilibiliProvider {
 
     fn protocol(&self, key: String) -> BilibiliProtocol {
         let cookies = self.config.cookies.as_deref().unwrap_or_default();
-        BilibiliProtocol {
-            room_id: self.room_id,
-            uid: cookie(cookies, "DedeUserID")
+        BilibiliProtocol::new(
+            self.room_id,
+            cookie(cookies, "DedeUserID")
                 .and_then(|u| u.parse().ok())
                 .unwrap_or(0),
-            buvid: cookie(cookies, "buvid3")
+            cookie(cookies, "buvid3")
                 .map(str::to_string)
                 .unwrap_or_else(|| crate::platform::bilibili::buvid3().to_string()),
             key,
-        }
+        )
     }
 }
 
@@ -185,15 +214,10 @@ impl ChatProvider for BilibiliProvider {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::danmu::message::ChatEvent;
+    use crate::danmu::message::{ChatEvent, Gift};
 
     fn proto() -> BilibiliProtocol {
-        BilibiliProtocol {
-            room_id: 456,
-            uid: 0,
-            buvid: "B-infoc".into(),
-            key: "tok".into(),
-        }
+        BilibiliProtocol::new(456, 0, "B-infoc".into(), "tok".into())
     }
 
     #[test]
@@ -235,6 +259,89 @@ mod tests {
         let d = p.decode(&WsFrame::Binary(ok)).unwrap();
         assert_eq!(d.events, vec![ChatEvent::LiveHint { live: false }]);
         assert!(p.decode(&WsFrame::Text("x".into())).is_err());
+    }
+
+    fn v2(gifts: &[Vec<u8>], nested: bool) -> Vec<u8> {
+        use base64::Engine;
+        let pb = gifts.iter().fold(
+            gift_v2::tests::Pb::default().int(1, 9).str(2, "g"),
+            |p, g| p.bytes(10, g),
+        );
+        let b64 = base64::engine::general_purpose::STANDARD.encode(pb.0);
+        let data = if nested {
+            json!({"data": {"pb": b64}})
+        } else {
+            json!({"pb": b64, "dmscore": 0})
+        };
+        json!({"cmd": "SEND_GIFT_V2", "data": data})
+            .to_string()
+            .into_bytes()
+    }
+
+    fn v1(tid: &str, gift_id: u64) -> Vec<u8> {
+        json!({"cmd": "SEND_GIFT", "data": {"giftName": "a", "num": 1, "uname": "g", "uid": 9,
+            "timestamp": 1767268812, "giftId": gift_id, "price": 100, "tid": tid}})
+        .to_string()
+        .into_bytes()
+    }
+
+    fn gifts(p: &mut BilibiliProtocol, bodies: &[Vec<u8>]) -> Vec<Gift> {
+        let frame: Vec<u8> = bodies
+            .iter()
+            .flat_map(|b| packet::encode_with(0, OP_COMMAND, b))
+            .collect();
+        p.decode(&WsFrame::Binary(frame))
+            .unwrap()
+            .events
+            .into_iter()
+            .map(|e| match e {
+                ChatEvent::Gift(g) => g,
+                other => panic!("{other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn gift_v2_is_written_once_beside_send_gift_and_every_blind_box_gift_counts() {
+        use gift_v2::tests::gift_item;
+        let mut p = proto();
+        // Legacy then V2 of the same gift (same tid and gift id): once.
+        let g = gifts(
+            &mut p,
+            &[v1("T1", 1), v2(&[gift_item(1, "a", 1, "T1")], false)],
+        );
+        assert_eq!(g.len(), 1);
+        // V2 first, legacy later in another frame: still once.
+        assert_eq!(
+            gifts(&mut p, &[v2(&[gift_item(1, "a", 1, "T2")], true)]).len(),
+            1
+        );
+        assert!(gifts(&mut p, &[v1("T2", 1)]).is_empty());
+        // A blind box: three gifts in one broadcast, all written.
+        let boxed = [
+            gift_item(31, "x", 1, "B1"),
+            gift_item(32, "y", 2, "B2"),
+            gift_item(33, "z", 3, "B3"),
+        ];
+        let g = gifts(&mut p, &[v2(&boxed, false)]);
+        assert_eq!(
+            g.iter()
+                .map(|g| (g.name.as_str(), g.count))
+                .collect::<Vec<_>>(),
+            [("x", 1), ("y", 2), ("z", 3)]
+        );
+        assert_eq!(g[1].price, Some(0.2));
+        assert_eq!(g[1].sent_ms, Some(1_767_268_812_000));
+        assert_eq!(
+            (g[0].sender.name.as_str(), g[0].sender.uid.as_deref()),
+            ("g", Some("9"))
+        );
+        // Without a tid nothing is deduped; a new connection starts afresh.
+        assert_eq!(gifts(&mut p, &[v1("", 1), v1("", 1)]).len(), 2);
+        assert_eq!(gifts(&mut proto(), &[v1("T1", 1)]).len(), 1);
+        // A broken V2 body loses only itself, not the frame's other commands.
+        let broken = br#"{"cmd":"SEND_GIFT_V2","data":{"pb":"CAES"}}"#.to_vec();
+        assert_eq!(gifts(&mut p, &[broken, v1("T9", 1)]).len(), 1);
     }
 
     #[test]

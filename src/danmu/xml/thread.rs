@@ -12,7 +12,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
@@ -20,20 +20,39 @@ use tokio::sync::mpsc;
 use super::writer::{DanmuXmlWriter, RecordInfo, WriterStats};
 use crate::danmu::message::ChatEvent;
 
-/// One step for the file's thread.
-enum Cmd {
+/// Messages handed to the thread at once. Waking a thread per message
+/// costs more than writing it (at 200 rooms x 50 messages/s, futex wake-ups
+/// were most of the daemon's CPU), so messages wait in a small batch until
+/// it is full or the session's tick ([`ChatFile::flush_if_due`], every
+/// 500 ms) sends it.
+const BATCH: usize = 64;
+
+/// One element for the file.
+enum Item {
     Write(Duration, Box<ChatEvent>),
     Gap(Duration, Duration),
+}
+
+/// One step for the file's thread.
+enum Cmd {
+    Batch(Vec<Item>),
     FlushIfDue,
-    /// Tests: the thread waits here, as on a stalled disk, until released.
+    /// Tests: the thread says it took the hold, then waits here, as on a
+    /// stalled disk, until released.
     #[cfg(test)]
-    Hold(std::sync::mpsc::Receiver<()>),
+    Hold(std::sync::mpsc::Sender<()>, std::sync::mpsc::Receiver<()>),
 }
 
 /// An open chat file whose writes happen on its own thread.
 pub struct ChatFile {
     path: PathBuf,
-    tx: mpsc::Sender<Cmd>,
+    tx: mpsc::UnboundedSender<Cmd>,
+    /// Elements not yet handed to the thread (at most [`BATCH`]).
+    pending: Vec<Item>,
+    /// Elements handed to the thread and not yet written; with `pending`,
+    /// bounded by `queue`, so memory stays bounded whatever the disk does.
+    in_flight: Arc<AtomicUsize>,
+    queue: usize,
     /// Elements written so far (updated by the thread).
     messages: Arc<AtomicU64>,
     thread: std::thread::JoinHandle<io::Result<WriterStats>>,
@@ -41,18 +60,23 @@ pub struct ChatFile {
 
 impl ChatFile {
     /// Creates (truncates) `path` with its header on a new thread and
-    /// returns once the file exists; `queue` bounds the steps in flight.
+    /// returns once the file exists; `queue` bounds the elements in flight.
     pub async fn create(path: &Path, info: RecordInfo, queue: usize) -> io::Result<Self> {
-        let (tx, rx) = mpsc::channel(queue.max(1));
+        let (tx, rx) = mpsc::unbounded_channel();
         let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
         let messages = Arc::new(AtomicU64::new(0));
-        let (p, m) = (path.to_path_buf(), Arc::clone(&messages));
+        let in_flight = Arc::new(AtomicUsize::new(0));
+        let (p, m, f) = (
+            path.to_path_buf(),
+            Arc::clone(&messages),
+            Arc::clone(&in_flight),
+        );
         let thread = std::thread::Builder::new()
             .name("srec-chat-file".into())
             .spawn(move || match DanmuXmlWriter::create(&p, &info) {
                 Ok(w) => {
                     let _ = ready_tx.send(Ok(()));
-                    run(w, rx, &m)
+                    run(w, rx, &m, &f)
                 }
                 Err(e) => {
                     let msg = e.to_string();
@@ -64,6 +88,9 @@ impl ChatFile {
             Ok(Ok(())) => Ok(Self {
                 path: path.to_path_buf(),
                 tx,
+                pending: Vec::with_capacity(BATCH),
+                in_flight,
+                queue: queue.max(1),
                 messages,
                 thread,
             }),
@@ -84,26 +111,48 @@ impl ChatFile {
 
     /// Queues one message at `offset`; `false` when the queue is full (the
     /// disk is behind) and the message is dropped.
-    pub fn write(&self, offset: Duration, event: &ChatEvent) -> bool {
-        self.tx
-            .try_send(Cmd::Write(offset, Box::new(event.clone())))
-            .is_ok()
+    pub fn write(&mut self, offset: Duration, event: &ChatEvent) -> bool {
+        self.push(Item::Write(offset, Box::new(event.clone())))
     }
 
     /// Queues a reconnect gap mark; `false` if it could not be queued.
-    pub fn gap(&self, offset: Duration, down: Duration) -> bool {
-        self.tx.try_send(Cmd::Gap(offset, down)).is_ok()
+    pub fn gap(&mut self, offset: Duration, down: Duration) -> bool {
+        self.push(Item::Gap(offset, down))
     }
 
-    /// Asks the thread to flush if its last flush is a second old; skipped
-    /// when the queue is full (the thread is busy writing anyway).
-    pub fn flush_if_due(&self) {
-        let _ = self.tx.try_send(Cmd::FlushIfDue);
+    fn push(&mut self, item: Item) -> bool {
+        if self.in_flight.load(Ordering::Relaxed) + self.pending.len() >= self.queue {
+            return false;
+        }
+        self.pending.push(item);
+        if self.pending.len() >= BATCH {
+            self.send_pending();
+        }
+        true
+    }
+
+    /// Hands the pending batch to the thread.
+    fn send_pending(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let batch = std::mem::replace(&mut self.pending, Vec::with_capacity(BATCH));
+        self.in_flight.fetch_add(batch.len(), Ordering::Relaxed);
+        let _ = self.tx.send(Cmd::Batch(batch));
+    }
+
+    /// Hands what is pending to the thread and asks it to flush if its
+    /// last flush is a second old. Called on the session's tick, so a
+    /// message reaches the file within one tick.
+    pub fn flush_if_due(&mut self) {
+        self.send_pending();
+        let _ = self.tx.send(Cmd::FlushIfDue);
     }
 
     /// Writes what is queued and the closing `</i>`, then returns the
     /// file's counts. Waits for the thread off the async workers.
-    pub async fn finish(self) -> io::Result<WriterStats> {
+    pub async fn finish(mut self) -> io::Result<WriterStats> {
+        self.send_pending();
         drop(self.tx);
         let thread = self.thread;
         match tokio::task::spawn_blocking(move || thread.join()).await {
@@ -119,33 +168,50 @@ impl ChatFile {
 /// every one); the rest are counted in the log line at the close.
 fn run(
     mut w: DanmuXmlWriter,
-    mut rx: mpsc::Receiver<Cmd>,
+    mut rx: mpsc::UnboundedReceiver<Cmd>,
     messages: &AtomicU64,
+    in_flight: &AtomicUsize,
 ) -> io::Result<WriterStats> {
     let mut failed = 0u64;
     while let Some(cmd) = rx.blocking_recv() {
-        let res = match cmd {
-            Cmd::Write(offset, event) => w.write(offset, &event).map(|_| ()),
-            Cmd::Gap(offset, down) => w.gap(offset, down, "reconnect"),
-            Cmd::FlushIfDue => w.flush_if_due(),
+        match cmd {
+            Cmd::Batch(items) => {
+                let n = items.len();
+                for item in items {
+                    let res = match item {
+                        Item::Write(offset, event) => w.write(offset, &event).map(|_| ()),
+                        Item::Gap(offset, down) => w.gap(offset, down, "reconnect"),
+                    };
+                    note(&mut failed, &w, res);
+                }
+                in_flight.fetch_sub(n, Ordering::Relaxed);
+            }
+            Cmd::FlushIfDue => {
+                let res = w.flush_if_due();
+                note(&mut failed, &w, res);
+            }
             #[cfg(test)]
-            Cmd::Hold(release) => {
+            Cmd::Hold(took, release) => {
+                let _ = took.send(());
                 let _ = release.recv();
-                Ok(())
             }
-        };
-        messages.store(w.stats().messages, Ordering::Relaxed);
-        if let Err(e) = res {
-            if failed == 0 {
-                tracing::warn!("cannot write chat to {}: {e}", w.path().display());
-            }
-            failed += 1;
         }
+        messages.store(w.stats().messages, Ordering::Relaxed);
     }
     if failed > 1 {
         tracing::warn!("{failed} writes to chat file {} failed", w.path().display());
     }
     w.finish()
+}
+
+/// Logs the first failed write of a file and counts every failure.
+fn note(failed: &mut u64, w: &DanmuXmlWriter, res: io::Result<()>) {
+    if let Err(e) = res {
+        if *failed == 0 {
+            tracing::warn!("cannot write chat to {}: {e}", w.path().display());
+        }
+        *failed += 1;
+    }
 }
 
 #[cfg(test)]
@@ -182,7 +248,7 @@ mod tests {
     async fn writes_in_order_and_closes() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.xml");
-        let f = ChatFile::create(&path, info(), 16).await.unwrap();
+        let mut f = ChatFile::create(&path, info(), 16).await.unwrap();
         for i in 0..10 {
             assert!(f.write(Duration::from_millis(i * 100), &comment(&format!("m{i}"))));
         }
@@ -204,33 +270,49 @@ mod tests {
     }
 
     /// A stalled disk under one file: the async side never waits, messages
-    /// beyond the queue are refused (counted as dropped by the caller),
-    /// and every queued one is written at the close.
+    /// beyond the queue (handed over in batches or still pending) are
+    /// refused (counted as dropped by the caller), and every accepted one is
+    /// written at the close.
     #[tokio::test(flavor = "current_thread")]
     async fn a_stalled_file_refuses_beyond_its_queue() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.xml");
-        let f = ChatFile::create(&path, info(), 8).await.unwrap();
+        let queue = 3 * BATCH + 8;
+        let mut f = ChatFile::create(&path, info(), queue).await.unwrap();
         let (release, held) = std::sync::mpsc::channel();
-        f.tx.try_send(Cmd::Hold(held)).ok().unwrap();
-        // The thread takes the hold off the queue, then the queue fills.
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        while f.tx.capacity() < 8 {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the thread never took the hold"
-            );
-            tokio::task::yield_now().await;
-        }
-        let accepted = (0..100)
+        let (took, taken) = std::sync::mpsc::channel();
+        f.tx.send(Cmd::Hold(took, held)).ok().unwrap();
+        taken
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the thread never took the hold");
+        let accepted = (0..1000)
             .filter(|i| f.write(Duration::from_millis(*i), &comment("x")))
             .count();
-        assert_eq!(accepted, 8);
+        assert_eq!(accepted, queue);
+        assert_eq!(f.in_flight.load(Ordering::Relaxed), 3 * BATCH);
         assert!(!f.gap(Duration::ZERO, Duration::from_secs(1)));
         release.send(()).unwrap();
         let stats = f.finish().await.unwrap();
-        assert_eq!(stats.messages, 8);
+        assert_eq!(stats.messages, queue as u64);
         let text = std::fs::read_to_string(&path).unwrap();
-        assert_eq!(text.matches("<d p=").count(), 8, "{text}");
+        assert_eq!(text.matches("<d p=").count(), queue, "{text}");
+    }
+
+    /// A message waits at most for the next `flush_if_due` (the session's
+    /// tick) before the thread has it.
+    #[tokio::test]
+    async fn a_partial_batch_is_handed_over_on_the_tick() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.xml");
+        let mut f = ChatFile::create(&path, info(), 100).await.unwrap();
+        assert!(f.write(Duration::ZERO, &comment("one")));
+        assert_eq!(f.messages(), 0, "still pending");
+        f.flush_if_due();
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while f.messages() < 1 {
+            assert!(std::time::Instant::now() < deadline, "never written");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        f.finish().await.unwrap();
     }
 }

@@ -65,7 +65,9 @@ pub async fn delete(io: &StepIo<'_>) -> Result<Vec<PathBuf>, StepError> {
                 io.ctx.output_dir.display()
             )));
         }
-        std::fs::remove_file(input).map_err(|e| io_err("delete", input, e))?;
+        tokio::fs::remove_file(input)
+            .await
+            .map_err(|e| io_err("delete", input, e))?;
         io.log.note(format!("deleted {}", input.display())).await;
     }
     Ok(Vec::new())

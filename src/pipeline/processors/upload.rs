@@ -26,15 +26,15 @@ pub async fn upload(
     let binary = rclone.unwrap_or(Path::new("rclone"));
     let folder = io.ctx.expand(path, &io.inputs);
     let folder = folder.trim_end_matches('/');
-    let total: u64 = io
-        .inputs
-        .iter()
-        .filter_map(|p| std::fs::metadata(p).ok())
-        .map(|m| m.len())
-        .sum::<u64>()
-        .max(1);
+    // Sizes are read once, off the async threads (a stalled disk must not
+    // block the runtime), and reused for the progress after each file.
+    let mut sizes = Vec::with_capacity(io.inputs.len());
+    for p in &io.inputs {
+        sizes.push(tokio::fs::metadata(p).await.map(|m| m.len()).unwrap_or(0));
+    }
+    let total: u64 = sizes.iter().sum::<u64>().max(1);
     let done = AtomicU64::new(0);
-    for input in &io.inputs {
+    for (input, size) in io.inputs.iter().zip(sizes) {
         let Some(name) = input.file_name().and_then(|n| n.to_str()) else {
             continue;
         };
@@ -72,7 +72,6 @@ pub async fn upload(
             },
         )
         .await?;
-        let size = std::fs::metadata(input).map(|m| m.len()).unwrap_or(0);
         done.store(before + size, Ordering::Relaxed);
         (io.progress)(done.load(Ordering::Relaxed) as f64 / total as f64);
     }

@@ -4,12 +4,16 @@
 //! auth packet (op 7, `key` = the token) first and answers op 8 `code 0`
 //! (`-101` for a wrong key, then closes); answers heartbeats (op 2,
 //! counted as `bilibili.heartbeat`) with op 3; and sends the room's
-//! scripted chat as `DANMU_MSG` (every fifth a `SEND_GIFT`, the third of
-//! every ten a `SUPER_CHAT_MESSAGE`, the seventh a `GUARD_BUY`), cycling
-//! through plain (ver 0), zlib (ver 2) and brotli (ver 3) frames. Honours
+//! scripted chat as `DANMU_MSG` (every fifth a gift step of
+//! [`super::bilibili_gift`]: `SEND_GIFT`, `SEND_GIFT_V2`, both for one
+//! gift, or a three-gift blind box; the third of every ten a
+//! `SUPER_CHAT_MESSAGE`, the seventh a `GUARD_BUY`), cycling through plain
+//! (ver 0), zlib (ver 2) and brotli (ver 3) frames. Honours
 //! the room's chat pause, forced disconnect (`POST /control/{id}/chat_disconnect`)
 //! and flood (`POST /control/{id}/chat_flood {"count":N}`: N messages at
-//! once, batched 100 per zlib frame). Sent messages count in `chat_sent`.
+//! once, batched 100 per zlib frame). Sent messages count in `chat_sent`
+//! (a gift sent as both `SEND_GIFT` and `SEND_GIFT_V2` once, each gift of
+//! a blind box once); gifts also count in the site stat `bilibili.gift_sent`.
 //! A message pushed with `Room::send_chat` (`POST /control/{id}/chat`) that
 //! has a `cmd` field is sent as is, as one plain command packet (`LIVE`,
 //! `PREPARING`, anything recorded); it is not counted.
@@ -26,6 +30,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::json;
 
+use super::bilibili_gift::{Scripted, gift_step};
 use crate::room::Room;
 use crate::shared::Shared;
 
@@ -89,14 +94,22 @@ fn unix_ms() -> u64 {
         .unwrap_or(0)
 }
 
-/// The `n`-th scripted command body (recorded shapes, trimmed).
-pub(crate) fn command(n: u64) -> String {
-    let uid = 1000 + n % 7;
+/// The `n`-th scripted step's command bodies (recorded shapes, trimmed).
+pub(crate) fn script(n: u64) -> Scripted {
     if n.is_multiple_of(5) {
-        json!({"cmd": "SEND_GIFT", "data": {"giftName": "辣条", "num": 1, "uname": format!("u{uid}"),
-            "uid": uid, "timestamp": unix_ms() / 1000, "giftId": 1, "price": 100, "coin_type": "gold"}})
-        .to_string()
-    } else if n % 10 == 3 {
+        return gift_step(n / 5, 1000 + n % 7, unix_ms());
+    }
+    Scripted {
+        bodies: vec![command(n)],
+        messages: 1,
+        gifts: 0,
+    }
+}
+
+/// The `n`-th scripted command body when it is not a gift.
+fn command(n: u64) -> String {
+    let uid = 1000 + n % 7;
+    if n % 10 == 3 {
         let now = unix_ms() / 1000;
         json!({"cmd": "SUPER_CHAT_MESSAGE", "data": {"id": n, "uid": uid, "price": 30,
             "message": format!("sc {n}"), "message_trans": "", "start_time": now, "end_time": now + 60,
@@ -116,14 +129,50 @@ pub(crate) fn command(n: u64) -> String {
     }
 }
 
-/// One command in the `n`-th frame's encoding (plain, zlib, brotli in turn).
-fn frame(n: u64) -> Vec<u8> {
-    let p = packet(0, 5, command(n).as_bytes());
-    match n % 3 {
+/// The `n`-th step's command packets, one after another.
+fn packets(s: &Scripted) -> Vec<u8> {
+    s.bodies
+        .iter()
+        .flat_map(|b| packet(0, 5, b.as_bytes()))
+        .collect()
+}
+
+/// The `n`-th step in its frame's encoding (plain, zlib, brotli in turn),
+/// with its message and gift counts.
+fn frame(n: u64) -> (Vec<u8>, u64, u64) {
+    let s = script(n);
+    let p = packets(&s);
+    let f = match n % 3 {
         0 => p,
         1 => packet(2, 5, &zlib(&p)),
         _ => packet(3, 5, &brotli(&p)),
+    };
+    (f, s.messages, s.gifts)
+}
+
+/// Sends `count` scripted steps batched 100 per zlib frame: the messages
+/// and gifts sent, and false if the socket failed.
+async fn send_flood(socket: &mut WebSocket, n: &mut u64, count: u64) -> (u64, u64, bool) {
+    let (mut messages, mut gifts, mut left) = (0, 0, count);
+    while left > 0 {
+        let batch = left.min(100);
+        let (mut plain, mut m, mut g) = (Vec::new(), 0, 0);
+        for _ in 0..batch {
+            *n += 1;
+            let s = script(*n);
+            plain.extend(packets(&s));
+            m += s.messages;
+            g += s.gifts;
+        }
+        let frame = packet(2, 5, &zlib(&plain));
+        if socket.send(Message::Binary(frame.into())).await.is_err() {
+            return (messages, gifts, false);
+        }
+        messages += m;
+        gifts += g;
+        left -= batch;
     }
+    (messages, gifts, true)
 }
 
 pub(crate) async fn upgrade(State(shared): State<Arc<Shared>>, ws: WebSocketUpgrade) -> Response {
@@ -179,19 +228,13 @@ async fn run(mut socket: WebSocket, shared: Arc<Shared>, interval: Duration) {
             _ = ticker.tick() => {
                 let flood = room.inner.chat_flood.swap(0, Ordering::SeqCst);
                 if flood > 0 {
-                    let mut left = flood;
-                    while left > 0 {
-                        let batch = left.min(100);
-                        let mut plain = Vec::new();
-                        for _ in 0..batch {
-                            n += 1;
-                            plain.extend(packet(0, 5, command(n).as_bytes()));
-                        }
-                        if socket.send(Message::Binary(packet(2, 5, &zlib(&plain)).into())).await.is_err() {
-                            return;
-                        }
-                        room.inner.chat_sent.fetch_add(batch, Ordering::SeqCst);
-                        left -= batch;
+                    // Counted once the whole flood is out, so a test that
+                    // waits for the flood never reads a count from its middle.
+                    let (messages, gifts, ok) = send_flood(&mut socket, &mut n, flood).await;
+                    room.inner.chat_sent.fetch_add(messages, Ordering::SeqCst);
+                    shared.count_site("bilibili.gift_sent", gifts);
+                    if !ok {
+                        return;
                     }
                     continue;
                 }
@@ -199,11 +242,14 @@ async fn run(mut socket: WebSocket, shared: Arc<Shared>, interval: Duration) {
                     continue;
                 }
                 n += 1;
-                let f = frame(n);
+                let (f, messages, gifts) = frame(n);
                 if socket.send(Message::Binary(f.into())).await.is_err() {
                     return;
                 }
-                room.inner.chat_sent.fetch_add(1, Ordering::SeqCst);
+                room.inner.chat_sent.fetch_add(messages, Ordering::SeqCst);
+                if gifts > 0 {
+                    shared.count_site("bilibili.gift_sent", gifts);
+                }
                 continue;
             }
             incoming = socket.recv() => match incoming {
@@ -225,17 +271,14 @@ async fn run(mut socket: WebSocket, shared: Arc<Shared>, interval: Duration) {
 mod tests {
     #[test]
     fn frames_cycle_encodings() {
-        assert_eq!(
-            u16::from_be_bytes([super::frame(3)[6], super::frame(3)[7]]),
-            0
-        );
-        assert_eq!(
-            u16::from_be_bytes([super::frame(1)[6], super::frame(1)[7]]),
-            2
-        );
-        assert_eq!(
-            u16::from_be_bytes([super::frame(2)[6], super::frame(2)[7]]),
-            3
-        );
+        let ver = |n| {
+            let f = super::frame(n).0;
+            u16::from_be_bytes([f[6], f[7]])
+        };
+        assert_eq!((ver(3), ver(1), ver(2)), (0, 2, 3));
+        // Every fifth step is a gift step; the fourth of them a blind box.
+        assert_eq!(super::frame(15).1, 3);
+        assert_eq!((super::frame(10).1, super::frame(10).2), (1, 1));
+        assert_eq!(super::frame(11).2, 0);
     }
 }

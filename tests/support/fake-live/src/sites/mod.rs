@@ -26,6 +26,7 @@ use crate::shared::Shared;
 
 mod bilibili;
 mod bilibili_chat;
+mod bilibili_gift;
 mod chat_common;
 mod douyu;
 mod douyu_chat;
