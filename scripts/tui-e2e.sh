@@ -3,8 +3,9 @@
 # against the local fake live platform:
 #   fake_live up, `srec add` its room, `srec run` in a detached 120x40 tmux
 #   session, room flipped live -> the dashboard shows it live with growing
-#   bytes; the add popup shows a validation error inline; `q` -> the process
-#   exits 0 after a graceful shutdown and the alternate screen is gone.
+#   bytes and a non-zero chat rate (CHAT column, record_danmu); the add
+#   popup shows a validation error inline; `q` -> the process exits 0
+#   after a graceful shutdown and the alternate screen is gone.
 #
 # Usage: scripts/tui-e2e.sh   (after `cargo build --bin srec --example fake_live`)
 # Env:   SREC_BIN, FAKE_LIVE_BIN (default: target/debug/...), KEEP=1 keeps
@@ -80,8 +81,9 @@ curl -fsS -XPOST "$base/control/demo/offline" >/dev/null || fail "cannot set the
 
 step "srec add"
 export SREC_DATA_DIR="$work/data" SREC_CONFIG="$work/config.toml"
-# The built-in engine records HTTP-FLV; quick checks keep the test short.
-printf '[recording]\nstream_format = "flv"\ncheck_interval = "1s"\n[api]\nport = 0\n' >"$SREC_CONFIG"
+# The built-in engine records HTTP-FLV; quick checks keep the test short;
+# chat is captured (fake_live's room chats once a second).
+printf '[recording]\nstream_format = "flv"\ncheck_interval = "1s"\nrecord_danmu = true\n[api]\nport = 0\n' >"$SREC_CONFIG"
 "$SREC_BIN" add "$base/room/demo" >/dev/null
 
 step "srec run in tmux (120x40)"
@@ -101,6 +103,11 @@ second=$(demo_bytes)
 [ -n "$first" ] && [ -n "$second" ] && [ "$second" -gt "$first" ] ||
   fail "bytes did not grow: '$first' -> '$second'"
 echo "    bytes $first -> $second" >&2
+
+step "chat column: a non-zero messages-per-minute rate on the demo row"
+wait_for '[│┃] +NAME .* CHAT ' 5
+wait_for '[│┃][▶ ]*demo .*● live rec.* [1-9][0-9]*/m ' 20
+echo "    $(screen | grep -oE '[1-9][0-9]*/m' | head -n1)" >&2
 
 step "add popup: bad scheme shown inline, Esc closes"
 tm send-keys -t "$session" a

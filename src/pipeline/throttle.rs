@@ -5,7 +5,7 @@
 //! limit comes back once the backlog drains under the lower threshold.
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::PipelineManager;
 use crate::db::DbError;
@@ -17,6 +17,9 @@ use crate::events::PipelineThrottle;
 pub struct Throttle {
     engaged: AtomicBool,
     factor: Mutex<f64>,
+    /// The `max_concurrent` the download manager last asked about, so the
+    /// dashboard can say "downloads 4→2" without reading the config again.
+    configured: AtomicUsize,
 }
 
 impl Default for Throttle {
@@ -24,6 +27,7 @@ impl Default for Throttle {
         Self {
             engaged: AtomicBool::new(false),
             factor: Mutex::new(0.5),
+            configured: AtomicUsize::new(0),
         }
     }
 }
@@ -33,16 +37,32 @@ impl Throttle {
     pub fn engaged(&self) -> bool {
         self.engaged.load(Ordering::Relaxed)
     }
+
+    /// While engaged: the configured download limit and the lowered one in
+    /// force (the dashboard's "downloads 4→2"); `None` when off.
+    pub fn lowered(&self) -> Option<(usize, usize)> {
+        if !self.engaged() {
+            return None;
+        }
+        let configured = self.configured.load(Ordering::Relaxed);
+        Some((configured, self.scaled(configured)))
+    }
+
+    fn scaled(&self, configured: usize) -> usize {
+        let f = *self.factor.lock().unwrap_or_else(|p| p.into_inner());
+        ((configured as f64 * f).floor() as usize).max(1)
+    }
 }
 
 impl LimitAdjuster for Throttle {
     fn adjust(&self, configured: Limits) -> Limits {
+        self.configured
+            .store(configured.max_concurrent, Ordering::Relaxed);
         if !self.engaged() {
             return configured;
         }
-        let f = *self.factor.lock().unwrap_or_else(|p| p.into_inner());
         Limits {
-            max_concurrent: ((configured.max_concurrent as f64 * f).floor() as usize).max(1),
+            max_concurrent: self.scaled(configured.max_concurrent),
             high_slots: configured.high_slots,
         }
     }
@@ -116,8 +136,10 @@ mod tests {
             high_slots: 2,
         };
         assert_eq!(t.adjust(c), c);
+        assert_eq!(t.lowered(), None, "nothing to show while off");
         t.engaged.store(true, Ordering::Relaxed);
         assert_eq!(t.adjust(c).max_concurrent, 3);
+        assert_eq!(t.lowered(), Some((6, 3)), "configured and lowered");
         assert_eq!(
             t.adjust(Limits {
                 max_concurrent: 1,

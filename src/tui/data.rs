@@ -15,6 +15,9 @@ pub struct Data {
     pub downloads: Vec<DownloadRow>,
     /// Pipeline jobs; `None` while srec has no pipeline to ask.
     pub jobs: Option<Vec<JobRow>>,
+    /// The pipeline throttle while it holds new recordings back; `None`
+    /// when it is off (nothing is shown then).
+    pub throttle: Option<Throttled>,
     /// Newest log lines, oldest first.
     pub logs: Vec<LogLine>,
 }
@@ -33,6 +36,28 @@ pub struct Header {
     pub active: usize,
     pub queued: usize,
     pub limit: usize,
+}
+
+/// The pipeline's backlog is lowering the download limit: new
+/// recordings wait for fewer slots (running ones go on).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Throttled {
+    /// `download.max_concurrent` as configured.
+    pub configured: usize,
+    /// The limit in force while throttled.
+    pub lowered: usize,
+    /// The queue behind it; `None` until read (it is read once a second,
+    /// the throttle itself at every frame).
+    pub backlog: Option<Backlog>,
+}
+
+/// The pipeline's queue of waiting steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backlog {
+    /// Queued (pending) steps.
+    pub queued: u64,
+    /// How long the oldest queued step has waited, ms.
+    pub oldest_wait_ms: u64,
 }
 
 /// One row of the streamers table.

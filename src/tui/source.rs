@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::data::{Data, DownloadRow, Header, JobRow, JobStatus, Recording, StreamerRow};
+use super::data::{
+    Backlog, Data, DownloadRow, Header, JobRow, JobStatus, Recording, StreamerRow, Throttled,
+};
 use crate::app::ServiceContainer;
 use crate::config::ConfigService;
 use crate::db::{Db, sessions};
@@ -62,6 +64,9 @@ pub struct Collector {
     output_dir: PathBuf,
     /// Active and recently failed pipeline runs (`None` until first read).
     jobs: Option<Vec<JobRow>>,
+    /// The pipeline queue, read while the throttle is engaged (`None`
+    /// after it released, so a new engagement never shows a stale one).
+    backlog: Option<Backlog>,
 }
 
 impl Collector {
@@ -73,6 +78,7 @@ impl Collector {
             disk_free: None,
             output_dir: PathBuf::new(),
             jobs: None,
+            backlog: None,
         }
     }
 
@@ -118,6 +124,21 @@ impl Collector {
                 )
             }
             Err(e) => tracing::debug!("dashboard cannot read pipeline jobs: {e}"),
+        }
+        // The queue behind a throttle, live rather than as it was when the
+        // throttle engaged (the outbox row keeps that one).
+        if self.svc.pipeline.throttle.engaged() {
+            match self.svc.db.read(crate::db::jobs_query::backlog).await {
+                Ok((queued, oldest_wait_ms)) => {
+                    self.backlog = Some(Backlog {
+                        queued,
+                        oldest_wait_ms,
+                    })
+                }
+                Err(e) => tracing::debug!("dashboard cannot read the pipeline backlog: {e}"),
+            }
+        } else {
+            self.backlog = None;
         }
         self.output_dir = self
             .svc
@@ -200,6 +221,16 @@ impl Collector {
             streamers,
             downloads,
             jobs: self.jobs.clone(),
+            throttle: self
+                .svc
+                .pipeline
+                .throttle
+                .lowered()
+                .map(|(configured, lowered)| Throttled {
+                    configured,
+                    lowered,
+                    backlog: self.backlog,
+                }),
             logs: self.logs.lines(),
         }
     }

@@ -110,6 +110,7 @@ pub fn live() -> Data {
             },
         ],
         jobs: None,
+        throttle: None,
         logs: vec![
             log(90, Level::INFO, "srec ready in 12 ms streamers=4"),
             log(
@@ -149,6 +150,7 @@ pub fn errors() -> Data {
         streamers: vec![eve, gone, late, flaky],
         downloads: Vec::new(),
         jobs: None,
+        throttle: None,
         logs: vec![
             log(
                 3,

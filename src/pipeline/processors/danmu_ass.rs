@@ -1,12 +1,14 @@
-//! `danmu_ass`: chat XML (srec's and BililiveRecorder's `<d p="time,...">`
-//! format, tolerating a file cut before `</i>`) into ASS subtitles with
-//! scrolling comments in lanes: a comment takes the first lane whose last
-//! comment has fully entered the screen and will not be caught up.
+//! `danmu_ass`: chat XML (srec's and BililiveRecorder's, read by
+//! [`super::chat_xml`], tolerating a file cut before `</i>`) into ASS
+//! subtitles with scrolling comments in lanes: a comment takes the first
+//! lane whose last comment has fully entered the screen and will not be
+//! caught up. Fixed comments and super chats: see [`convert`].
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::chat_xml::{self, Mode};
 use super::{StepIo, finish, temp_of};
 use crate::pipeline::StepError;
 
@@ -23,56 +25,6 @@ pub struct AssStyle {
     pub scroll: Duration,
 }
 
-/// One chat message at `time` seconds into the video.
-#[derive(Debug, Clone, PartialEq)]
-struct Comment {
-    time: f64,
-    color: u32,
-    text: String,
-}
-
-fn unescape(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
-}
-
-/// The `<d>` elements of a chat XML, in time order.
-fn parse(xml: &str) -> Vec<Comment> {
-    let mut out = Vec::new();
-    let mut rest = xml;
-    while let Some(start) = rest.find("<d ") {
-        rest = &rest[start + 3..];
-        let Some(p_at) = rest.find("p=\"") else { break };
-        let Some(gt) = rest.find('>') else { break };
-        if p_at > gt {
-            continue;
-        }
-        let attrs = &rest[p_at + 3..];
-        let Some(p_end) = attrs.find('"') else { break };
-        let p: Vec<&str> = attrs[..p_end].split(',').collect();
-        let body = &rest[gt + 1..];
-        let Some(end) = body.find("</d>") else { break };
-        let text = unescape(&body[..end]).replace(['\n', '\r'], " ");
-        rest = &body[end..];
-        let Some(time) = p.first().and_then(|t| t.trim().parse::<f64>().ok()) else {
-            continue;
-        };
-        let color = p
-            .get(3)
-            .and_then(|c| c.trim().parse().ok())
-            .unwrap_or(0xFF_FFFF);
-        if time.is_finite() && time >= 0.0 && !text.trim().is_empty() {
-            out.push(Comment { time, color, text });
-        }
-    }
-    out.sort_by(|a, b| a.time.total_cmp(&b.time));
-    out
-}
-
 fn ass_time(t: f64) -> String {
     let cs = (t * 100.0).round() as u64;
     format!(
@@ -84,8 +36,53 @@ fn ass_time(t: f64) -> String {
     )
 }
 
-/// Converts chat XML text to an ASS document; comments after `until`
+/// Longest a super chat stays pinned on the video (the site may pin one
+/// for an hour; subtitles that long would hide the picture).
+const SC_MAX_S: f64 = 30.0;
+
+/// `&HBBGGRR&` of a `0xRRGGBB` colour.
+fn ass_color(c: u32) -> String {
+    format!(
+        "&H{:02X}{:02X}{:02X}&",
+        c & 0xFF,
+        (c >> 8) & 0xFF,
+        (c >> 16) & 0xFF
+    )
+}
+
+/// Text with ASS override braces and backslashes made harmless.
+fn ass_text(text: &str) -> String {
+    text.replace('{', "｛")
+        .replace('}', "｝")
+        .replace('\\', "＼")
+}
+
+/// Fixed (top or bottom) rows: the one free at `time`, else the one
+/// freed soonest; `until` is when the row's current line goes away.
+fn fixed_row(rows: &mut [f64], time: f64, until: f64) -> usize {
+    let row = rows.iter().position(|end| *end <= time).unwrap_or_else(|| {
+        rows.iter()
+            .enumerate()
+            .min_by(|a, b| a.1.total_cmp(b.1))
+            .map_or(0, |(i, _)| i)
+    });
+    if let Some(r) = rows.get_mut(row) {
+        *r = until;
+    }
+    row
+}
+
+/// Converts chat XML text to an ASS document; messages after `until`
 /// seconds (the video's length) are left out.
+///
+/// - A comment (`<d>`) of mode 1–3 scrolls right to left in the first free
+///   lane; mode 4 is fixed at the bottom centre and mode 5 at the top
+///   centre, each for the scroll time. Its colour comes from `p`.
+/// - A super chat (`<sc>`) is fixed at the bottom centre, in gold, as
+///   `SC ¥price user: text`, for the time the site pinned it (the `time`
+///   attribute; at most 30 s, the scroll time when absent).
+/// - Gifts (`<gift>`) and guard purchases (`<guard>`) have no text to show
+///   and are left out, as are the header and record-info elements.
 pub fn convert(xml: &str, style: &AssStyle, until: Option<f64>) -> String {
     let alpha = 255 - (style.opacity.clamp(0.0, 1.0) * 255.0).round() as u32;
     let mut out = String::new();
@@ -107,12 +104,53 @@ pub fn convert(xml: &str, style: &AssStyle, until: Option<f64>) -> String {
     let lanes = ((f64::from(style.height) / line_h).floor() as usize).max(1);
     let scroll = style.scroll.as_secs_f64().max(0.1);
     let screen = f64::from(style.width);
+    let centre = style.width / 2;
     // Per lane: (start time, pixel width) of its last comment.
     let mut last: Vec<Option<(f64, f64)>> = vec![None; lanes];
-    for c in parse(xml)
+    // Per fixed row: when its line goes away.
+    let mut top = vec![0.0; lanes];
+    let mut bottom = vec![0.0; lanes];
+    for c in chat_xml::read(xml)
         .into_iter()
         .filter(|c| until.is_none_or(|u| c.time <= u))
     {
+        let color = ass_color(c.color);
+        if let Some(p) = &c.paid {
+            let keep = if p.keep_s > 0.0 {
+                p.keep_s.min(SC_MAX_S)
+            } else {
+                scroll
+            };
+            let row = fixed_row(&mut bottom, c.time, c.time + keep);
+            let y = (f64::from(style.height) - row as f64 * line_h).round() as i64;
+            let _ = writeln!(
+                out,
+                "Dialogue: 1,{},{},Danmu,,0,0,0,,{{\\an2\\pos({centre},{y})\\c{color}}}SC ¥{} {}: {}",
+                ass_time(c.time),
+                ass_time(c.time + keep),
+                ass_text(&p.price),
+                ass_text(&p.user),
+                ass_text(&c.text),
+            );
+            continue;
+        }
+        if c.mode != Mode::Scroll {
+            let (rows, an, y0, dir) = if c.mode == Mode::Top {
+                (&mut top, 8, 0.0, 1.0)
+            } else {
+                (&mut bottom, 2, f64::from(style.height), -1.0)
+            };
+            let row = fixed_row(rows, c.time, c.time + scroll);
+            let y = (y0 + dir * row as f64 * line_h).round() as i64;
+            let _ = writeln!(
+                out,
+                "Dialogue: 0,{},{},Danmu,,0,0,0,,{{\\an{an}\\pos({centre},{y})\\c{color}}}{}",
+                ass_time(c.time),
+                ass_time(c.time + scroll),
+                ass_text(&c.text),
+            );
+            continue;
+        }
         let w = c.text.chars().count() as f64 * f64::from(style.font_size);
         let speed = (screen + w) / scroll;
         let free = |l: &Option<(f64, f64)>| match l {
@@ -137,24 +175,14 @@ pub fn convert(xml: &str, style: &AssStyle, until: Option<f64>) -> String {
         });
         last[lane] = Some((c.time, w));
         let y = (lane as f64 * line_h).round() as i64;
-        let color = format!(
-            "&H{:02X}{:02X}{:02X}&",
-            c.color & 0xFF,
-            (c.color >> 8) & 0xFF,
-            (c.color >> 16) & 0xFF
-        );
-        let text = c
-            .text
-            .replace('{', "｛")
-            .replace('}', "｝")
-            .replace('\\', "＼");
         let _ = writeln!(
             out,
-            "Dialogue: 0,{},{},Danmu,,0,0,0,,{{\\move({},{y},{},{y})\\c{color}}}{text}",
+            "Dialogue: 0,{},{},Danmu,,0,0,0,,{{\\move({},{y},{},{y})\\c{color}}}{}",
             ass_time(c.time),
             ass_time(c.time + scroll),
             style.width,
             -(w.round() as i64),
+            ass_text(&c.text),
         );
     }
     out

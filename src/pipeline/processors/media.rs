@@ -1,5 +1,6 @@
 //! ffmpeg processors: `remux` (stream copy into MP4 with faststart, or
-//! MKV; timestamps regenerated so jumps do not break the output) and
+//! MKV; a timestamp jump inside a TS input is evened out, not copied, and
+//! an FLV with one goes through TS first) and
 //! `thumbnail` (one JPEG at an offset or the middle).
 
 use std::path::{Path, PathBuf};
@@ -45,15 +46,19 @@ pub async fn remux(
             continue;
         }
         let temp = temp_of(&target);
+        let staged = stage_if_jumping(io, input).await?;
+        let source = staged.as_deref().unwrap_or(input);
         let mut args: Vec<String> = [
             "-hide_banner",
             "-nostdin",
             "-y",
             "-loglevel",
             "warning",
-            // Missing PTS are generated; DTS are kept (no `igndts`) so the
-            // MPEG-TS demuxer can even out a timestamp jump (a source reset
-            // or a CDN switch inside one file) instead of copying a gap.
+            // Missing PTS are generated; DTS are kept (no `igndts`): ffmpeg
+            // evens out a timestamp jump inside an MPEG-TS file (a source
+            // reset or a CDN switch) from the DTS, and with B-frames
+            // ignoring them left a 60 s gap or non-monotonic DTS
+            // (it/pipeline_media::remux_evens_out_timestamp_jumps_inside_a_file).
             "-fflags",
             "+genpts",
             "-i",
@@ -61,7 +66,7 @@ pub async fn remux(
         .iter()
         .map(|s| s.to_string())
         .collect();
-        args.push(input.display().to_string());
+        args.push(source.display().to_string());
         args.extend(
             ["-map", "0", "-c", "copy", "-avoid_negative_ts", "make_zero"].map(String::from),
         );
@@ -76,7 +81,11 @@ pub async fn remux(
         io.log
             .note(format!("remux {} -> {}", input.display(), target.display()))
             .await;
-        ffmpeg_into(io, args, &temp, Duration::from_secs(6 * 3600)).await?;
+        let res = ffmpeg_into(io, args, &temp, Duration::from_secs(6 * 3600)).await;
+        if let Some(staged) = &staged {
+            let _ = std::fs::remove_file(staged);
+        }
+        res?;
         finish(&temp, &target)?;
         if delete_source {
             let _ = std::fs::remove_file(input);
@@ -85,6 +94,50 @@ pub async fn remux(
         out.push(target);
     }
     Ok(out)
+}
+
+/// An FLV input with a timestamp jump copied into MPEG-TS first (stream
+/// copy, a temporary `.stage.ts.part` beside it), because ffmpeg evens
+/// out jumps only when it reads TS; `None` for any other input.
+async fn stage_if_jumping(io: &StepIo<'_>, input: &Path) -> Result<Option<PathBuf>, StepError> {
+    let flv = input
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("flv"));
+    if !flv {
+        return Ok(None);
+    }
+    let path = input.to_path_buf();
+    let jump = tokio::task::spawn_blocking(move || super::flv_jump::has_jump(&path))
+        .await
+        .map_err(|e| StepError::Retry(format!("FLV scan stopped: {e}")))?
+        .map_err(|e| StepError::Retry(format!("cannot read {}: {e}", input.display())))?;
+    if !jump {
+        return Ok(None);
+    }
+    let staged = temp_of(&input.with_extension("stage.ts"));
+    io.log
+        .note(format!(
+            "{} has a timestamp jump: remuxing through MPEG-TS to even it out",
+            input.display()
+        ))
+        .await;
+    let mut args: Vec<String> = [
+        "-hide_banner",
+        "-nostdin",
+        "-y",
+        "-loglevel",
+        "warning",
+        "-fflags",
+        "+genpts",
+        "-i",
+    ]
+    .map(String::from)
+    .to_vec();
+    args.push(input.display().to_string());
+    args.extend(["-map", "0:v?", "-map", "0:a?", "-c", "copy", "-f", "mpegts"].map(String::from));
+    args.push(staged.display().to_string());
+    ffmpeg_into(io, args, &staged, Duration::from_secs(6 * 3600)).await?;
+    Ok(Some(staged))
 }
 
 pub async fn thumbnail(

@@ -3,9 +3,11 @@
 //! temporary name and renames at the end, so a re-run after a crash never
 //! leaves half a file under a final name.
 
+mod chat_xml;
 mod danmu_ass;
 mod exec;
 mod files;
+mod flv_jump;
 mod media;
 mod upload;
 

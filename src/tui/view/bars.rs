@@ -1,5 +1,5 @@
 //! The one-line header (version, uptime, slots, disk, data dir) and the
-//! status bar (filter input, last message, key hints).
+//! status bar (filter input, pipeline throttle, last message, key hints).
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -10,6 +10,7 @@ use ratatui::widgets::{Paragraph, Widget};
 use super::Snapshot;
 use super::fmt;
 use crate::config::keys::Binding;
+use crate::tui::data::Throttled;
 use crate::tui::state::Mode;
 
 const SEP: &str = " │ ";
@@ -56,9 +57,24 @@ pub fn status(snap: &Snapshot<'_>, area: Rect, buf: &mut Buffer) {
     Paragraph::new(Line::from(spans)).render(area, buf);
 }
 
-/// The last message and the key hints within `width` columns: `? help` and
-/// `q quit` always stay visible, then as many other hints as fit, and the
-/// message is shortened last (it was hiding the way out at 80 columns).
+/// The throttle notice: why new recordings wait although slots look free.
+pub fn throttle_text(t: &Throttled) -> String {
+    let mut s = format!(" THROTTLED: downloads {}→{}", t.configured, t.lowered);
+    if let Some(b) = t.backlog {
+        s.push_str(&format!(
+            ", queue {}, oldest {}",
+            b.queued,
+            fmt::short_duration(i64::try_from(b.oldest_wait_ms).unwrap_or(i64::MAX))
+        ));
+    }
+    s
+}
+
+/// The throttle notice, the last message and the key hints within `width`
+/// columns: `? help` and `q quit` always stay visible, then the throttle
+/// notice (a state, so it outranks a passing message), then as many other
+/// hints as fit; the notice and the message are shortened last (the
+/// message was hiding the way out at 80 columns).
 fn message_and_hints<'a>(snap: &Snapshot<'a>, width: usize) -> Vec<Span<'a>> {
     let (st, t) = (snap.state, snap.theme);
     let hint = |b: Binding, what: &str| {
@@ -81,6 +97,12 @@ fn message_and_hints<'a>(snap: &Snapshot<'a>, width: usize) -> Vec<Span<'a>> {
     .map(|(b, w)| hint(b, w));
     let mut budget = width.saturating_sub(essential.iter().map(|h| h.1).sum());
     let mut spans = Vec::new();
+    if let Some(th) = &st.data.throttle {
+        let shown = fmt::ellipsize(&throttle_text(th), budget.saturating_sub(1));
+        budget = budget.saturating_sub(shown.chars().count() + 1);
+        spans.push(Span::styled(shown, t.warn()));
+        spans.push(Span::raw(" "));
+    }
     if let Some(m) = &st.message {
         let style = if m.error { t.error() } else { t.ok() };
         let text = format!(" {}", m.text);

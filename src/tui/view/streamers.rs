@@ -23,9 +23,12 @@ const COLS: [Col; 10] = [
     Col::new("SEG", 4, 4),
     Col::new("SIZE", 9, 1),
     Col::new("RATE", 9, 2),
-    Col::new("CHAT", 7, 4),
+    // Kept before LAST ERROR, so it fits at 80 columns; shown only while
+    // some streamer captures chat (see `render`).
+    Col::new("CHAT", 7, 3),
     Col::new("LAST ERROR", 0, 3),
 ];
+const CHAT_COL: usize = 8;
 const ERROR_COL: usize = 9;
 /// The selection mark (`▶ `), visible without colour too.
 const MARK: &str = "▶ ";
@@ -76,7 +79,17 @@ pub fn render(snap: &Snapshot<'_>, area: Rect, buf: &mut Buffer) {
             .render(inner, buf);
         return;
     }
-    let keep = columns::fit(&COLS, inner.width.saturating_sub(MARK_W), 1);
+    // Without `record_danmu` anywhere the CHAT column would stay empty: it
+    // gives its room to the others (dropped first, then left out).
+    let has_chat = st.data.streamers.iter().any(|r| r.chat_per_min.is_some());
+    let mut cols = COLS;
+    if !has_chat {
+        cols[CHAT_COL].prio = u8::MAX;
+    }
+    let mut keep = columns::fit(&cols, inner.width.saturating_sub(MARK_W), 1);
+    if !has_chat {
+        keep.retain(|&i| i != CHAT_COL);
+    }
     let errors_own_column = keep.contains(&ERROR_COL);
     let rows = visible.iter().map(|r| {
         let error = r.last_error.clone().unwrap_or_default();
@@ -122,7 +135,7 @@ pub fn render(snap: &Snapshot<'_>, area: Rect, buf: &mut Buffer) {
     let header =
         Row::new(columns::pick(&COLS.map(|c| Cell::from(c.title)), &keep)).style(t.header());
     let selected = visible.iter().position(|r| Some(r.id) == st.selected);
-    let table = Table::new(rows, columns::constraints(&COLS, &keep))
+    let table = Table::new(rows, columns::constraints(&cols, &keep))
         .header(header)
         .column_spacing(1)
         .highlight_symbol(MARK)

@@ -42,6 +42,12 @@ impl Theme {
         self.fg(Color::Red).add_modifier(Modifier::BOLD)
     }
 
+    /// Something holds srec back but nothing failed (the pipeline
+    /// throttle); bold, so it stands out without colour too.
+    pub fn warn(&self) -> Style {
+        self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
+    }
+
     /// Good news (recording, success messages).
     pub fn ok(&self) -> Style {
         self.fg(Color::Green)
