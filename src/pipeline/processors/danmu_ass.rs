@@ -215,19 +215,25 @@ pub async fn run(
     if xmls.is_empty() {
         return Err(StepError::Fatal("no chat XML among the inputs".into()));
     }
-    let mut out = Vec::new();
-    for x in xmls {
-        let text = std::fs::read(&x)
-            .map_err(|e| StepError::Retry(format!("cannot read {}: {e}", x.display())))?;
-        let ass = convert(&String::from_utf8_lossy(&text), &style, until);
-        let target = x.with_extension("ass");
-        let temp = temp_of(&target);
-        std::fs::write(&temp, ass)
-            .map_err(|e| StepError::Retry(format!("cannot write {}: {e}", temp.display())))?;
-        finish(&temp, &target)?;
-        out.push(target);
-    }
-    Ok(out)
+    // A long session's chat is megabytes to parse and write: off the
+    // runtime's threads, like every other file step.
+    tokio::task::spawn_blocking(move || {
+        let mut out = Vec::new();
+        for x in xmls {
+            let text = std::fs::read(&x)
+                .map_err(|e| StepError::Retry(format!("cannot read {}: {e}", x.display())))?;
+            let ass = convert(&String::from_utf8_lossy(&text), &style, until);
+            let target = x.with_extension("ass");
+            let temp = temp_of(&target);
+            std::fs::write(&temp, ass)
+                .map_err(|e| StepError::Retry(format!("cannot write {}: {e}", temp.display())))?;
+            finish(&temp, &target)?;
+            out.push(target);
+        }
+        Ok(out)
+    })
+    .await
+    .map_err(|e| StepError::Retry(e.to_string()))?
 }
 
 #[cfg(test)]
