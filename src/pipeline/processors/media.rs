@@ -83,12 +83,12 @@ pub async fn remux(
             .await;
         let res = ffmpeg_into(io, args, &temp, Duration::from_secs(6 * 3600)).await;
         if let Some(staged) = &staged {
-            let _ = std::fs::remove_file(staged);
+            let _ = tokio::fs::remove_file(staged).await;
         }
         res?;
         finish(&temp, &target)?;
         if delete_source {
-            let _ = std::fs::remove_file(input);
+            let _ = tokio::fs::remove_file(input).await;
         }
         (io.progress)((i + 1) as f64 / inputs.len() as f64);
         out.push(target);
@@ -217,7 +217,7 @@ async fn ffmpeg_into(
     )
     .await;
     if res.is_err() {
-        let _ = std::fs::remove_file(temp);
+        let _ = tokio::fs::remove_file(temp).await;
     }
     res
 }
