@@ -367,51 +367,6 @@ impl DownloadManager {
             a.stop.cancel();
         }
     }
-
-    /// Whether a download is still queued or running (the recorder's
-    /// reconcile step restarts recordings whose end it never heard of).
-    pub fn is_pending_or_active(&self, id: DownloadId) -> bool {
-        let inner = self.lock();
-        inner.active.contains_key(&id) || inner.slots.any_queued(|p| p.req.download_id == id)
-    }
-
-    /// Whether a streamer has a running download.
-    pub fn is_recording(&self, streamer_id: i64) -> bool {
-        self.lock()
-            .active
-            .values()
-            .any(|a| a.info.streamer_id == streamer_id)
-    }
-
-    /// Active downloads, oldest first.
-    pub fn snapshot(&self) -> Vec<ActiveDownload> {
-        let mut v: Vec<_> = self
-            .lock()
-            .active
-            .values()
-            .map(|a| {
-                let p = a.progress.read();
-                ActiveDownload {
-                    bytes: p.bytes,
-                    bitrate: p.bitrate,
-                    duration_ms: p.duration_ms,
-                    ..a.info.clone()
-                }
-            })
-            .collect();
-        v.sort_by_key(|a| a.download_id);
-        v
-    }
-
-    /// `(active, queued, limit)`.
-    pub fn counts(&self) -> (usize, usize, usize) {
-        let inner = self.lock();
-        (
-            inner.slots.active(),
-            inner.slots.queued(),
-            inner.slots.limit(),
-        )
-    }
 }
 
 #[path = "manager_observe.rs"]

@@ -1,13 +1,59 @@
-//! How the [`DownloadManager`] follows its downloads: engine events are
-//! folded into the snapshot (`srec status`, API, dashboard; the running
-//! totals come from each download's progress cell) and into the circuit
-//! breakers (a failure counts, the first delivered bytes close them again).
+//! How the [`DownloadManager`] follows its downloads and answers about
+//! them: engine events are folded into the snapshot (`srec status`, API,
+//! dashboard; the running totals come from each download's progress cell)
+//! and into the circuit breakers (a failure counts, the first delivered
+//! bytes close them again).
 
 use super::{ActiveDownload, DownloadManager, Inner};
 use crate::download::breaker::{self, BreakerState};
-use crate::events::{DownloadEvent, DownloadEventKind};
+use crate::events::{DownloadEvent, DownloadEventKind, DownloadId};
 
 impl DownloadManager {
+    /// Whether a download is still queued or running (the recorder's
+    /// reconcile step restarts recordings whose end it never heard of).
+    pub fn is_pending_or_active(&self, id: DownloadId) -> bool {
+        let inner = self.lock();
+        inner.active.contains_key(&id) || inner.slots.any_queued(|p| p.req.download_id == id)
+    }
+
+    /// Whether a streamer has a running download.
+    pub fn is_recording(&self, streamer_id: i64) -> bool {
+        self.lock()
+            .active
+            .values()
+            .any(|a| a.info.streamer_id == streamer_id)
+    }
+
+    /// Active downloads, oldest first.
+    pub fn snapshot(&self) -> Vec<ActiveDownload> {
+        let mut v: Vec<_> = self
+            .lock()
+            .active
+            .values()
+            .map(|a| {
+                let p = a.progress.read();
+                ActiveDownload {
+                    bytes: p.bytes,
+                    bitrate: p.bitrate,
+                    duration_ms: p.duration_ms,
+                    ..a.info.clone()
+                }
+            })
+            .collect();
+        v.sort_by_key(|a| a.download_id);
+        v
+    }
+
+    /// `(active, queued, limit)`.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let inner = self.lock();
+        (
+            inner.slots.active(),
+            inner.slots.queued(),
+            inner.slots.limit(),
+        )
+    }
+
     /// [`DownloadManager::stop_streamer`] on the user's request: the
     /// recorder then reports "stopped by you", not "ended at the source".
     pub fn stop_by_user(&self, streamer_id: i64) -> bool {

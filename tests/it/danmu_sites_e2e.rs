@@ -107,6 +107,17 @@ fn bilibili_live_and_preparing_hints_make_the_daemon_check_at_once() {
     let mut d = s.daemon();
     d.wait_for("chat capture started", LOG);
     d.wait_for("chat file opened", LOG);
+    // The emulation subscribes a socket to pushed commands once it has
+    // answered the auth packet, before it reads the first heartbeat; a
+    // command pushed earlier reaches nobody.
+    assert!(
+        wait_until(Duration::from_secs(20), || fake
+            .site_stats()
+            .get("bilibili.heartbeat")
+            .is_some_and(|n| *n > 0)),
+        "the chat socket authenticated and sent a heartbeat: {:?}",
+        fake.site_stats()
+    );
     let checks = || {
         let st = fake.site_stats();
         st.get("bilibili.info").copied().unwrap_or(0)
