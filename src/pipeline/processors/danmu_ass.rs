@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::chat_xml::{self, Mode};
-use super::{StepIo, finish, temp_of};
+use super::{StepIo, blocking, finish, io_err, temp_of};
 use crate::pipeline::StepError;
 
 /// How comments look.
@@ -217,23 +217,20 @@ pub async fn run(
     }
     // A long session's chat is megabytes to parse and write: off the
     // runtime's threads, like every other file step.
-    tokio::task::spawn_blocking(move || {
+    blocking(move || {
         let mut out = Vec::new();
         for x in xmls {
-            let text = std::fs::read(&x)
-                .map_err(|e| StepError::Retry(format!("cannot read {}: {e}", x.display())))?;
+            let text = std::fs::read(&x).map_err(|e| io_err("read", &x, e))?;
             let ass = convert(&String::from_utf8_lossy(&text), &style, until);
             let target = x.with_extension("ass");
             let temp = temp_of(&target);
-            std::fs::write(&temp, ass)
-                .map_err(|e| StepError::Retry(format!("cannot write {}: {e}", temp.display())))?;
+            std::fs::write(&temp, ass).map_err(|e| io_err("write", &temp, e))?;
             finish(&temp, &target)?;
             out.push(target);
         }
         Ok(out)
     })
     .await
-    .map_err(|e| StepError::Retry(e.to_string()))?
 }
 
 #[cfg(test)]

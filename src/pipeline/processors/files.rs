@@ -2,17 +2,13 @@
 //! rename), `delete` (only inside the recording's output folder), and the
 //! `metadata` JSON sidecar.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::{StepIo, finish, temp_of};
+use super::{StepIo, blocking, finish, io_err, temp_of};
 use crate::pipeline::StepError;
 use crate::pipeline::context::is_inside;
-
-fn io_err(what: &str, p: &Path, e: std::io::Error) -> StepError {
-    StepError::Retry(format!("cannot {what} {}: {e}", p.display()))
-}
 
 pub async fn copy(io: &StepIo<'_>, dest: &str, remove: bool) -> Result<Vec<PathBuf>, StepError> {
     let dir = PathBuf::from(io.ctx.expand(dest, &io.inputs));
@@ -23,7 +19,7 @@ pub async fn copy(io: &StepIo<'_>, dest: &str, remove: bool) -> Result<Vec<PathB
         )));
     }
     let inputs = io.inputs.clone();
-    tokio::task::spawn_blocking(move || {
+    blocking(move || {
         std::fs::create_dir_all(&dir).map_err(|e| io_err("create", &dir, e))?;
         let mut out = Vec::new();
         for input in &inputs {
@@ -50,7 +46,6 @@ pub async fn copy(io: &StepIo<'_>, dest: &str, remove: bool) -> Result<Vec<PathB
         Ok(out)
     })
     .await
-    .map_err(|e| StepError::Retry(e.to_string()))?
 }
 
 pub async fn delete(io: &StepIo<'_>) -> Result<Vec<PathBuf>, StepError> {

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::{StepIo, finish, temp_of, videos};
+use super::{StepIo, finish, io_err, temp_of, videos};
 use crate::config::pipeline::RemuxFormat;
 use crate::pipeline::StepError;
 use crate::pipeline::proc::{Program, run};
@@ -110,7 +110,7 @@ async fn stage_if_jumping(io: &StepIo<'_>, input: &Path) -> Result<Option<PathBu
     let jump = tokio::task::spawn_blocking(move || super::flv_jump::has_jump(&path))
         .await
         .map_err(|e| StepError::Retry(format!("FLV scan stopped: {e}")))?
-        .map_err(|e| StepError::Retry(format!("cannot read {}: {e}", input.display())))?;
+        .map_err(|e| io_err("read", input, e))?;
     if !jump {
         return Ok(None);
     }

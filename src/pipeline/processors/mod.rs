@@ -102,6 +102,21 @@ pub fn temp_of(path: &Path) -> PathBuf {
     crate::config::paths::part_path(path)
 }
 
+/// A file operation that failed: retried, since disks and mounts come back.
+pub fn io_err(what: &str, p: &Path, e: std::io::Error) -> StepError {
+    StepError::Retry(format!("cannot {what} {}: {e}", p.display()))
+}
+
+/// Runs file work on the blocking pool, off the runtime's threads; a task
+/// that died is retried.
+pub async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, StepError> + Send + 'static,
+) -> Result<T, StepError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| StepError::Retry(e.to_string()))?
+}
+
 /// Renames a finished temporary file to its final name.
 pub fn finish(temp: &Path, fin: &Path) -> Result<(), StepError> {
     std::fs::rename(temp, fin).map_err(|e| {
