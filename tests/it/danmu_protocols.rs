@@ -44,10 +44,6 @@ fn rt() -> tokio::runtime::Runtime {
         .expect("runtime")
 }
 
-fn stat(fake: &Fake, key: &str) -> u64 {
-    fake.site_stats().get(key).copied().unwrap_or(0)
-}
-
 /// The platform's check of `url` (room identity) and its chat target.
 async fn target(fake: &Fake, platform: &dyn Platform, site: &str, url: &str) -> ChatTarget {
     let mut cfg = EffectiveConfig::defaults(std::env::temp_dir());
@@ -223,24 +219,24 @@ fn twitch_chat_decodes_the_script_and_keeps_alive() {
         let mut out = pumped();
         // The server PINGs after its burst; the codec's PONG reply is counted.
         pump(&mut ws, &mut proto, &mut out, |o| {
-            o.events.len() >= BURST && stat(&fake, "twitch.chat_pong") >= 1
+            o.events.len() >= BURST && fake.site_stat("twitch.chat_pong") >= 1
         })
         .await;
         assert!(out.errors.is_empty(), "{:?}", out.errors);
         let got: Vec<_> = out.events.drain(..).map(without_time).collect();
         let want: Vec<_> = (1..=BURST).map(twitch_expected).collect();
         assert_eq!(got, want);
-        assert_eq!(stat(&fake, "twitch.chat_pong"), 1);
+        assert_eq!(fake.site_stat("twitch.chat_pong"), 1);
         send(&mut ws, proto.heartbeat()).await;
         pump(&mut ws, &mut proto, &mut out, |_| {
-            stat(&fake, "twitch.chat_ping") >= 1
+            fake.site_stat("twitch.chat_ping") >= 1
         })
         .await;
-        assert_eq!(stat(&fake, "twitch.chat_ping"), 1);
+        assert_eq!(fake.site_stat("twitch.chat_ping"), 1);
     });
-    assert_eq!(stat(&fake, "twitch.chat_join"), 1);
-    assert_eq!(stat(&fake, "twitch.chat_sent"), BURST as u64);
-    let kinds = ["msg", "sub", "clear"].map(|k| stat(&fake, &format!("twitch.chat_{k}")));
+    assert_eq!(fake.site_stat("twitch.chat_join"), 1);
+    assert_eq!(fake.site_stat("twitch.chat_sent"), BURST as u64);
+    let kinds = ["msg", "sub", "clear"].map(|k| fake.site_stat(&format!("twitch.chat_{k}")));
     assert_eq!(kinds, [6, 1, 1]);
 }
 
@@ -262,7 +258,7 @@ fn twitch_forced_disconnect_says_reconnect() {
     assert!(out.closed, "the server must drop the connection");
     assert_eq!(out.events.len(), BURST / 2 + 1, "{:?}", out.events);
     assert_eq!(out.events.last(), Some(&ChatEvent::Reconnect));
-    assert_eq!(stat(&fake, "twitch.chat_drop"), 1);
+    assert_eq!(fake.site_stat("twitch.chat_drop"), 1);
 }
 
 fn douyu_url(fake: &Fake, rid: &str) -> (String, String) {
@@ -302,14 +298,14 @@ fn douyu_chat_decodes_split_and_packed_packets_and_keeps_alive() {
         assert_eq!(proto.heartbeat_every(), Duration::from_secs(45));
         send(&mut ws, proto.heartbeat()).await;
         pump(&mut ws, &mut proto, &mut out, |_| {
-            stat(&fake, "douyu.chat_mrkl") >= 1
+            fake.site_stat("douyu.chat_mrkl") >= 1
         })
         .await;
     });
-    assert_eq!(stat(&fake, "douyu.chat_mrkl"), 1);
-    assert_eq!(stat(&fake, "douyu.chat_sent"), BURST as u64);
-    assert_eq!(stat(&fake, "douyu.chat_msg"), 7);
-    assert_eq!(stat(&fake, "douyu.chat_gift"), 1);
+    assert_eq!(fake.site_stat("douyu.chat_mrkl"), 1);
+    assert_eq!(fake.site_stat("douyu.chat_sent"), BURST as u64);
+    assert_eq!(fake.site_stat("douyu.chat_msg"), 7);
+    assert_eq!(fake.site_stat("douyu.chat_gift"), 1);
 }
 
 #[test]
@@ -331,12 +327,12 @@ fn douyu_flood_is_decoded_completely() {
     assert_eq!(events.len(), FLOOD);
     let want: Vec<_> = (1..=FLOOD).map(douyu_expected).collect();
     assert_eq!(events, want);
-    assert_eq!(stat(&fake, "douyu.chat_sent"), FLOOD as u64);
+    assert_eq!(fake.site_stat("douyu.chat_sent"), FLOOD as u64);
     let gifts = events
         .iter()
         .filter(|e| matches!(e, ChatEvent::Gift(_)))
         .count();
-    assert_eq!(gifts as u64, stat(&fake, "douyu.chat_gift"));
+    assert_eq!(gifts as u64, fake.site_stat("douyu.chat_gift"));
 }
 
 fn huya_target(fake: &Fake, rid: &str) -> (String, u64) {
@@ -375,14 +371,14 @@ fn huya_chat_registers_by_presenter_uid_and_decodes_pushes() {
         assert_eq!(out.events, want);
         send(&mut ws, proto.heartbeat()).await;
         pump(&mut ws, &mut proto, &mut out, |_| {
-            stat(&fake, "huya.chat_heartbeat") >= 1
+            fake.site_stat("huya.chat_heartbeat") >= 1
         })
         .await;
     });
-    assert_eq!(stat(&fake, "huya.chat_heartbeat"), 1);
-    assert_eq!(stat(&fake, "huya.chat_join"), 1);
-    assert_eq!(stat(&fake, "huya.chat_sent"), BURST as u64);
-    assert_eq!(stat(&fake, "huya.chat_msg"), 7);
+    assert_eq!(fake.site_stat("huya.chat_heartbeat"), 1);
+    assert_eq!(fake.site_stat("huya.chat_join"), 1);
+    assert_eq!(fake.site_stat("huya.chat_sent"), BURST as u64);
+    assert_eq!(fake.site_stat("huya.chat_msg"), 7);
 }
 
 #[test]
@@ -405,5 +401,5 @@ fn huya_unknown_presenter_is_refused_fatally() {
         out.errors
     );
     assert!(out.events.is_empty());
-    assert_eq!(stat(&fake, "huya.chat_join"), 0);
+    assert_eq!(fake.site_stat("huya.chat_join"), 0);
 }

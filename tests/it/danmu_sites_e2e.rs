@@ -112,17 +112,12 @@ fn bilibili_live_and_preparing_hints_make_the_daemon_check_at_once() {
     // command pushed earlier reaches nobody.
     assert!(
         wait_until(Duration::from_secs(20), || fake
-            .site_stats()
-            .get("bilibili.heartbeat")
-            .is_some_and(|n| *n > 0)),
+            .site_stat("bilibili.heartbeat")
+            > 0),
         "the chat socket authenticated and sent a heartbeat: {:?}",
         fake.site_stats()
     );
-    let checks = || {
-        let st = fake.site_stats();
-        st.get("bilibili.info").copied().unwrap_or(0)
-            + st.get("bilibili.status_by_uids").copied().unwrap_or(0)
-    };
+    let checks = || fake.site_stat("bilibili.info") + fake.site_stat("bilibili.status_by_uids");
     for cmd in ["LIVE", "PREPARING"] {
         let before = checks();
         room.send_chat(serde_json::json!({"cmd": cmd, "roomid": 10102}));

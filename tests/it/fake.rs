@@ -58,6 +58,11 @@ impl Fake {
         self.s().site_stats()
     }
 
+    /// One counter of [`Fake::site_stats`]; 0 until first counted.
+    pub fn site_stat(&self, key: &str) -> u64 {
+        self.site_stats().get(key).copied().unwrap_or(0)
+    }
+
     /// Media requests by kind and Cookie header (`"segment a=1" -> 3`).
     pub fn media_cookies(&self) -> std::collections::BTreeMap<String, u64> {
         self.s().media_cookies()

@@ -140,7 +140,7 @@ fn douyu_vanity_path_resolves_and_a_rerun_is_not_recorded() {
     s.write_config(&site_config(&fake, "douyu", "mesio", ""));
     s.ok(&["add", "https://www.douyu.com/lunashow9104"]);
     let mut d = s.daemon();
-    let checks = || fake.site_stats().get("douyu.betard").copied().unwrap_or(0);
+    let checks = || fake.site_stat("douyu.betard");
     assert!(
         wait_until(Duration::from_secs(30), || checks() >= 3),
         "{:?}",

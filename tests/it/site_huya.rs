@@ -28,7 +28,7 @@ fn huya_records_flv_with_mesio() {
     assert!(!r.files.is_empty());
     assert_eq!(r.session.title.as_deref(), Some("排位 <3 & \"chill\""));
     assert_eq!(r.session.category.as_deref(), Some("英雄联盟"));
-    assert!(fake.site_stats().get("huya.page").copied().unwrap_or(0) >= 2);
+    assert!(fake.site_stat("huya.page") >= 2);
     let media = fake.room("660001").stats();
     assert!(media.flv > 0 && media.segment == 0, "FLV only: {media:?}");
 }
@@ -82,7 +82,7 @@ fn huya_replay_is_not_recorded() {
     s.write_config(&site_config(&fake, "huya", "mesio", ""));
     s.ok(&["add", "https://www.huya.com/660003"]);
     let mut d = s.daemon();
-    let checks = || fake.site_stats().get("huya.page").copied().unwrap_or(0);
+    let checks = || fake.site_stat("huya.page");
     assert!(wait_until(Duration::from_secs(30), || checks() >= 3));
     assert_eq!(s.json(&["list"])[0]["state"], "not_live");
     let status = s.json(&["status"]);

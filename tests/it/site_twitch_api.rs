@@ -34,10 +34,6 @@ fn check(fake: &Fake, login: &str, oauth: Option<&str>) -> Result<LiveStatus, Pl
     rt().block_on(TwitchPlatform.check_live(&ctx))
 }
 
-fn stat(fake: &Fake, key: &str) -> u64 {
-    fake.site_stats().get(key).copied().unwrap_or(0)
-}
-
 #[test]
 fn a_live_channel_offers_every_variant_best_first() {
     let fake = Fake::new();
@@ -66,7 +62,7 @@ fn a_live_channel_offers_every_variant_best_first() {
     assert_eq!(id.id, "tw_live");
     assert!(id.owner_id.is_some() && id.owner_name.is_some());
     assert_eq!(
-        (stat(&fake, "twitch.gql"), stat(&fake, "twitch.usher")),
+        (fake.site_stat("twitch.gql"), fake.site_stat("twitch.usher")),
         (1, 1)
     );
 }
@@ -78,7 +74,7 @@ fn an_offline_channel_costs_one_request() {
     let st = check(&fake, "tw_off", None).unwrap();
     assert!(!st.live && st.streams.is_empty());
     assert_eq!(
-        (stat(&fake, "twitch.gql"), stat(&fake, "twitch.usher")),
+        (fake.site_stat("twitch.gql"), fake.site_stat("twitch.usher")),
         (1, 0)
     );
 }
@@ -123,9 +119,9 @@ fn oauth_goes_to_gql_and_a_bad_token_names_the_setting() {
     let fake = Fake::new();
     fake.live_room("tw_auth");
     assert!(check(&fake, "tw_auth", Some("0123abcd")).unwrap().live);
-    assert_eq!(stat(&fake, "twitch.usher"), 1);
+    assert_eq!(fake.site_stat("twitch.usher"), 1);
     assert_eq!(
-        stat(&fake, "twitch.usher_authorization"),
+        fake.site_stat("twitch.usher_authorization"),
         0,
         "the token leaked to usher"
     );
@@ -158,9 +154,9 @@ fn batches_keep_30_logins_per_request_and_leave_unknown_ones_out() {
     assert_eq!(m.len(), 31, "the unknown login is left out");
     assert!(m["tw_b00"].live && m["tw_b00"].streams.is_empty());
     assert!(!m["tw_b30"].live);
-    assert_eq!(stat(&fake, "twitch.gql"), 2);
-    assert_eq!(stat(&fake, "twitch.status_query"), 32);
-    assert_eq!(stat(&fake, "twitch.token"), 0);
+    assert_eq!(fake.site_stat("twitch.gql"), 2);
+    assert_eq!(fake.site_stat("twitch.status_query"), 32);
+    assert_eq!(fake.site_stat("twitch.token"), 0);
 }
 
 #[test]

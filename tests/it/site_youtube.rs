@@ -62,7 +62,7 @@ fn site_youtube_upcoming_is_not_live() {
     let mut d = s.daemon();
     // Several checks have answered "upcoming" by now.
     assert!(wait_until(Duration::from_secs(20), || {
-        fake.site_stats().get("youtube.page").copied().unwrap_or(0) >= 3
+        fake.site_stat("youtube.page") >= 3
     }));
     let l = s.json(&["list"]);
     assert_eq!(l[0]["state"], "not_live", "{l}");
