@@ -22,19 +22,54 @@ static REGISTRY: OnceLock<Mutex<PathBuf>> = OnceLock::new();
 /// Registry size that triggers a rewrite with only the living entries.
 const COMPACT_AT: u64 = 256 * 1024;
 
-/// A command for an engine child: own process group, dies with srec.
+/// A command for an engine child: own process group, dies with srec
+/// (SIGTERM when srec dies, so the child can close its output cleanly).
 pub fn command(binary: &Path) -> Command {
+    command_with_death_signal(binary, DeathSignal::Term)
+}
+
+/// The signal a child gets when srec dies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeathSignal {
+    /// For a child that writes a file and must close it (ffmpeg).
+    Term,
+    /// For a child that only feeds a pipe (streamlink into ffmpeg): it has
+    /// nothing to close, and streamlink turns SIGTERM into a Python
+    /// `KeyboardInterrupt` whose cleanup joins its download threads, which
+    /// can take many seconds; its reader (ffmpeg) would wait on the pipe
+    /// all that time. Killed, it hands ffmpeg an end of file at once.
+    Kill,
+}
+
+/// [`command`] with the parent-death signal chosen by the caller.
+pub fn command_with_death_signal(binary: &Path, death: DeathSignal) -> Command {
     let mut cmd = Command::new(binary);
     cmd.kill_on_drop(true);
     #[cfg(unix)]
     cmd.process_group(0);
+    #[cfg(not(target_os = "linux"))]
+    let _ = death;
     #[cfg(target_os = "linux")]
     // SAFETY: the closure runs in the forked child before exec and only
-    // makes one async-signal-safe system call (prctl).
+    // makes async-signal-safe system calls (prctl, getppid).
     unsafe {
-        cmd.pre_exec(|| {
-            rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::TERM))
-                .map_err(std::io::Error::from)
+        let sig = match death {
+            DeathSignal::Term => rustix::process::Signal::TERM,
+            DeathSignal::Kill => rustix::process::Signal::KILL,
+        };
+        let parent = i32::try_from(std::process::id())
+            .ok()
+            .and_then(rustix::process::Pid::from_raw);
+        cmd.pre_exec(move || {
+            rustix::process::set_parent_process_death_signal(Some(sig))
+                .map_err(std::io::Error::from)?;
+            // srec died between the fork and the prctl: the signal will
+            // never come, so do not start at all. (No allocation here: the
+            // error is a plain errno.)
+            if rustix::process::getppid() != parent {
+                return Err(rustix::io::Errno::SRCH.into());
+            }
+            Ok(())
         });
     }
     cmd

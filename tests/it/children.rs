@@ -29,6 +29,21 @@ pub fn children_of(parent: u32) -> Vec<u32> {
     out
 }
 
+/// `pid comm state wchan` of a process, for a failure message.
+fn describe(pid: u32) -> String {
+    let read = |f: &str| {
+        std::fs::read_to_string(format!("/proc/{pid}/{f}"))
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    };
+    let state = read("stat")
+        .rsplit_once(')')
+        .and_then(|(_, r)| r.split_whitespace().next().map(str::to_string))
+        .unwrap_or_default();
+    format!("{pid} {} {state} {}", read("comm"), read("wchan"))
+}
+
 fn alive(pid: u32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
         s.rsplit_once(')')
@@ -104,9 +119,17 @@ fn kill_9_takes_the_engine_processes_along_and_a_restart_writes_each_file_once()
     d.signal("KILL");
     let _ = d.wait_exit(Duration::from_secs(10));
     assert!(
-        wait_until(Duration::from_secs(15), || kids.iter().all(|p| !alive(*p))),
+        // Generous for a loaded 2-core CI box: ffmpeg closes its file on
+        // SIGTERM; a process that never got the signal stays forever.
+        wait_until(Duration::from_secs(30), || kids.iter().all(|p| !alive(*p))),
         "engine processes outlived the daemon: {:?}",
-        kids.iter().filter(|p| alive(**p)).collect::<Vec<_>>()
+        kids.iter()
+            .filter(|p| alive(**p))
+            .map(|p| (
+                p,
+                std::fs::read_to_string(format!("/proc/{p}/comm")).unwrap_or_default()
+            ))
+            .collect::<Vec<_>>()
     );
 
     let mut d = s.daemon();

@@ -108,7 +108,10 @@ fn spawn_pair(
     ffmpeg: &Path,
     ff_args: &[String],
 ) -> Result<(Upstream, tokio::process::Child), EngineError> {
-    let mut cmd = crate::download::child::command(streamlink);
+    let mut cmd = crate::download::child::command_with_death_signal(
+        streamlink,
+        crate::download::child::DeathSignal::Kill,
+    );
     cmd.args(sl_args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
