@@ -11,6 +11,7 @@
 pub mod auth;
 pub mod config_file;
 pub mod dto;
+pub mod dto_sessions;
 pub mod error;
 pub mod extract;
 pub mod guard;

@@ -125,10 +125,7 @@ fn kill_9_takes_the_engine_processes_along_and_a_restart_writes_each_file_once()
         "engine processes outlived the daemon: {:?}",
         kids.iter()
             .filter(|p| alive(**p))
-            .map(|p| (
-                p,
-                std::fs::read_to_string(format!("/proc/{p}/comm")).unwrap_or_default()
-            ))
+            .map(|p| describe(*p))
             .collect::<Vec<_>>()
     );
 
