@@ -29,6 +29,14 @@ pub fn children_of(parent: u32) -> Vec<u32> {
     out
 }
 
+/// A process's state letter (`R`, `S`, `Z`, ...) from `/proc/PID/stat`.
+fn state(pid: u32) -> Option<String> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // After the `(comm)`, which may itself hold spaces.
+    let (_, rest) = stat.rsplit_once(')')?;
+    rest.split_whitespace().next().map(str::to_string)
+}
+
 /// `pid comm state wchan` of a process, for a failure message.
 fn describe(pid: u32) -> String {
     let read = |f: &str| {
@@ -37,18 +45,12 @@ fn describe(pid: u32) -> String {
             .trim()
             .to_string()
     };
-    let state = read("stat")
-        .rsplit_once(')')
-        .and_then(|(_, r)| r.split_whitespace().next().map(str::to_string))
-        .unwrap_or_default();
+    let state = state(pid).unwrap_or_default();
     format!("{pid} {} {state} {}", read("comm"), read("wchan"))
 }
 
 fn alive(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
-        s.rsplit_once(')')
-            .is_some_and(|(_, r)| !r.trim_start().starts_with('Z'))
-    })
+    state(pid).is_some_and(|s| s != "Z")
 }
 
 /// Every file under `dir` that some process has open for writing, with

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::{StepIo, finish, io_err, temp_of, videos};
+use super::{StepIo, blocking, finish, io_err, temp_of, videos};
 use crate::config::pipeline::RemuxFormat;
 use crate::pipeline::StepError;
 use crate::pipeline::proc::{Program, run};
@@ -107,10 +107,9 @@ async fn stage_if_jumping(io: &StepIo<'_>, input: &Path) -> Result<Option<PathBu
         return Ok(None);
     }
     let path = input.to_path_buf();
-    let jump = tokio::task::spawn_blocking(move || super::flv_jump::has_jump(&path))
-        .await
-        .map_err(|e| StepError::Retry(format!("FLV scan stopped: {e}")))?
-        .map_err(|e| io_err("read", input, e))?;
+    let jump =
+        blocking(move || super::flv_jump::has_jump(&path).map_err(|e| io_err("read", &path, e)))
+            .await?;
     if !jump {
         return Ok(None);
     }
